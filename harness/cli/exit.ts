@@ -1,0 +1,15 @@
+/** Exit codes of `vmconform` (public, documented in the README). */
+export const EXIT = {
+  ok: 0,
+  counterexample: 1,
+  usage: 2,
+  infrastructure: 3,
+} as const;
+
+/** Bad flags or bad input: the CLI prints the message and exits 2, never a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The observation: what is compared between backends after every step
+ * (DESIGN.md §4, SPEC.md §13). Public: every backend produces this shape from
+ * its own state (the qemu backend from the real world), and the engine
+ * canonicalises and diffs it.
+ *
+ * A backend reports raw identifiers (`uid`, `bootId`, generated MACs);
+ * harness/observe turns them into canonical labels in first-seen order
+ * (`vmi#1`, `boot#2`, `mac#1`) before the diff. Records are keyed by object
+ * name; arrays keep the spec's order.
+ */
+
+export type ConditionStatus = 'True' | 'False';
+
+/** A condition as compared: status plus reason (absent when the rule has none). */
+export interface ObservedCondition {
+  status: ConditionStatus;
+  reason?: string;
+}
+
+export type VmiPhase = 'Pending' | 'Scheduling' | 'Scheduled' | 'Running' | 'Succeeded' | 'Failed';
+
+export type PrintableStatus =
+  | 'Terminating'
+  | 'Stopping'
+  | 'Migrating'
+  | 'Paused'
+  | 'Running'
+  | 'ErrorPvcNotFound'
+  | 'DataVolumeError'
+  | 'ErrorUnschedulable'
+  | 'Provisioning'
+  | 'WaitingForVolumeBinding'
+  | 'ErrImagePull'
+  | 'ImagePullBackOff'
+  | 'Starting'
+  | 'CrashLoopBackOff'
+  | 'Stopped'
+  | 'Unknown';
+
+export interface VmObservation {
+  printableStatus: PrintableStatus;
+  ready: boolean;
+  created: boolean;
+  /** Effective strategy (`running: true` reads as Always). */
+  runStrategy: string;
+  /** VM conditions by type (Ready, Paused, AgentConnected, LiveMigratable, Failure ...). */
+  conditions: Record<string, ObservedCondition>;
+  /** Raw uid of the current VMI, or null; canonicalised to `vmi#N`. */
+  vmi: string | null;
+}
+
+export interface ObservedInterface {
+  name: string;
+  /** MAC the guest reports for this NIC; null when the NIC is absent in the guest. */
+  mac: string | null;
+  /** `spec` when the manifest set macAddress (compared verbatim), else `generated` (compared as a label). */
+  macSource: 'spec' | 'generated';
+  /** Guest IPv4 where deterministic (pod network masquerade, static NAD IPAM), else null. */
+  ipv4: string | null;
+}
+
+export interface ObservedDisk {
+  /** Volume / disk name from the spec. */
+  name: string;
+  serial: string | null;
+  /** Size of the block device as the guest sees it; null for cdroms and config disks. */
+  sizeBytes: number | null;
+  /** The data token read back from the disk, or null when none was written / it was lost. */
+  token: string | null;
+}
+
+export interface ObservedMigrationState {
+  completed: boolean;
+  failed: boolean;
+  sourceNode: string;
+  targetNode: string;
+}
+
+export interface VmiObservation {
+  /** Raw uid; canonicalised to `vmi#N`. */
+  uid: string;
+  owner: 'vm' | 'standalone';
+  phase: VmiPhase;
+  node: string | null;
+  conditions: Record<string, ObservedCondition>;
+  /** Raw boot id of the running guest, null when not Running or not readable; canonicalised to `boot#N` per VMI. */
+  bootId: string | null;
+  interfaces: ObservedInterface[];
+  disks: ObservedDisk[];
+  /** Memory (MiB) and vCPUs of the running guest; null when not running. */
+  memoryMiB: number | null;
+  vcpus: number | null;
+  migration: ObservedMigrationState | null;
+  /** Multus reachability: NAD name → names of the other VMIs on it that this guest can reach. */
+  reachable?: Record<string, string[]>;
+}
+
+export interface PvcObservation {
+  phase: 'Pending' | 'Bound' | 'Lost';
+  /** Node of a node-local volume once bound; null for shared volumes. */
+  node: string | null;
+  sizeBytes: number;
+}
+
+export interface NodeObservation {
+  ready: boolean;
+  /** SR-IOV VFs in use per extended resource name. */
+  vfsInUse: Record<string, number>;
+}
+
+export interface MigrationObservation {
+  vmi: string;
+  phase: 'Pending' | 'Scheduling' | 'Scheduled' | 'PreparingTarget' | 'TargetReady' | 'Running' | 'Succeeded' | 'Failed';
+}
+
+/** Not compared: says what produced the observation. */
+export interface ObservationHeader {
+  backend: string;
+  accel?: 'kvm' | 'tcg';
+  accelProbe?: string;
+  qemuVersion?: string;
+  machine?: string;
+  guestImageDigest?: string;
+}
+
+export interface Observation {
+  header: ObservationHeader;
+  vms: Record<string, VmObservation>;
+  vmis: Record<string, VmiObservation>;
+  pvcs: Record<string, PvcObservation>;
+  nodes: Record<string, NodeObservation>;
+  migrations: Record<string, MigrationObservation>;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what vmconform needs and is missing: Debian packages (when root)
+# and the npm packages of package-lock.json. Safe to run again: it only acts
+# on what is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  qemu-system-x86 qemu-utils          # the backend under test, qemu-img
+  genisoimage xorriso                 # config-disk and bootable ISOs
+  syslinux syslinux-common isolinux mtools dosfstools fdisk  # bootable disks without loop mounts
+  cpio kmod                           # initramfs, depmod/modprobe on the host
+  e2fsprogs iproute2
+  chromium                            # the HTML report test renders in headless Chromium
+)
+
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules is absent or older than the lock file.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
