@@ -292,7 +292,12 @@ export interface CniConfig {
   type: 'bridge' | 'sriov';
   bridge?: string;
   vlan?: number;
-  ipam?: { type: 'static'; addresses?: { address: string }[] } | { type?: string };
+  /**
+   * Address management. The harness allocates each attached VMI the lowest
+   * free host address of `range` (network + 1 upward) and releases it when
+   * the VMI ends; without a range the NIC gets no IPv4.
+   */
+  ipam?: { type: string; range?: string };
 }
 
 export const SRIOV_RESOURCE_ANNOTATION = 'k8s.v1.cni.cncf.io/resourceName';
