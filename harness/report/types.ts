@@ -1,0 +1,77 @@
+/**
+ * The `results.json` contract (issue "Scenario engine", item 7). Public and
+ * stable: CI pipelines gate on it. Add fields, never rename or remove.
+ */
+import type { BackendFingerprint, Result } from '../../backends/contract.ts';
+
+/** One differing JSON path between the reference (first backend, the model) and another backend. */
+export interface DiffEntry {
+  /** JSON path in the canonical observation, e.g. `vmis.mariadb-prod.phase`, or `result.code` for verb answers. */
+  path: string;
+  expected: unknown;
+  actual: unknown;
+  /** The backend whose value is `actual`. */
+  backend: string;
+}
+
+export interface StepRecord {
+  /** The command as data (engine command catalogue), plus a one-line human form. */
+  command: { kind: string; args: Record<string, unknown>; text: string };
+  results: Record<string, Result>;
+  /** Canonical observations per backend after the step (present in counterexamples). */
+  observations?: Record<string, unknown>;
+  /** Differences found at this step (empty when the backends agreed). */
+  diff?: DiffEntry[];
+}
+
+export interface Failure {
+  property: string;
+  seed: number;
+  /** fast-check replay path. */
+  path: string;
+  /** One token that encodes seed, path, command replay path, generator version and backend fingerprints. */
+  token: string;
+  steps: StepRecord[];
+  diff: DiffEntry[];
+  /** Number of steps of the counterexample as first found, before shrinking. */
+  shrunkFrom: number;
+  /** True when the shrink budget ran out before shrinking finished. */
+  partiallyShrunk?: boolean;
+  /** After --confirm re-runs: whether the counterexample reproduced every time. */
+  classification?: 'deterministic' | 'flaky';
+  /** Set when the diff matched an entry of the baseline of known deviations. */
+  known?: { reason: string; link?: string };
+  /** An unexpected error instead of (or besides) a diff. */
+  error?: string;
+}
+
+export interface PropertyResult {
+  name: string;
+  passed: boolean;
+  sequences: number;
+  steps: number;
+  durationMs: number;
+}
+
+export interface RunResults {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  /** Accelerator of the qemu backend, null when no real backend ran. */
+  accel: 'kvm' | 'tcg' | null;
+  accelProbe?: string;
+  backends: string[];
+  fingerprints?: BackendFingerprint[];
+  suite?: string;
+  seed: number;
+  /** Sequences asked for. */
+  runs: number;
+  passed: boolean;
+  /** Sequences actually executed (fewer than `runs` when the budget ran out or the run was interrupted). */
+  sequences: number;
+  steps: number;
+  budgetSeconds?: number;
+  interrupted?: boolean;
+  properties?: PropertyResult[];
+  failures: Failure[];
+}
