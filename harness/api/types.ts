@@ -307,6 +307,7 @@ export const SRIOV_RESOURCE_ANNOTATION = 'k8s.v1.cni.cncf.io/resourceName';
 
 export interface TemplateParameter {
   name: string;
+  displayName?: string;
   description?: string;
   value?: string;
   generate?: 'expression';

@@ -1,0 +1,26 @@
+/** ClusterConfig (vmconform.io/v1): the harness's cluster defaults (SPEC.md §12). Public. */
+import { z } from 'zod';
+import { head, nonNegativeInt, positiveInt, typed } from './common.ts';
+import type { ClusterConfig } from './types.ts';
+
+export const clusterConfigSchema = typed<ClusterConfig>()(
+  z.strictObject({
+    ...head('vmconform.io/v1', 'ClusterConfig'),
+    spec: z.strictObject({
+      defaultNetworkInterface: z.enum(['masquerade', 'bridge']).optional(),
+      evictionStrategy: z.enum(['None', 'LiveMigrate', 'LiveMigrateIfPossible', 'External']).optional(),
+      defaultTerminationGracePeriodSeconds: nonNegativeInt.optional(),
+      parallelMigrationsPerCluster: positiveInt.optional(),
+      parallelOutboundMigrationsPerNode: positiveInt.optional(),
+    }),
+  }),
+);
+
+/** The defaults of SPEC.md §12, used when no ClusterConfig is applied. Public. */
+export const DEFAULT_CLUSTER_CONFIG: Required<ClusterConfig['spec']> = {
+  defaultNetworkInterface: 'masquerade',
+  evictionStrategy: 'LiveMigrate',
+  defaultTerminationGracePeriodSeconds: 30,
+  parallelMigrationsPerCluster: 5,
+  parallelOutboundMigrationsPerNode: 2,
+};

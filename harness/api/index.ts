@@ -1,0 +1,17 @@
+/**
+ * Public API of harness/api: types, loading, validation, templates,
+ * instance types. Everything else in this folder is internal.
+ */
+export * from './types.ts';
+export { findImage, IMAGE_CATALOGUE, BOOT_DISK_BYTES, TOKEN_AREA_BYTES, type CatalogueImage, type ImageFormat } from './images.ts';
+export { parseQuantity, isQuantity, toMiB } from './quantity.ts';
+export { formatIssue, formatIssues, type FieldIssue, type ValidationIssue } from './issues.ts';
+export { loadManifests, loadManifestFile, loadManifestFiles, type LoadResult } from './loadManifests.ts';
+export { validateObject, KNOWN_KINDS, type ObjectResult } from './validateObject.ts';
+export { processTemplate, type TemplateResult } from './processTemplate.ts';
+export { applyInstancetype } from './applyInstancetype.ts';
+export { vmiSpecFromVm, applyClusterDefaults, type SpecLookups, type VmiSpecResult } from './vmiSpecFromVm.ts';
+export { effectiveRunStrategy } from './runStrategy.ts';
+export { parseCniConfig, type CniResult } from './nad.ts';
+export { DEFAULT_CLUSTER_CONFIG } from './clusterconfig.ts';
+export { checkVmiSpec } from './virtualmachineinstance.ts';

@@ -1,0 +1,53 @@
+/**
+ * NetworkAttachmentDefinition (k8s.cni.cncf.io/v1) and its CNI JSON config
+ * (R-N2, R-N3). Public.
+ */
+import { z } from 'zod';
+import { head, typed } from './common.ts';
+import { pathOf, type FieldIssue } from './issues.ts';
+import type { CniConfig, NetworkAttachmentDefinition } from './types.ts';
+
+export const networkAttachmentDefinitionSchema = typed<NetworkAttachmentDefinition>()(
+  z.strictObject({ ...head('k8s.cni.cncf.io/v1', 'NetworkAttachmentDefinition'), spec: z.strictObject({ config: z.string() }) }),
+);
+
+/** CNI plugin configs carry many plugin-specific keys; only the ones the harness uses are typed. */
+const cniConfigSchema = typed<CniConfig>()(
+  z.looseObject({
+    cniVersion: z.string().optional(),
+    name: z.string().optional(),
+    type: z.enum(['bridge', 'sriov']),
+    bridge: z.string().optional(),
+    vlan: z.number().int().min(0).max(4094).optional(),
+    ipam: z
+      .looseObject({
+        type: z.string(),
+        range: z
+          .string()
+          .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { error: 'range must be an IPv4 CIDR' })
+          .optional(),
+      })
+      .optional(),
+  }) as unknown as z.ZodType<CniConfig>,
+);
+
+export type CniResult = { ok: true; config: CniConfig } | { ok: false; issues: FieldIssue[] };
+
+/** Parses and checks a NAD's `spec.config`; issue paths start at `spec.config`. Public. */
+export function parseCniConfig(nad: NetworkAttachmentDefinition): CniResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(nad.spec.config);
+  } catch (err) {
+    return { ok: false, issues: [{ path: 'spec.config', message: `invalid JSON: ${(err as Error).message}` }] };
+  }
+  const r = cniConfigSchema.safeParse(json);
+  if (r.success) return { ok: true, config: r.data };
+  return { ok: false, issues: r.error.issues.map((i) => ({ path: pathOf(i.path, 'spec.config'), message: i.message })) };
+}
+
+/** Admission check of a NAD: its config must parse. Public. */
+export function checkNetworkAttachmentDefinition(nad: NetworkAttachmentDefinition): FieldIssue[] {
+  const r = parseCniConfig(nad);
+  return r.ok ? [] : r.issues;
+}

@@ -1,0 +1,48 @@
+/**
+ * Template (template.openshift.io/v1): schema and parameter checks. The
+ * objects inside are validated only after processing (processTemplate.ts). Public.
+ */
+import { z } from 'zod';
+import { head, typed } from './common.ts';
+import { parseExpression } from './generateExpression.ts';
+import { join, type FieldIssue } from './issues.ts';
+import type { Template, TemplateParameter } from './types.ts';
+
+export const templateParameterSchema = typed<TemplateParameter>()(
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_]+$/, { error: (iss) => `invalid parameter name "${String(iss.input)}": use letters, digits and _` }),
+    description: z.string().optional(),
+    displayName: z.string().optional(),
+    value: z.string().optional(),
+    generate: z.literal('expression').optional(),
+    from: z.string().optional(),
+    required: z.boolean().optional(),
+  }),
+);
+
+export const templateSchema = typed<Template>()(
+  z.strictObject({
+    ...head('template.openshift.io/v1', 'Template'),
+    objects: z.array(z.unknown()),
+    parameters: z.array(templateParameterSchema).optional(),
+  }),
+);
+
+/** Unique parameter names; `generate` needs a parsable `from`. Public. */
+export function checkTemplate(t: Template): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  t.parameters?.forEach((p, i) => {
+    const at = join('parameters', i);
+    if (seen.has(p.name)) issues.push({ path: join(at, 'name'), message: `duplicate parameter "${p.name}"` });
+    seen.add(p.name);
+    if (p.generate !== undefined) {
+      if (p.from === undefined) issues.push({ path: join(at, 'from'), message: 'generate: expression needs from' });
+      else {
+        const e = parseExpression(p.from);
+        if (!e.ok) issues.push({ path: join(at, 'from'), message: e.message });
+      }
+    }
+  });
+  return issues;
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { checkVmiSpec } from './virtualmachineinstance.ts';
+import { baseVm } from './testObjects.ts';
+import { validateObject } from './validateObject.ts';
+import type { VirtualMachineInstanceSpec } from './types.ts';
+
+const spec = (): VirtualMachineInstanceSpec => baseVm().spec.template.spec;
+
+describe('VMI spec admission checks', () => {
+  it('accepts the base spec', () => {
+    expect(checkVmiSpec(spec(), 'spec')).toEqual([]);
+  });
+
+  it('every disk needs a volume of its name, and every volume a disk', () => {
+    const s = spec();
+    s.volumes![0]!.name = 'other';
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.domain.devices.disks[0].name', message: "spec.domain.devices.disks[0].Name 'rootdisk' not found." },
+      { path: 'spec.volumes[0].name', message: "volume 'other' is not used by any disk" },
+    ]);
+  });
+
+  it('every interface needs a network and every network an interface', () => {
+    const s = spec();
+    s.networks![0]!.name = 'pod';
+    expect(checkVmiSpec(s, 'x').map((i) => i.path)).toEqual(['x.networks[0].name', 'x.domain.devices.interfaces[0].name']);
+  });
+
+  it('R-S6: bootOrder must be > 0 and unique across disks and NICs', () => {
+    const s = spec();
+    s.domain.devices.disks![0]!.bootOrder = 2;
+    s.domain.devices.interfaces![0]!.bootOrder = 2;
+    const i = checkVmiSpec(s, 'spec');
+    expect(i).toHaveLength(1);
+    expect(i[0]!.path).toBe('spec.domain.devices.interfaces[0].bootOrder');
+    expect(i[0]!.message).toBe('Boot order for spec.domain.devices.interfaces[0].bootOrder already set for a different device.');
+    s.domain.devices.interfaces![0]!.bootOrder = -1;
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.domain.devices.interfaces[0].bootOrder', message: 'spec.domain.devices.interfaces[0] must have a boot order > 0, if supplied' },
+    ]);
+  });
+
+  it('R-N3: sriov only on multus; masquerade only on the pod network; one pod network', () => {
+    const s = spec();
+    s.domain.devices.interfaces = [{ name: 'default', sriov: {} }, { name: 'b', masquerade: {} }];
+    s.networks = [{ name: 'default', pod: {} }, { name: 'b', multus: { networkName: 'data-net' } }];
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.domain.devices.interfaces[0].name', message: 'SRIOV interface only implemented with Multus network' },
+      { path: 'spec.domain.devices.interfaces[1].name', message: 'Masquerade interface only implemented with pod network' },
+    ]);
+    s.domain.devices.interfaces = [{ name: 'default', masquerade: {} }, { name: 'b', masquerade: {} }];
+    s.networks = [{ name: 'default', pod: {} }, { name: 'b', pod: {} }];
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.networks[1]', message: 'more than one interface is connected to a pod network in spec.interfaces' },
+    ]);
+  });
+
+  it('a network needs exactly one type; one interface per network', () => {
+    const s = spec();
+    s.networks = [{ name: 'default', pod: {}, multus: { networkName: 'n' } }];
+    expect(checkVmiSpec(s, 'spec')).toEqual([{ path: 'spec.networks[0]', message: 'should have only one network type' }]);
+    s.networks = [{ name: 'default' }];
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.networks[0]', message: 'should have a network type' },
+      { path: 'spec.domain.devices.interfaces[0].name', message: 'Masquerade interface only implemented with pod network' },
+    ]);
+    s.networks = [{ name: 'default', pod: {} }];
+    s.domain.devices.interfaces!.push({ name: 'default', masquerade: {} });
+    expect(checkVmiSpec(s, 'spec')).toEqual([{ path: 'spec.domain.devices.interfaces[1].name', message: 'Only one interface can be connected to one specific network' }]);
+  });
+
+  it('duplicate disk names are reported', () => {
+    const s = spec();
+    s.domain.devices.disks!.push({ name: 'rootdisk' });
+    expect(checkVmiSpec(s, 'spec')).toEqual([{ path: 'spec.domain.devices.disks[1].name', message: 'duplicate name "rootdisk"' }]);
+  });
+
+  it('a standalone VMI object is validated with paths under spec', () => {
+    const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'v' }, spec: spec() };
+    vmi.spec.domain.memory = { guest: '512Mb' };
+    const r = validateObject(vmi);
+    expect(r.ok ? [] : r.issues).toEqual([{ path: 'spec.domain.memory.guest', message: 'invalid quantity "512Mb"' }]);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The VMI spec a VM controller creates: instance type and preference
+ * applied (R-I1), then the cluster defaults (SPEC.md §12): auto-attached pod
+ * network with the default binding, grace period, eviction strategy. Public.
+ */
+import { applyInstancetype } from './applyInstancetype.ts';
+import { DEFAULT_CLUSTER_CONFIG } from './clusterconfig.ts';
+import type {
+  ClusterConfig,
+  InstancetypeMatcher,
+  InstancetypeSpec,
+  PreferenceMatcher,
+  PreferenceSpec,
+  VirtualMachine,
+  VirtualMachineInstanceSpec,
+} from './types.ts';
+
+/** How the caller finds referenced objects (the cluster store). Public. */
+export interface SpecLookups {
+  instancetype(m: Required<InstancetypeMatcher>): InstancetypeSpec | undefined;
+  preference(m: Required<PreferenceMatcher>): PreferenceSpec | undefined;
+  cluster?: ClusterConfig['spec'];
+}
+
+export type VmiSpecResult =
+  | { ok: true; spec: VirtualMachineInstanceSpec }
+  | { ok: false; reason: 'InstancetypeNotFound' | 'PreferenceNotFound'; message: string };
+
+/**
+ * Applies the cluster defaults to a VMI spec (also for standalone VMIs). Pure;
+ * returns `spec` itself when nothing is defaulted. Public.
+ */
+export function applyClusterDefaults(spec: VirtualMachineInstanceSpec, cluster?: ClusterConfig['spec']): VirtualMachineInstanceSpec {
+  const c = { ...DEFAULT_CLUSTER_CONFIG, ...cluster };
+  const dev = spec.domain.devices;
+  const autoattach =
+    dev.autoattachPodInterface !== false && (dev.interfaces?.length ?? 0) === 0 && (spec.networks?.length ?? 0) === 0;
+  const needGrace = spec.terminationGracePeriodSeconds === undefined;
+  const needEviction = spec.evictionStrategy === undefined;
+  if (!autoattach && !needGrace && !needEviction) return spec;
+  const out: VirtualMachineInstanceSpec = { ...spec };
+  if (needGrace) out.terminationGracePeriodSeconds = c.defaultTerminationGracePeriodSeconds;
+  if (needEviction) out.evictionStrategy = c.evictionStrategy;
+  if (autoattach) {
+    const binding = c.defaultNetworkInterface === 'bridge' ? { bridge: {} } : { masquerade: {} };
+    out.domain = { ...spec.domain, devices: { ...dev, interfaces: [{ name: 'default', ...binding }] } };
+    out.networks = [{ name: 'default', pod: {} }];
+  }
+  return out;
+}
+
+/** The VMI spec for a VM, or why it cannot be built. Public. */
+export function vmiSpecFromVm(vm: VirtualMachine, lookups: SpecLookups): VmiSpecResult {
+  let it: InstancetypeSpec | undefined;
+  let pref: PreferenceSpec | undefined;
+  const im = vm.spec.instancetype;
+  if (im !== undefined) {
+    const kind = im.kind ?? 'VirtualMachineClusterInstancetype';
+    it = lookups.instancetype({ name: im.name, kind });
+    if (it === undefined) return { ok: false, reason: 'InstancetypeNotFound', message: `${kind} ${im.name} not found` };
+  }
+  const pm = vm.spec.preference;
+  if (pm !== undefined) {
+    const kind = pm.kind ?? 'VirtualMachineClusterPreference';
+    pref = lookups.preference({ name: pm.name, kind });
+    if (pref === undefined) return { ok: false, reason: 'PreferenceNotFound', message: `${kind} ${pm.name} not found` };
+  }
+  return { ok: true, spec: applyClusterDefaults(applyInstancetype(vm.spec, it, pref), lookups.cluster) };
+}
