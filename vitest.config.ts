@@ -1,15 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
-// Real-QEMU tests are CPU-bound on 2 cores: run test files one at a time
-// when they boot guests (they say so with a `qemu` in their file name)
-// and let the pure ones run in parallel.
+const exclude = ['node_modules/**', 'reports/**', 'fixtures/guest/build/**'];
+
+// Two projects: pure tests run in parallel; tests that boot real QEMU guests
+// (`*.qemu.test.ts`) or a browser are CPU-bound on 2 cores, so their files run
+// one at a time.
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'reports/**', 'fixtures/guest/build/**'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['**/*.test.ts'],
+          exclude: [...exclude, '**/*.qemu.test.ts', '**/*.browser.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'qemu',
+          include: ['**/*.qemu.test.ts', '**/*.browser.test.ts'],
+          exclude,
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });
