@@ -65,7 +65,11 @@ export type Fault =
   /** A node is lost and fenced: its launchers are gone, the node is NotReady. */
   | { fault: 'nodeLoss'; node: string }
   /** The target of the in-flight migration of a VMI dies. */
-  | { fault: 'killMigrationTarget'; vmi: string };
+  | { fault: 'killMigrationTarget'; vmi: string }
+  /** `kubectl drain`: cordon the node, evict its VMIs per evictionStrategy (SPEC R-M6). */
+  | { fault: 'drainNode'; node: string }
+  /** `kubectl uncordon`: the node takes new VMIs again. */
+  | { fault: 'uncordonNode'; node: string };
 
 export type FaultKind = Fault['fault'];
 

@@ -1,0 +1,298 @@
+/**
+ * The simulated node agent: carries out the core's effects at once on a
+ * virtual clock and answers with the events a real virt-handler would send.
+ * Public (internal to the model backend).
+ *
+ * Guest state follows the real world: a boot id per boot; PVC data tokens
+ * persist per PVC (clones copy their source's); containerDisk and emptyDisk
+ * tokens live per VMI and go with it; config disks and read-only disks keep
+ * no token. A guest boots (its agent connects, it has a boot id) only when
+ * its boot source holds a bootable image: kernel boot, a bootable catalogue
+ * containerDisk, or a PVC imported from (or cloned from a clone of) one; a
+ * blank disk leaves the firmware looking for a boot device, the domain
+ * running, and in-guest actions (poweroff, reboot, panic, writes) and the
+ * ACPI button need that OS. A paused guest is unresponsive: it cannot handle ACPI (a graceful
+ * shutdown ends in graceExpired), it reports no boot id and reaches nobody.
+ *
+ * Deterministic: events depend only on the effects and the options.
+ */
+import type { BackendFingerprint } from '../contract.ts';
+import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
+import { findImage } from '../../harness/api/images.ts';
+
+export interface SimAgentOptions {
+  /** Makes a launch fail (crash-loop scenarios): a message, or null to boot. */
+  launchFails?: (spec: LaunchSpec) => string | null;
+  /** Seconds an ACPI shutdown takes in the virtual clock. */
+  shutdownSeconds?: number;
+}
+
+interface Guest {
+  spec: LaunchSpec;
+  bootable: boolean;
+  /** Started paused: the guest has not run yet. */
+  awaitingBoot: boolean;
+  boot: number;
+  paused: boolean;
+  /** Per-VMI disk tokens (containerDisk, emptyDisk), made on the first write. */
+  tokens: Map<string, string> | null;
+}
+
+export class SimAgent implements NodeAgent {
+  /** Virtual time in ms: advances by the simulated durations of shutdowns. */
+  clockMs = 0;
+  private queue: AgentEvent[] = [];
+  private readonly guests = new Map<string, Guest>();
+  private readonly pvcTokens = new Map<string, string>();
+  /** PVCs whose content is a bootable image. */
+  private readonly pvcBootable = new Set<string>();
+  private bootCounter = 0;
+
+  constructor(private readonly opts: SimAgentOptions = {}) {}
+
+  perform(effect: Effect): void {
+    this.performInto(effect, this.queue);
+  }
+
+  /** Carries out one effect, appending its events to `out`. Synchronous. */
+  performInto(e: Effect, out: AgentEvent[]): void {
+    switch (e.type) {
+      case 'launch': {
+        const fails = this.opts.launchFails?.(e.spec) ?? null;
+        if (fails !== null) {
+          out.push({ type: 'launchFailed', uid: e.spec.uid, message: fails });
+          return;
+        }
+        const bootable = this.bootable(e.spec);
+        this.guests.set(e.spec.uid, { spec: e.spec, bootable, awaitingBoot: e.spec.startPaused, boot: ++this.bootCounter, paused: e.spec.startPaused, tokens: null });
+        out.push({ type: 'running', uid: e.spec.uid });
+        if (e.spec.startPaused) out.push({ type: 'paused', uid: e.spec.uid, paused: true });
+        else if (bootable) out.push({ type: 'agentConnected', uid: e.spec.uid, connected: true });
+        return;
+      }
+      case 'shutdown': {
+        const g = this.guests.get(e.uid);
+        if (!g) {
+          out.push({ type: 'exited', uid: e.uid, reason: 'destroyed' });
+          return;
+        }
+        this.guests.delete(e.uid);
+        if (e.graceSeconds === 0) out.push({ type: 'exited', uid: e.uid, reason: 'destroyed' });
+        else if (!this.handlesAcpi(g)) {
+          this.clockMs += e.graceSeconds * 1000;
+          out.push({ type: 'exited', uid: e.uid, reason: 'graceExpired' });
+        } else {
+          this.clockMs += (this.opts.shutdownSeconds ?? 1) * 1000;
+          out.push({ type: 'exited', uid: e.uid, reason: 'guestShutdown' });
+        }
+        return;
+      }
+      case 'pause':
+      case 'unpause': {
+        const g = this.guests.get(e.uid);
+        if (!g) return;
+        g.paused = e.type === 'pause';
+        out.push({ type: 'paused', uid: e.uid, paused: g.paused });
+        // a guest started paused boots (and its agent connects) on its first unpause
+        if (!g.paused && g.awaitingBoot) {
+          g.awaitingBoot = false;
+          if (g.bootable) out.push({ type: 'agentConnected', uid: e.uid, connected: true });
+        }
+        return;
+      }
+      case 'reset':
+      case 'softReboot':
+      case 'guestReboot': {
+        const g = this.guests.get(e.uid);
+        if (!g || (e.type !== 'reset' && !this.osRuns(g))) return; // soft reboot and in-guest reboot need a running OS
+        g.boot = ++this.bootCounter;
+        if (!g.bootable) return;
+        out.push({ type: 'agentConnected', uid: e.uid, connected: false });
+        if (!g.paused) out.push({ type: 'agentConnected', uid: e.uid, connected: true });
+        return;
+      }
+      case 'acpiShutdown': {
+        const g = this.guests.get(e.uid);
+        if (!g || !this.handlesAcpi(g)) return; // nobody handles the button
+        this.guests.delete(e.uid);
+        out.push({ type: 'exited', uid: e.uid, reason: 'guestShutdown' });
+        return;
+      }
+      case 'guestPoweroff':
+      case 'guestPanic':
+      case 'killLauncher': {
+        const g = this.guests.get(e.uid);
+        if (!g || (e.type !== 'killLauncher' && !this.osRuns(g))) return; // in-guest actions need a running OS
+        this.guests.delete(e.uid);
+        const reason = e.type === 'guestPoweroff' ? 'guestShutdown' : e.type === 'guestPanic' ? 'panicked' : 'killed';
+        out.push({ type: 'exited', uid: e.uid, reason });
+        return;
+      }
+      case 'writeData': {
+        const g = this.guests.get(e.uid);
+        const d = g?.spec.disks.find((x) => x.name === e.disk);
+        if (!g || !this.osRuns(g) || !d || d.readonly || d.source.kind === 'configIso') return;
+        if (d.source.kind === 'pvc') this.pvcTokens.set(d.source.claim, e.token);
+        else (g.tokens ??= new Map()).set(d.name, e.token);
+        return;
+      }
+      case 'migrate': {
+        const g = this.guests.get(e.uid);
+        if (!g) {
+          out.push({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason: 'source gone' });
+          return;
+        }
+        g.spec = { ...g.spec, node: e.targetNode, nics: e.nics };
+        out.push({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
+        return;
+      }
+      case 'killMigrationTarget':
+        // Migrations complete instantly here: no target is ever in flight.
+        return;
+      case 'cleanup':
+        this.guests.delete(e.uid);
+        return;
+      case 'provisionVolume': {
+        const src = e.source;
+        if (src.kind === 'image' && !findImage(src.image)) {
+          out.push({ type: 'volumeFailed', pvc: e.pvc, message: `image ${src.image} not found` });
+          return;
+        }
+        if (src.kind === 'clone') {
+          const t = this.pvcTokens.get(src.fromPvc);
+          if (t !== undefined) this.pvcTokens.set(e.pvc, t);
+          if (this.pvcBootable.has(src.fromPvc)) this.pvcBootable.add(e.pvc);
+        }
+        if (src.kind === 'image' && src.format !== 'kernel' && findImage(src.image)?.bootable) this.pvcBootable.add(e.pvc);
+        out.push({ type: 'volumeReady', pvc: e.pvc });
+        return;
+      }
+      case 'deleteVolume':
+        this.pvcTokens.delete(e.pvc);
+        this.pvcBootable.delete(e.pvc);
+        return;
+      case 'nodeLoss':
+        for (const [uid, g] of [...this.guests]) {
+          if (g.spec.node !== e.node) continue;
+          this.guests.delete(uid);
+          out.push({ type: 'exited', uid, reason: 'killed' });
+        }
+        return;
+    }
+  }
+
+  /** An OS runs in the guest: it booted and is not paused. */
+  private osRuns(g: Guest): boolean {
+    return g.bootable && !g.paused && !g.awaitingBoot;
+  }
+
+  /** The ACPI power button is handled: an OS runs and ACPI is on. */
+  private handlesAcpi(g: Guest): boolean {
+    return this.osRuns(g) && g.spec.acpi;
+  }
+
+  /** Firmware boots from the disks with a bootOrder (lowest first), else from any disk in order. */
+  private bootable(spec: LaunchSpec): boolean {
+    if (spec.boot.kind === 'kernel') return true;
+    const ordered = spec.disks.some((d) => d.bootOrder !== null);
+    for (const d of spec.disks) {
+      if (ordered && d.bootOrder === null) continue;
+      const src = d.source;
+      if (src.kind === 'containerDisk' && src.format !== 'kernel' && findImage(src.image)?.bootable) return true;
+      if (src.kind === 'pvc' && this.pvcBootable.has(src.claim)) return true;
+    }
+    return false;
+  }
+
+  async next(_deadlineMs: number): Promise<AgentEvent[]> {
+    const q = this.queue;
+    this.queue = [];
+    return q;
+  }
+
+  idle(): boolean {
+    return this.queue.length === 0;
+  }
+
+  inFlight(): string {
+    return this.queue.length === 0 ? 'nothing' : `${this.queue.length} events not taken`;
+  }
+
+  async observeGuests(vmis: LaunchSpec[]): Promise<Record<string, GuestFacts>> {
+    return this.guestFacts(vmis);
+  }
+
+  /**
+   * Synchronous form of observeGuests, following the rule of
+   * backends/qemu/observeGuests.ts: (1) an OS that runs reports everything;
+   * (2) a paused guest that ran reports the same but no boot id; (3) a guest
+   * that never booted (nothing bootable, or paused at start) shows only what
+   * the hypervisor knows: MACs, serials, sizes, vCPUs, memory, no IPv4, no
+   * tokens; (4) reachability between live (rule 1) guests with an IPv4 on
+   * the same bridge NAD.
+   */
+  guestFacts(vmis: LaunchSpec[]): Record<string, GuestFacts> {
+    const out: Record<string, GuestFacts> = {};
+    const segments = new Map<string, string[]>();
+    for (const s of vmis) {
+      const g = this.guests.get(s.uid);
+      if (!g || !this.osRuns(g)) continue;
+      for (const n of g.spec.nics) {
+        if (n.kind !== 'bridge' || n.network === null || n.ipv4Cidr === null) continue;
+        let seg = segments.get(n.network);
+        if (!seg) segments.set(n.network, (seg = []));
+        seg.push(s.name);
+      }
+    }
+    for (const s of vmis) {
+      const g = this.guests.get(s.uid);
+      if (g) out[s.uid] = this.factsOf(g, segments);
+    }
+    return out;
+  }
+
+  private factsOf(g: Guest, segments: Map<string, string[]>): GuestFacts {
+    const spec = g.spec;
+    const live = this.osRuns(g);
+    const booted = g.bootable && !g.awaitingBoot; // rules 1 and 2
+    const reachable: Record<string, string[]> = {};
+    for (const n of spec.nics) {
+      if (n.kind !== 'bridge' || n.network === null) continue;
+      const seg = segments.get(n.network) ?? [];
+      reachable[n.network] = live && n.ipv4Cidr !== null ? seg.filter((x) => x !== spec.name).sort() : [];
+    }
+    const facts: GuestFacts = {
+      bootId: live ? `boot-${g.boot}` : null,
+      interfaces: spec.nics.map((n) => ({
+        name: n.name,
+        mac: n.mac,
+        macSource: n.macSource,
+        ipv4: booted && n.ipv4Cidr !== null ? n.ipv4Cidr.split('/')[0]! : null,
+      })),
+      disks: spec.disks.map((d) => ({
+        name: d.name,
+        serial: d.serial,
+        sizeBytes:
+          d.cdrom || d.source.kind === 'configIso'
+            ? null
+            : d.source.kind === 'containerDisk'
+              ? (findImage(d.source.image)?.sizeBytes ?? null)
+              : d.source.sizeBytes,
+        token: !booted ? null : d.source.kind === 'pvc' ? (this.pvcTokens.get(d.source.claim) ?? null) : (g.tokens?.get(d.name) ?? null),
+      })),
+      memoryMiB: spec.memoryMiB,
+      vcpus: spec.vcpus,
+    };
+    if (Object.keys(reachable).length > 0) facts.reachable = reachable;
+    return facts;
+  }
+
+  fingerprint(): BackendFingerprint {
+    return { backend: 'model' };
+  }
+
+  async dispose(): Promise<void> {
+    this.guests.clear();
+    this.queue = [];
+  }
+}

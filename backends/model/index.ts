@@ -1,0 +1,24 @@
+/**
+ * The model backend: the cluster core (harness/cluster) driven by the
+ * simulated node agent. Public. Same options ⇒ same trace.
+ */
+import type { Backend } from '../contract.ts';
+import { ClusterBackend } from '../../harness/cluster/ClusterBackend.ts';
+import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
+import { SimAgent, type SimAgentOptions } from './SimAgent.ts';
+
+export interface ModelBackendOptions {
+  /** Rule overrides, cluster defaults and seed of the core. */
+  core?: CoreOptions;
+  agent?: SimAgentOptions;
+  /** Shorthand for core.seed. */
+  seed?: number;
+}
+
+export function createModelBackend(opts: ModelBackendOptions = {}): Backend & ClusterBackend {
+  const core = new ClusterCore({ ...opts.core, seed: opts.seed ?? opts.core?.seed ?? 0 });
+  return new ClusterBackend('model', core, new SimAgent(opts.agent));
+}
+
+export { SimAgent } from './SimAgent.ts';
+export { SimCluster } from './SimCluster.ts';

@@ -1,0 +1,73 @@
+/**
+ * ClusterBackend around a scripted agent (a stand-in for the agent only, to
+ * test the settle loop): late events are awaited, an agent that never goes
+ * idle ends in SettleTimeout.
+ */
+import { describe, expect, it } from 'vitest';
+import { SettleTimeout } from '../../backends/contract.ts';
+import type { AgentEvent, Effect, NodeAgent } from './agent.ts';
+import { ClusterBackend } from './ClusterBackend.ts';
+import { ClusterCore } from './ClusterCore.ts';
+import { node, vm } from '../../backends/model/testObjects.ts';
+
+/** Answers a launch with `running` only after `delayMs`; never answers when delayMs is null. */
+class SlowAgent implements NodeAgent {
+  performed: Effect[] = [];
+  private pending: { at: number; ev: AgentEvent }[] = [];
+  constructor(private readonly delayMs: number | null) {}
+  perform(e: Effect): void {
+    this.performed.push(e);
+    if (e.type === 'launch' && this.delayMs !== null) this.pending.push({ at: Date.now() + this.delayMs, ev: { type: 'running', uid: e.spec.uid } });
+    if (e.type === 'launch' && this.delayMs === null) this.pending.push({ at: Infinity, ev: { type: 'running', uid: e.spec.uid } });
+  }
+  async next(deadlineMs: number): Promise<AgentEvent[]> {
+    const first = Math.min(deadlineMs, ...this.pending.map((p) => p.at));
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(first - Date.now(), 50))));
+    const due = this.pending.filter((p) => p.at <= Date.now());
+    this.pending = this.pending.filter((p) => p.at > Date.now());
+    return due.map((p) => p.ev);
+  }
+  idle(): boolean {
+    return this.pending.length === 0;
+  }
+  inFlight(): string {
+    return `${this.pending.length} launches`;
+  }
+  async observeGuests(): Promise<Record<string, never>> {
+    return {};
+  }
+  fingerprint() {
+    return { backend: 'slow' };
+  }
+  async dispose(): Promise<void> {}
+}
+
+describe('ClusterBackend', () => {
+  it('dispatches effects at once and settles on late events', async () => {
+    const agent = new SlowAgent(30);
+    const b = new ClusterBackend('slow', new ClusterCore(), agent);
+    await b.apply(node('n1'));
+    await b.apply(vm('v', 'Always'));
+    expect(agent.performed.map((e) => e.type)).toEqual(['launch']);
+    expect((await b.observe()).vms.v!.printableStatus).toBe('Starting');
+    await b.settle(2000);
+    expect((await b.observe()).vms.v!.printableStatus).toBe('Running');
+  });
+
+  it('throws SettleTimeout naming what is in flight', async () => {
+    const b = new ClusterBackend('stuck', new ClusterCore(), new SlowAgent(null));
+    await b.apply(node('n1'));
+    await b.apply(vm('v', 'Always'));
+    await expect(b.settle(100)).rejects.toThrow(SettleTimeout);
+    await expect(b.settle(100)).rejects.toThrow(/1 launches/);
+  });
+
+  it('answers in-guest actions on a non-running VMI with 409 without asking the agent', async () => {
+    const agent = new SlowAgent(0);
+    const b = new ClusterBackend('slow', new ClusterCore(), agent);
+    await b.apply(node('n1'));
+    await b.apply(vm('v', 'Always'));
+    expect(await b.guest({ action: 'poweroff', vmi: 'v' })).toEqual({ ok: false, code: 409, message: 'VMI is not running' });
+    expect(agent.performed.map((e) => e.type)).toEqual(['launch']);
+  });
+});

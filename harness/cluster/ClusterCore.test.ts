@@ -1,0 +1,124 @@
+/**
+ * The core on its own: it reacts to agent events whenever they come (nothing
+ * is assumed to complete instantly), and its rules can be overridden.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Effect } from './agent.ts';
+import { ClusterCore } from './ClusterCore.ts';
+import { SimCluster } from '../../backends/model/SimCluster.ts';
+import { node, vm } from '../../backends/model/testObjects.ts';
+
+function launches(effects: Effect[]): Extract<Effect, { type: 'launch' }>[] {
+  return effects.filter((e): e is Extract<Effect, { type: 'launch' }> => e.type === 'launch');
+}
+
+describe('ClusterCore without instant effects', () => {
+  it('R-P1 a VMI stays Scheduled until the agent says running; Starting meanwhile', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    core.apply(vm('v', 'Always'));
+    const [launch] = launches(core.takeEffects());
+    expect(launch!.spec).toMatchObject({ name: 'v', node: 'n1', memoryMiB: 256, vcpus: 1 });
+    const vmState = core.vms.get('v')!;
+    expect([core.vmis.get('v')!.phase, core.printableStatus(vmState)]).toEqual(['Scheduled', 'Starting']);
+    core.onEvent({ type: 'running', uid: launch!.spec.uid });
+    expect([core.vmis.get('v')!.phase, core.printableStatus(vmState)]).toEqual(['Running', 'Running']);
+    core.onEvent({ type: 'exited', uid: 'unknown', reason: 'crashed' }); // ignored
+    expect(core.vmis.get('v')!.phase).toBe('Running');
+  });
+
+  it('R-G4 exit reasons: destroyed (grace 0) → Succeeded, graceExpired → Failed', () => {
+    for (const [reason, phase] of [
+      ['destroyed', 'Succeeded'],
+      ['graceExpired', 'Failed'],
+      ['guestShutdown', 'Succeeded'],
+      ['killed', 'Failed'],
+    ] as const) {
+      const core = new ClusterCore();
+      core.apply(node('n1'));
+      core.apply(vm('v', 'Manual'));
+      core.vm({ verb: 'start', name: 'v' });
+      const uid = launches(core.takeEffects())[0]!.spec.uid;
+      core.onEvent({ type: 'running', uid });
+      core.onEvent({ type: 'exited', uid, reason });
+      expect(core.vmis.get('v')!.phase).toBe(phase);
+    }
+  });
+
+  it('R-M5 at most 5 migrations per cluster and 2 outbound per node run; the rest wait Pending', () => {
+    const core = new ClusterCore();
+    for (const n of ['n1', 'n2', 'n3', 'n4']) core.apply(node(n, { cpu: '64', memory: '64Gi' }));
+    for (let i = 0; i < 12; i++) core.apply(vm(`v${i}`, 'Always'));
+    for (const l of launches(core.takeEffects())) core.onEvent({ type: 'running', uid: l.spec.uid });
+    core.takeEffects();
+    for (let i = 0; i < 12; i++) expect(core.vm({ verb: 'migrate', name: `v${i}` })).toEqual({ ok: true });
+    const migrate = core.takeEffects().filter((e) => e.type === 'migrate');
+    expect(migrate).toHaveLength(5);
+    const running = [...core.migrations.values()].filter((m) => m.phase === 'Running');
+    const perSource = new Map<string, number>();
+    for (const m of running) perSource.set(m.source!, (perSource.get(m.source!) ?? 0) + 1);
+    expect(Math.max(...perSource.values())).toBeLessThanOrEqual(2);
+    expect([...core.migrations.values()].filter((m) => m.phase === 'Pending')).toHaveLength(7);
+    expect(core.printableStatus(core.vms.get(running[0]!.vmiName)!)).toBe('Migrating');
+    // a second migration of the same VMI is denied
+    expect(core.vm({ verb: 'migrate', name: running[0]!.vmiName })).toMatchObject({ ok: false, code: 500 });
+    // completing one starts the next
+    const m0 = migrate[0] as Extract<Effect, { type: 'migrate' }>;
+    core.onEvent({ type: 'migrationCompleted', uid: m0.uid, migration: m0.migration, targetNode: m0.targetNode });
+    expect(core.takeEffects().filter((e) => e.type === 'migrate')).toHaveLength(1);
+  });
+
+  it('R-M4 a failed migration keeps the VMI on its source with migrationState failed', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    core.apply(node('n2'));
+    core.apply(vm('v', 'Always'));
+    const uid = launches(core.takeEffects())[0]!.spec.uid;
+    core.onEvent({ type: 'running', uid });
+    core.vm({ verb: 'migrate', name: 'v' });
+    const m = core.takeEffects().find((e) => e.type === 'migrate') as Extract<Effect, { type: 'migrate' }>;
+    core.onEvent({ type: 'migrationFailed', uid, migration: m.migration, reason: 'target died' });
+    expect(core.vmis.get('v')).toMatchObject({ node: 'n1', phase: 'Running', migration: { completed: true, failed: true, sourceNode: 'n1', targetNode: 'n2' } });
+    expect(core.nodes.get('n2')!.usedCpu).toBe(0);
+    expect(core.migrations.get('v-migration-1')!.phase).toBe('Failed');
+  });
+});
+
+describe('deviant models from rule overrides', () => {
+  const boot = (opts: ConstructorParameters<typeof SimCluster>[0]) => {
+    const c = new SimCluster(opts);
+    c.apply(node('n1'));
+    c.apply(node('n2'));
+    return c;
+  };
+
+  it('RerunOnFailure restarting after Succeeded', () => {
+    const c = boot({ core: { rules: { runStrategy: { RerunOnFailure: { succeeded: 'deleteRecreate' } } } } });
+    c.apply(vm('v', 'RerunOnFailure'));
+    c.settle();
+    c.guest({ action: 'poweroff', vmi: 'v' });
+    c.settle();
+    expect(c.observe().vms.v!.printableStatus).toBe('Running');
+  });
+
+  it('reset creating a new VMI', () => {
+    const c = boot({ core: { rules: { behaviour: { reset: 'newVmi' } } } });
+    c.apply(vm('v', 'Always'));
+    c.settle();
+    const before = c.observe().vms.v!.vmi;
+    c.guest({ action: 'reset', vmi: 'v' });
+    c.settle();
+    expect(c.observe().vms.v!.vmi).not.toBe(before);
+  });
+
+  it('migration keeping the old node', () => {
+    const c = boot({ core: { rules: { behaviour: { migrationMovesNode: false } } } });
+    c.apply(vm('v', 'Always'));
+    c.settle();
+    c.vm({ verb: 'migrate', name: 'v' });
+    c.settle();
+    const o = c.observe();
+    expect(o.vmis.v!.node).toBe('n1');
+    expect(o.vmis.v!.migration).toMatchObject({ completed: true, failed: false });
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * IPv4 allocation from a NAD's ipam `range` (types.ts CniConfig): the lowest
+ * free host address, network+1 upward, never the broadcast address. Internal
+ * to the cluster core.
+ */
+
+export interface Ipv4Pool {
+  network: number;
+  prefix: number;
+  /** Host offsets in use (1 = network + 1). */
+  used: Set<number>;
+}
+
+/** Parses `a.b.c.d/p`; undefined when malformed. */
+export function parseRange(range: string): Ipv4Pool | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(range.trim());
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix < 1 || prefix > 30) return undefined;
+  const addr = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { network: (addr & mask) >>> 0, prefix, used: new Set() };
+}
+
+function toDotted(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** Takes the lowest free host address as `a.b.c.d/p`; null when the range is full. */
+export function allocate(pool: Ipv4Pool): string | null {
+  const hosts = 2 ** (32 - pool.prefix) - 2;
+  for (let off = 1; off <= hosts; off++) {
+    if (!pool.used.has(off)) {
+      pool.used.add(off);
+      return `${toDotted(pool.network + off)}/${pool.prefix}`;
+    }
+  }
+  return null;
+}
+
+/** Gives an address taken by `allocate` back. */
+export function release(pool: Ipv4Pool, cidr: string): void {
+  const ip = cidr.split('/')[0]!;
+  const parts = ip.split('.').map(Number);
+  const n = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  pool.used.delete(n - pool.network);
+}
+
+/** A deterministic generated MAC `52:54:00:xx:xx:xx` from a counter. */
+export function generatedMac(n: number): string {
+  return `52:54:00:${HEX[(n >>> 16) & 255]}:${HEX[(n >>> 8) & 255]}:${HEX[n & 255]}`;
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

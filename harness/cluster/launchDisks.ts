@@ -1,0 +1,102 @@
+/**
+ * The disks of a launch spec from a VMI spec (SPEC R-S1..R-S6): a pure
+ * function of the spec and the objects it refers to. Internal to the
+ * cluster core (public for its tests).
+ */
+import type { ConfigMap, Secret, VirtualMachineInstanceSpec, Volume } from '../api/types.ts';
+import { findImage } from '../api/images.ts';
+import { parseQuantity } from '../api/quantity.ts';
+import type { LaunchDisk } from './agent.ts';
+
+/** Where the referenced objects come from. */
+export interface DiskLookups {
+  pvc(claim: string): { storage: 'local' | 'shared' | null; node: string | null; sizeBytes: number } | undefined;
+  configMap(name: string): ConfigMap | undefined;
+  secret(name: string): Secret | undefined;
+}
+
+/** The VMI's identity as cloud-init meta-data carries it. */
+export interface Identity {
+  name: string;
+  hostname: string;
+}
+
+/**
+ * One LaunchDisk per spec disk with a volume, in spec order. Config volumes
+ * become read-only ISOs (cidata / config-2 / cfgdata labels, R-S5); cdroms
+ * are read-only unless `readonly: false`; the bus defaults to virtio (sata
+ * for cdroms); serial and bootOrder are kept as given (R-S6). Callers only
+ * pass specs whose images and claims admission and scheduling checked.
+ */
+export function launchDisks(spec: VirtualMachineInstanceSpec, id: Identity, lookups: DiskLookups): LaunchDisk[] {
+  const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
+  const disks: LaunchDisk[] = [];
+  for (const d of spec.domain.devices.disks ?? []) {
+    const v = volumes.get(d.name);
+    if (!v) continue;
+    let source: LaunchDisk['source'];
+    let readonly = false;
+    if (v.containerDisk) {
+      const img = findImage(v.containerDisk.image)!;
+      source = { kind: 'containerDisk', image: img.ref, format: img.format };
+    } else if (v.persistentVolumeClaim || v.dataVolume) {
+      const claim = v.persistentVolumeClaim?.claimName ?? v.dataVolume!.name;
+      const p = lookups.pvc(claim)!;
+      source = { kind: 'pvc', claim, storage: p.storage ?? 'shared', node: p.node, sizeBytes: p.sizeBytes };
+      readonly = v.persistentVolumeClaim?.readOnly ?? false;
+    } else if (v.emptyDisk) {
+      source = { kind: 'emptyDisk', sizeBytes: parseQuantity(v.emptyDisk.capacity) ?? 0 };
+    } else {
+      source = configIso(v, id, lookups);
+      readonly = true;
+    }
+    const cdrom = d.cdrom !== undefined;
+    if (cdrom && d.cdrom!.readonly !== false) readonly = true;
+    disks.push({
+      name: d.name,
+      serial: d.serial ?? null,
+      bus: d.disk?.bus ?? d.cdrom?.bus ?? d.lun?.bus ?? (cdrom ? 'sata' : 'virtio'),
+      cdrom,
+      readonly,
+      bootOrder: d.bootOrder ?? null,
+      source,
+    });
+  }
+  return disks;
+}
+
+const decode = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
+
+/** The ISO of a config volume, regenerated at every VMI start (R-S5). */
+function configIso(v: Volume, id: Identity, lookups: DiskLookups): LaunchDisk['source'] {
+  const ci = v.cloudInitNoCloud ?? v.cloudInitConfigDrive;
+  if (ci) {
+    const userData = ci.userData ?? (ci.userDataBase64 !== undefined ? decode(ci.userDataBase64) : '');
+    if (v.cloudInitNoCloud) {
+      const files: Record<string, string> = {
+        'user-data': userData,
+        'meta-data': `instance-id: ${id.name}.default\nlocal-hostname: ${id.hostname}\n`,
+      };
+      if (ci.networkData !== undefined) files['network-config'] = ci.networkData;
+      return { kind: 'configIso', label: 'cidata', files };
+    }
+    const files: Record<string, string> = {
+      'openstack/latest/user_data': userData,
+      'openstack/latest/meta_data.json': JSON.stringify({ uuid: `${id.name}.default`, hostname: id.hostname }),
+    };
+    if (ci.networkData !== undefined) files['openstack/latest/network_data.json'] = ci.networkData;
+    return { kind: 'configIso', label: 'config-2', files };
+  }
+  if (v.configMap) {
+    const cm = lookups.configMap(v.configMap.name);
+    return { kind: 'configIso', label: v.configMap.volumeLabel ?? 'cfgdata', files: { ...cm?.data } };
+  }
+  if (v.secret) {
+    const s = lookups.secret(v.secret.secretName);
+    const files: Record<string, string> = {};
+    for (const [k, val] of Object.entries(s?.data ?? {})) files[k] = decode(val);
+    Object.assign(files, s?.stringData);
+    return { kind: 'configIso', label: v.secret.volumeLabel ?? 'cfgdata', files };
+  }
+  return { kind: 'configIso', label: 'cfgdata', files: {} };
+}

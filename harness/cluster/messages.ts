@@ -1,0 +1,53 @@
+/**
+ * KubeVirt's answers to verbs and admission, as data (SPEC.md §3, REFERENCE
+ * §1.3, §4.3, §5). Public: codes are compared between backends, messages are
+ * reported. Each entry is a Result factory so call sites read like the rule.
+ */
+import { fail, type Result } from '../../backends/contract.ts';
+
+const internal = (m: string): Result => fail(500, `Internal error occurred: ${m}`);
+const migrationDenied = (m: string): Result =>
+  internal(`admission webhook "migration-create-validator.kubevirt.io" denied the request: ${m}`);
+
+export const ERR = {
+  vmNotFound: (n: string) => fail(404, `virtualmachine.kubevirt.io "${n}" not found`),
+  vmiNotFound: (n: string) => fail(404, `virtualmachineinstance.kubevirt.io "${n}" not found`),
+  // R-V1
+  alreadyRunning: () => fail(409, 'VM is already running'),
+  noManualStart: (s: string) => fail(409, `${s} does not support manual start requests`),
+  rerunFromFailed: () => fail(409, 'RerunOnFailure does not support starting VM from failed state'),
+  underway: () => internal('unable to complete request: stop/start already underway'),
+  // R-V2
+  vmNotRunning: () => fail(409, 'VM is not running'),
+  haltedShorterGrace: () => fail(409, 'Halted only supports manual stop requests with a shorter graceperiod'),
+  // R-V3
+  restartGracePositive: () => fail(400, 'For force restart, only gracePeriod=0 is supported for now'),
+  restartGraceNegative: () => fail(400, 'gracePeriod has to be greater or equal to 0'),
+  noManualRestart: (s: string) => fail(409, `RunStategy ${s} does not support manual restart requests`),
+  restartNoVmi: () => fail(409, 'VM is not running: Halted'),
+  // R-V4
+  notMigratable: (reason: string, message: string) => migrationDenied(`Cannot migrate VMI, Reason: ${reason}, Message: ${message}`),
+  migrationInFlight: (uid: string, vmi: string) =>
+    migrationDenied(`in-flight migration detected. Active migration job (${uid}) is currently already in progress for VMI ${vmi}.`),
+  migrationFinal: () => migrationDenied('Cannot migrate VMI in finalized state.'),
+  migrationNoVmi: (vmi: string) => migrationDenied(`the VMI "default/${vmi}" does not exist`),
+  // R-V5..R-V7
+  alreadyPaused: () => fail(409, 'VMI is already paused'),
+  vmiNotRunning: () => fail(409, 'VMI is not running'),
+  notPaused: () => fail(409, 'VMI is not paused'),
+  vmiPaused: () => fail(409, 'VMI is paused'),
+  noAgentNoAcpi: () => fail(409, 'VMI neither have the agent connected nor the ACPI feature enabled'),
+  // R-V8
+  resetNotRunning: (phase: string) => fail(409, `Failed to reset non-running VMI with phase ${phase}: VMI is not running`),
+  // guest actions and faults (harness choices)
+  noSuchDisk: (vmi: string, disk: string) => fail(400, `VMI ${vmi} has no disk ${disk}`),
+  noMigrationInFlight: (vmi: string) => fail(409, `no migration in flight for VMI ${vmi}`),
+  nodeNotFound: (n: string) => fail(404, `nodes "${n}" not found`),
+  // admission that needs cluster state
+  instancetypeNotFound: (kind: string, n: string) =>
+    fail(422, `spec.instancetype.name: failure to find instancetype: ${kind.toLowerCase()}s.instancetype.kubevirt.io "${n}" not found`),
+  preferenceNotFound: (kind: string, n: string) =>
+    fail(422, `spec.preference.name: failure to find preference: ${kind.toLowerCase()}s.instancetype.kubevirt.io "${n}" not found`),
+  notFound: (kind: string, n: string) => fail(404, `${kind} "${n}" not found`),
+  conflict: (m: string) => fail(422, m),
+} as const;

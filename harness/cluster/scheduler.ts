@@ -1,0 +1,100 @@
+/**
+ * Nodes as the scheduler sees them, and the harness's scheduling rule
+ * (backends/contract.ts header): among feasible nodes (Ready, not cordoned,
+ * enough free cpu and memory, free VFs, the node of a pinned volume) take the
+ * one with the fewest active VMIs, ties broken by node name. Internal to the
+ * cluster core.
+ */
+
+export interface VfPool {
+  capacity: number;
+  used: boolean[];
+  inUse: number;
+}
+
+export interface NodeState {
+  name: string;
+  ready: boolean;
+  /** False while cordoned by a drain. */
+  schedulable: boolean;
+  cpu: number;
+  memMiB: number;
+  usedCpu: number;
+  usedMemMiB: number;
+  /** Non-final VMIs whose node this is. */
+  active: number;
+  vfs: Map<string, VfPool>;
+}
+
+/** What a VMI asks of a node. */
+export interface Request {
+  cpu: number;
+  memMiB: number;
+  /** Extended resource → VF count. */
+  vfs: Map<string, number> | null;
+  /** A bound node-local volume pins the VMI to its node. */
+  pinned: string | null;
+}
+
+function fits(n: NodeState, r: Request): boolean {
+  if (n.cpu - n.usedCpu < r.cpu || n.memMiB - n.usedMemMiB < r.memMiB) return false;
+  if (r.vfs) {
+    for (const [res, count] of r.vfs) {
+      const pool = n.vfs.get(res);
+      if (!pool || pool.capacity - pool.inUse < count) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Picks a node; `sorted` is the node list in name order, `exclude` the
+ * migration source. Null when none is feasible.
+ */
+export function pickNode(sorted: readonly NodeState[], r: Request, exclude: string | null): NodeState | null {
+  let best: NodeState | null = null;
+  for (const n of sorted) {
+    if (!n.ready || !n.schedulable || n.name === exclude) continue;
+    if (r.pinned !== null && n.name !== r.pinned) continue;
+    if (best !== null && n.active >= best.active) continue;
+    if (fits(n, r)) best = n;
+  }
+  return best;
+}
+
+/** Why no node fits, in the scheduler's words (PodScheduled message). */
+export function unschedulableMessage(sorted: readonly NodeState[], r: Request): string {
+  const ready = sorted.filter((n) => n.ready && n.schedulable);
+  if (ready.length === 0) return '0/0 nodes are available';
+  const reasons = new Set<string>();
+  for (const n of ready) {
+    if (r.pinned !== null && n.name !== r.pinned) reasons.add("node(s) didn't match PersistentVolume's node affinity");
+    else if (n.cpu - n.usedCpu < r.cpu) reasons.add('Insufficient cpu');
+    else if (n.memMiB - n.usedMemMiB < r.memMiB) reasons.add('Insufficient memory');
+    else if (r.vfs) for (const [res] of r.vfs) reasons.add(`Insufficient ${res}`);
+  }
+  return `0/${sorted.length} nodes are available: ${[...reasons].sort().join(', ')}`;
+}
+
+/** Takes the lowest free VF of a resource; null when none is free. */
+export function takeVf(n: NodeState, resource: string): number | null {
+  const pool = n.vfs.get(resource);
+  if (!pool || pool.inUse >= pool.capacity) return null;
+  for (let i = 0; i < pool.capacity; i++) {
+    if (!pool.used[i]) {
+      pool.used[i] = true;
+      pool.inUse++;
+      return i;
+    }
+  }
+  return null;
+}
+
+/** Gives a VF back. */
+export function giveVf(n: NodeState, resource: string, index: number): void {
+  const pool = n.vfs.get(resource);
+  if (pool && pool.used[index]) {
+    pool.used[index] = false;
+    pool.inUse--;
+  }
+}
