@@ -1,0 +1,197 @@
+/**
+ * `vmconform run`: hand-written and generated scenarios against backends.
+ * Public: flags and exit codes are documented in `--help`.
+ * Exit 0 all properties held (or every failure is a known deviation),
+ * 1 counterexample, 2 bad usage or input, 3 infrastructure error.
+ */
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InfrastructureError } from '../../backends/contract.ts';
+import { loadBaseline } from '../engine/baseline.ts';
+import { createFactories, parseAccel, parseBackendList, type BackendSettings } from '../engine/backends.ts';
+import { loadHandwritten, loadScenarioFiles } from '../engine/handwritten.ts';
+import { createProgress } from '../engine/progress.ts';
+import { runSuite } from '../engine/run.ts';
+import { loadSuite } from '../engine/suite.ts';
+import { renderDiff } from '../observe/render.ts';
+import { writeReport } from '../report/index.ts';
+import { toResultsJson } from '../report/results.ts';
+import type { Failure } from '../report/types.ts';
+import { EXIT, UsageError } from './exit.ts';
+
+export const RUN_USAGE = `usage: vmconform run [options]
+
+  --backend LIST              backends, the first is the reference (default model,qemu)
+  --suite NAME                suite from scenarios/suites (default: default)
+  --runs N                    generated sequences (default: the suite's)
+  --max-steps K               steps per sequence at most (default: the suite's)
+  --seed S                    fast-check seed (default: random, printed)
+  --path P                    fast-check replay path (with --seed: replay one counterexample;
+                              hand-written scenarios are skipped)
+  --budget-seconds T          stop generating after T seconds
+  --shrink-budget-seconds T   stop shrinking after T seconds (partially shrunk)
+  --accel auto|kvm|tcg        accelerator of the qemu backend (default auto)
+  --qemu-binary PATH          qemu-system-x86_64 to use
+  --report-dir DIR            where reports go (default reports/<run-id>)
+  --json                      print results.json to stdout
+  --jobs N                    generated sequences in N worker threads (seeds S, S+1, ...)
+  --confirm N                 re-run each counterexample N times: deterministic or flaky
+  --baseline FILE             known deviations (YAML): matching failures do not fail the run
+  --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
+  --keep                      keep qemu state directories`;
+
+const OPTIONS = {
+  backend: { type: 'string' },
+  suite: { type: 'string' },
+  runs: { type: 'string' },
+  'max-steps': { type: 'string' },
+  seed: { type: 'string' },
+  path: { type: 'string' },
+  'budget-seconds': { type: 'string' },
+  'shrink-budget-seconds': { type: 'string' },
+  accel: { type: 'string' },
+  'qemu-binary': { type: 'string' },
+  'report-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  jobs: { type: 'string' },
+  confirm: { type: 'string' },
+  baseline: { type: 'string' },
+  scenario: { type: 'string', multiple: true },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses a flag value as a number in range; UsageError naming the flag. Internal. */
+export function numberFlag(flag: string, text: string | undefined, o: { min: number; integer: boolean; max?: number }): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  const okInt = !o.integer || Number.isInteger(n);
+  if (text.trim() === '' || !Number.isFinite(n) || !okInt || n < o.min || (o.max !== undefined && n > o.max)) {
+    const what = o.integer ? 'an integer' : 'a number';
+    const range = o.max !== undefined ? ` between ${o.min} and ${o.max}` : ` >= ${o.min}`;
+    throw new UsageError(`--${flag}: expected ${what}${range}, got '${text}'`);
+  }
+  return n;
+}
+
+/** Runs an argument parser; its errors become usage errors. Internal. */
+export function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function runId(seed: number, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-s${seed}`;
+}
+
+/** Human rendering of one failure: steps, diff, token, replay commands. Internal (replay prints it too). */
+export function failureText(f: Failure, reference: string, reportDir?: string): string {
+  const lines = [`counterexample in ${f.property}${f.known ? ` (known deviation: ${f.known.reason})` : ''}${f.classification ? ` [${f.classification}]` : ''}:`];
+  const steps = f.steps.filter((s) => !(s.command.args as { setup?: boolean }).setup);
+  steps.forEach((s, i) => {
+    const answers = Object.entries(s.results)
+      .map(([b, r]) => `${b}: ${r.ok ? 'ok' : `${r.code} ${r.message}`}`)
+      .join('; ');
+    lines.push(`  ${i + 1}. ${s.command.text}   → ${answers}`);
+  });
+  if (f.error !== undefined) lines.push(`  error: ${f.error}`);
+  if (f.diff.length > 0) lines.push(`  differences after step ${steps.length} (${reference} is the reference):`, renderDiff(f.diff, reference).replace(/^ {2}/gm, '    '));
+  lines.push(`  shrunk from ${f.shrunkFrom} to ${steps.length} steps${f.partiallyShrunk ? ' (partially: shrink budget ran out)' : ''}`);
+  lines.push(`  seed ${f.seed}${f.path ? `, path ${f.path}` : ''}`);
+  if (f.token) lines.push(`  replay token: ${f.token}`);
+  if (reportDir) lines.push(`  replay: vmconform replay ${reportDir}`);
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = usageErrors(() => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  if (v.help) {
+    console.log(RUN_USAGE);
+    return EXIT.ok;
+  }
+  const names = parseBackendList(v.backend ?? 'model,qemu');
+  const accel = parseAccel(v.accel);
+  const suite = await loadSuite(v.suite ?? 'default');
+  const seed = numberFlag('seed', v.seed, { min: -2147483648, max: 2147483647, integer: true }) ?? randomInt(0, 2 ** 31 - 1);
+  if (v.path !== undefined && (v.seed === undefined || !/^\d+(:\d+)*$/.test(v.path))) {
+    throw new UsageError(v.seed === undefined ? '--path needs --seed' : `--path: expected a fast-check path like 12:0:3, got '${v.path}'`);
+  }
+  const runs = numberFlag('runs', v.runs, { min: 0, integer: true }) ?? suite.runs;
+  const maxSteps = numberFlag('max-steps', v['max-steps'], { min: 1, max: 200, integer: true }) ?? suite.maxSteps;
+  const budgetS = numberFlag('budget-seconds', v['budget-seconds'], { min: 0, integer: false }) ?? suite.budgetSeconds;
+  const shrinkS = numberFlag('shrink-budget-seconds', v['shrink-budget-seconds'], { min: 0, integer: false }) ?? suite.shrinkBudgetSeconds;
+  const jobs = numberFlag('jobs', v.jobs, { min: 1, max: 64, integer: true }) ?? 1;
+  const confirm = numberFlag('confirm', v.confirm, { min: 0, max: 1000, integer: true });
+  const baseline = v.baseline !== undefined ? await loadBaseline(v.baseline) : undefined;
+  const handwritten = v.scenario !== undefined ? await loadScenarioFiles(v.scenario) : await loadHandwritten(suite.scenarios);
+
+  const started = new Date();
+  const id = runId(seed, started);
+  const reportDir = v['report-dir'] ?? join('reports', id);
+  const out = v.json ? process.stderr : process.stdout;
+  const say = (s: string) => out.write(`${s}\n`);
+  const progress = createProgress(process.stderr);
+  say(`vmconform run ${id}: suite ${suite.name}, backends ${names.join(',')}, seed ${seed}, ${runs} runs of at most ${maxSteps} steps`);
+
+  // Ctrl-C once: finish the current step, dispose the backends, write the report.
+  const abort = new AbortController();
+  const onSigint = () => {
+    progress.done();
+    process.stderr.write('interrupted: stopping after the current step (Ctrl-C again to kill)\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let results;
+  try {
+    const settings: BackendSettings = { accel, ...(v['qemu-binary'] ? { qemuBinary: v['qemu-binary'] } : {}), keep: v.keep ?? false };
+    const factories = await createFactories(names, settings);
+    results = await runSuite({
+      runId: id,
+      suite,
+      factories,
+      seed,
+      runs,
+      maxSteps,
+      handwritten,
+      accel: null,
+      ...(v.path !== undefined ? { path: v.path } : {}),
+      ...(budgetS !== undefined ? { budgetMs: budgetS * 1000 } : {}),
+      ...(shrinkS !== undefined ? { shrinkBudgetMs: shrinkS * 1000 } : {}),
+      ...(confirm !== undefined ? { confirm } : {}),
+      ...(baseline ? { baseline } : {}),
+      onProgress: (p) => progress.update(p),
+      ...(jobs > 1 ? { parallel: { jobs, backends: names, settings } } : {}),
+      signal: abort.signal,
+    });
+  } catch (err) {
+    progress.done();
+    if (err instanceof InfrastructureError) {
+      console.error(`vmconform run: infrastructure error: ${err.message}`);
+      return EXIT.infrastructure;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  progress.done();
+  const qemuFp = results.fingerprints?.find((f) => f.accel !== undefined);
+  if (qemuFp?.accel) {
+    results.accel = qemuFp.accel;
+    if (qemuFp.accelProbe !== undefined) results.accelProbe = qemuFp.accelProbe;
+  }
+  await writeReport(reportDir, results);
+  for (const f of results.failures) say(`\n${failureText(f, names[0] as string, reportDir)}`);
+  const status = results.passed ? (results.failures.length > 0 ? 'passed (known deviations only)' : 'passed') : 'FAILED';
+  say(
+    `\n${status}: ${results.sequences} sequences, ${results.steps} steps in ${(results.durationMs / 1000).toFixed(1)} s` +
+      `${results.interrupted ? ` (${abort.signal.aborted ? 'interrupted' : 'time budget reached'}: ${results.sequences} of ${runs + handwritten.length} sequences ran)` : ''}`,
+  );
+  say(`report: ${reportDir}`);
+  if (v.json) process.stdout.write(toResultsJson(results));
+  return results.passed ? EXIT.ok : EXIT.counterexample;
+}

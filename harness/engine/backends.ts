@@ -1,0 +1,88 @@
+/**
+ * Backend names on the command line → factories (`--backend model,qemu`).
+ * Public. Backends are loaded on demand so that a model-only run never loads
+ * QEMU code; a backend that cannot be loaded is an infrastructure error
+ * (exit 3). The first backend is the reference. Repeated names get a
+ * suffix so that every backend has its own label: `model`, `model#2`.
+ */
+import { InfrastructureError, type Backend } from '../../backends/contract.ts';
+import { UsageError } from '../cli/exit.ts';
+import type { BackendFactory } from './runner.ts';
+
+export const BACKEND_NAMES = ['model', 'qemu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendSettings {
+  accel: 'auto' | 'kvm' | 'tcg';
+  qemuBinary?: string;
+  /** Keep qemu state directories (debugging). */
+  keep?: boolean;
+}
+
+/** Parses `--backend a,b`; unknown names are a usage error listing the valid ones. Public. */
+export function parseBackendList(text: string): BackendName[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.length === 0 || names.some((n) => n === '')) throw new UsageError(`--backend: expected a comma-separated list of ${BACKEND_NAMES.join(', ')}, got '${text}'`);
+  for (const n of names) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(n)) throw new UsageError(`--backend: unknown backend '${n}' (valid: ${BACKEND_NAMES.join(', ')})`);
+  }
+  return names as BackendName[];
+}
+
+const ACCELS = ['auto', 'kvm', 'tcg'] as const;
+
+/** Parses `--accel` (default auto); anything else is a usage error. Public. */
+export function parseAccel(text: string | undefined): BackendSettings['accel'] {
+  const a = text ?? 'auto';
+  if (!(ACCELS as readonly string[]).includes(a)) throw new UsageError(`--accel: expected auto, kvm or tcg, got '${a}'`);
+  return a as BackendSettings['accel'];
+}
+
+/** `model#2` → `model`. Public. */
+export function baseName(label: string): string {
+  return label.split('#')[0] as string;
+}
+
+/** Unique labels for a list of names. Public. */
+export function labels(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n}#${k}`;
+  });
+}
+
+async function load<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw new InfrastructureError(`cannot load the ${what} backend: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+type Maker = (label: string, index: number, s: BackendSettings) => Promise<() => Promise<Backend>>;
+
+const MAKERS: Record<BackendName, Maker> = {
+  model: async (_label, index) => {
+    const { createModelBackend } = await load('model', () => import('../../backends/model/index.ts'));
+    // Each model instance gets its own seed: raw ids differ, canonical observations must not.
+    return async () => createModelBackend({ seed: index });
+  },
+  qemu: async (_label, _index, s) => {
+    const { createQemuBackend } = await load('qemu', () => import('../../backends/qemu/index.ts'));
+    // The backend makes (and, unless --keep, removes) its own private state dir.
+    return async () => createQemuBackend({ accel: s.accel, keep: s.keep ?? false, ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}) });
+  },
+};
+
+/** Factories for the named backends, in order (the first is the reference). Public. */
+export async function createFactories(names: readonly BackendName[], s: BackendSettings): Promise<BackendFactory[]> {
+  const ls = labels(names);
+  return Promise.all(
+    names.map(async (n, i) => {
+      const create = await MAKERS[n](ls[i] as string, i, s);
+      return { name: ls[i] as string, create };
+    }),
+  );
+}

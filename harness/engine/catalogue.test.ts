@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { Observation, VmiObservation } from '../observe/types.ts';
+import { candidates, resolveChoice, type GenState } from './catalogue.ts';
+import { buildVmEntry, type VmShape } from './vmArb.ts';
+
+const shape: VmShape = {
+  standalone: false,
+  build: 'yaml',
+  preference: false,
+  boot: 'containerDisk',
+  storage: 'shared',
+  nics: [{ kind: 'pod', specMac: false }],
+  extras: [{ kind: 'pvc', serial: true }],
+  strategy: 'Always',
+  grace: 0,
+};
+
+function vmi(phase: VmiObservation['phase']): VmiObservation {
+  return {
+    uid: 'u1',
+    owner: 'vm',
+    phase,
+    node: 'node-1',
+    conditions: {},
+    bootId: phase === 'Running' ? 'b1' : null,
+    interfaces: [],
+    disks: [
+      { name: 'rootdisk', serial: null, sizeBytes: 64 << 20, token: null },
+      { name: 'cdrom', serial: null, sizeBytes: null, token: null },
+    ],
+    memoryMiB: 256,
+    vcpus: 1,
+    migration: null,
+  };
+}
+
+function state(phase: VmiObservation['phase'] | null): GenState {
+  const vm = buildVmEntry(0, shape);
+  const obs: Observation = { header: { backend: 'model' }, vms: {}, vmis: phase ? { 'vm-a': vmi(phase) } : {}, pvcs: {}, nodes: { 'node-1': { ready: true, vfsInUse: {} } }, migrations: {} };
+  const applied = new Map(phase ? [[`VirtualMachine/vm-a`, vm.objects.at(-1)!]] : []);
+  return { vms: [vm], applied, obs, step: 3 };
+}
+
+describe('command catalogue preconditions', () => {
+  it('offers the VM before its dependencies, and only objects not yet applied', () => {
+    const c = candidates('apply', state(null));
+    expect(c.map((x) => x.kind === 'apply' && `${x.args.object.kind}/${x.args.object.metadata.name}`)).toEqual(['VirtualMachine/vm-a', 'PersistentVolumeClaim/vm-a-data0']);
+  });
+
+  it('writes data only to attached block disks of running guests', () => {
+    const s = state('Running');
+    const writes = candidates('writeData', s);
+    expect(writes).toEqual([{ kind: 'guest', args: { action: 'writeData', vmi: 'vm-a', disk: 'rootdisk', token: 't3' } }]);
+    expect(candidates('writeData', state('Succeeded'))).toEqual([]);
+  });
+
+  it('draws commands the reference must reject on purpose (R-V1 start of a running VM, R-V8 reset of a final VMI)', () => {
+    const running = state('Running');
+    expect(resolveChoice([0, 0], ['start'], running)).toEqual({ kind: 'vm', args: { verb: 'start', name: 'vm-a' } });
+    expect(resolveChoice([0, 0], ['reset'], state('Succeeded'))).toEqual({ kind: 'guest', args: { action: 'reset', vmi: 'vm-a' } });
+  });
+
+  it('wraps indices over the kinds that have candidates, and over their candidates', () => {
+    const s = state(null);
+    // Nothing applied and no VMI: only `apply` has candidates, whatever the kind index.
+    expect(resolveChoice([7, 0], ['start', 'apply', 'poweroff'], s)).toEqual(resolveChoice([0, 0], ['apply'], s));
+    expect(resolveChoice([0, 3], ['apply'], s)).toEqual(resolveChoice([0, 1], ['apply'], s));
+    expect(resolveChoice([0, 0], ['poweroff'], s)).toBeNull();
+  });
+
+  it('offers strategy switches for an applied VM (R-RS*)', () => {
+    const c = candidates('apply', state('Running'));
+    const strategies = c.flatMap((x) => (x.kind === 'apply' && x.args.object.kind === 'VirtualMachine' ? [x.args.object.spec.runStrategy] : []));
+    expect(strategies).toEqual(['RerunOnFailure', 'Manual', 'Halted', 'Once']);
+  });
+});

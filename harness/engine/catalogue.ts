@@ -1,0 +1,196 @@
+/**
+ * The command catalogue (issue "Scenario engine", item 1). Public.
+ *
+ * For each kind of step, the commands that make sense in the current state
+ * (its precondition, as the list of candidates) and the data each one
+ * carries; `applyCommand` (command.ts) says how it reaches a Backend. The
+ * state is the reference backend's last observation plus the objects the
+ * reference accepted, so commands are drawn from the model's state rather
+ * than drawn blindly and skipped.
+ *
+ * Candidates deliberately include commands the reference must reject
+ * (start of a running VM, migrate of a non-migratable VMI, verbs on a
+ * stopped VM, reset of a VMI that is not running): the accept/reject answer
+ * and its code are compared. Guest-side actions (poweroff, panic, data
+ * writes) need a running guest, and data is written only to attached block
+ * disks, because a guest that does not exist cannot act.
+ */
+import type { KubeObject, Observation } from '../../backends/contract.ts';
+import type { RunStrategy, VirtualMachine } from '../api/types.ts';
+import { RUN_STRATEGIES } from '../api/types.ts';
+import type { Command } from './command.ts';
+import type { ChoiceKind } from './suite.ts';
+import type { VmEntry } from './vmArb.ts';
+
+/** What candidates are computed from. Public. */
+export interface GenState {
+  vms: readonly VmEntry[];
+  /** Objects the reference accepted, by `kind/name`. */
+  applied: ReadonlyMap<string, KubeObject>;
+  /** The reference backend's observation after the previous step. */
+  obs: Observation;
+  /** Index of the step being drawn (data tokens are `t<step>`). */
+  step: number;
+}
+
+export function objectKey(o: { kind: string; metadata: { name: string } } | { kind: string; name: string }): string {
+  return `${o.kind}/${'metadata' in o ? o.metadata.name : o.name}`;
+}
+
+/** Lists every candidate function needs, computed once per state. Internal. */
+interface Derived {
+  appliedVms: string[];
+  vmiNames: string[];
+  runningVmis: string[];
+  /** Names that VMI subresource verbs accept: VMs and existing VMIs. */
+  subresourceTargets: string[];
+}
+
+function derive(s: GenState): Derived {
+  const appliedVms = s.vms.filter((v) => v.kind === 'VirtualMachine' && s.applied.has(`VirtualMachine/${v.name}`)).map((v) => v.name);
+  const vmiNames = Object.keys(s.obs.vmis).sort();
+  const runningVmis = vmiNames.filter((n) => s.obs.vmis[n]?.phase === 'Running');
+  const subresourceTargets = [...new Set([...appliedVms, ...vmiNames])].sort();
+  return { appliedVms, vmiNames, runningVmis, subresourceTargets };
+}
+
+function strategyOf(o: KubeObject): RunStrategy | 'running' | null {
+  if (o.kind !== 'VirtualMachine') return null;
+  if (o.spec.runStrategy !== undefined) return o.spec.runStrategy;
+  return o.spec.running !== undefined ? 'running' : null;
+}
+
+/**
+ * Candidates of one kind, built on demand: a step draws one candidate, so
+ * only that one becomes a Command (cheap enough for 10,000 sequences).
+ */
+export interface Candidates {
+  length: number;
+  at(i: number): Command;
+}
+
+function lazy<T>(items: readonly T[], make: (t: T) => Command): Candidates {
+  return { length: items.length, at: (i) => make(items[i] as T) };
+}
+
+function concat(...parts: Candidates[]): Candidates {
+  return {
+    length: parts.reduce((n, p) => n + p.length, 0),
+    at(i) {
+      for (const p of parts) {
+        if (i < p.length) return p.at(i);
+        i -= p.length;
+      }
+      throw new Error(`bug: candidate ${i} out of range`);
+    },
+  };
+}
+
+/** Every target with every option, target-major. */
+function product<T, O>(targets: readonly T[], options: readonly O[], make: (t: T, o: O) => Command): Candidates {
+  return { length: targets.length * options.length, at: (i) => make(targets[Math.floor(i / options.length)] as T, options[i % options.length] as O) };
+}
+
+/** Re-applies of an applied VM with another run strategy: strategy switches (R-RS*). */
+function strategySwitches(s: GenState, d: Derived): Candidates {
+  const pairs: [VirtualMachine, RunStrategy][] = [];
+  for (const name of d.appliedVms) {
+    const vm = s.applied.get(`VirtualMachine/${name}`);
+    if (vm?.kind !== 'VirtualMachine') continue;
+    const current = strategyOf(vm);
+    for (const rs of RUN_STRATEGIES) if (rs !== current) pairs.push([vm, rs]);
+  }
+  return lazy(pairs, ([vm, rs]) => {
+    const { running: _r, ...spec } = vm.spec;
+    return { kind: 'apply', args: { object: { ...vm, spec: { ...spec, runStrategy: rs } } } };
+  });
+}
+
+type CandidatesOf = (s: GenState, d: Derived) => Candidates;
+
+function unapplied(s: GenState, pick: (v: VmEntry) => KubeObject[]): Candidates {
+  const objects = s.vms.flatMap((v) => pick(v).filter((o) => !s.applied.has(objectKey(o))));
+  return lazy(objects, (object) => ({ kind: 'apply', args: { object } }));
+}
+
+const vmVerb =
+  (verb: 'start' | 'migrate' | 'pause' | 'unpause' | 'softReboot', targets: keyof Derived): CandidatesOf =>
+  (_s, d) =>
+    lazy(d[targets], (name) => ({ kind: 'vm', args: { verb, name } }));
+
+const guestAction =
+  (action: 'reset' | 'acpiShutdown' | 'poweroff' | 'reboot' | 'panic', targets: keyof Derived): CandidatesOf =>
+  (_s, d) =>
+    lazy(d[targets], (vmi) => ({ kind: 'guest', args: { action, vmi } }));
+
+const STOP_OPTIONS = [{}, { gracePeriod: 0 }, { gracePeriod: 0, force: true }, { gracePeriod: 1 }] as const;
+const RESTART_OPTIONS = [{}, { gracePeriod: 0, force: true }] as const;
+
+/** The catalogue: candidates per kind of step, in a deterministic order. Public. */
+export const CATALOGUE: Record<ChoiceKind, CandidatesOf> = {
+  // The VMs themselves first (index 0 is where shrinking goes), then their
+  // dependencies: a VM applied before its PVC is a state worth observing too.
+  apply: (s, d) => concat(unapplied(s, (v) => v.objects.slice(-1)), unapplied(s, (v) => v.objects.slice(0, -1)), strategySwitches(s, d)),
+  delete: (s, d) =>
+    concat(
+      lazy(
+        s.vms.flatMap((v) => v.objects.filter((o) => s.applied.has(objectKey(o)))),
+        (o) => ({ kind: 'delete', args: { kind: o.kind, name: o.metadata.name } }),
+      ),
+      // Deleting a VM's VMI: the VM controller reacts per run strategy.
+      lazy(
+        d.vmiNames.filter((n) => s.obs.vmis[n]?.owner === 'vm'),
+        (name) => ({ kind: 'delete', args: { kind: 'VirtualMachineInstance', name } }),
+      ),
+    ),
+  start: vmVerb('start', 'appliedVms'),
+  stop: (_s, d) => product(d.appliedVms, STOP_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'stop', name, ...o } })),
+  restart: (_s, d) => product(d.appliedVms, RESTART_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'restart', name, ...o } })),
+  migrate: vmVerb('migrate', 'subresourceTargets'),
+  pause: vmVerb('pause', 'subresourceTargets'),
+  unpause: vmVerb('unpause', 'subresourceTargets'),
+  softReboot: vmVerb('softReboot', 'subresourceTargets'),
+  reset: guestAction('reset', 'vmiNames'),
+  acpiShutdown: guestAction('acpiShutdown', 'runningVmis'),
+  poweroff: guestAction('poweroff', 'runningVmis'),
+  reboot: guestAction('reboot', 'runningVmis'),
+  panic: guestAction('panic', 'runningVmis'),
+  writeData: (s, d) =>
+    lazy(
+      d.runningVmis.flatMap((vmi) => (s.obs.vmis[vmi]?.disks ?? []).filter((disk) => disk.sizeBytes !== null).map((disk) => [vmi, disk.name] as const)),
+      ([vmi, disk]) => ({ kind: 'guest', args: { action: 'writeData', vmi, disk, token: `t${s.step}` } }),
+    ),
+  killLauncher: (_s, d) => lazy(d.runningVmis, (vmi) => ({ kind: 'fault', args: { fault: 'killLauncher', vmi } })),
+  // Losing a node matters when it hosts a running VMI.
+  nodeLoss: (s, d) =>
+    lazy(
+      [...new Set(d.runningVmis.map((n) => s.obs.vmis[n]?.node))].filter((n): n is string => typeof n === 'string' && s.obs.nodes[n]?.ready === true).sort(),
+      (node) => ({ kind: 'fault', args: { fault: 'nodeLoss', node } }),
+    ),
+};
+
+/** Every candidate of one kind as Commands (tests, debugging). Public. */
+export function candidates(kind: ChoiceKind, s: GenState): Command[] {
+  const c = CATALOGUE[kind](s, derive(s));
+  return Array.from({ length: c.length }, (_, i) => c.at(i));
+}
+
+/** A drawn step: which kind among the valid ones, which candidate of that kind (both wrap). Public. */
+export type Choice = readonly [kind: number, candidate: number];
+
+/**
+ * Resolves a choice against the state: the kind index wraps over the
+ * enabled kinds that have candidates, the candidate index over that kind's
+ * candidates. Null when nothing is valid. Public.
+ */
+export function resolveChoice(choice: Choice, kinds: readonly ChoiceKind[], s: GenState): Command | null {
+  const d = derive(s);
+  const valid: Candidates[] = [];
+  for (const k of kinds) {
+    const c = CATALOGUE[k](s, d);
+    if (c.length > 0) valid.push(c);
+  }
+  if (valid.length === 0) return null;
+  const list = valid[choice[0] % valid.length] as Candidates;
+  return list.at(choice[1] % list.length);
+}

@@ -1,0 +1,111 @@
+/**
+ * Cluster arbitrary (issue "Scenario engine", item 2). Public.
+ *
+ * 1–3 nodes with capacities and SR-IOV VF pools, two storage classes (a
+ * node-local one binding at first consumer, a shared one binding at once),
+ * the NADs the suite's networks need, the harness's small instance type and
+ * preference, and a golden image (DataVolume imported from the catalogue +
+ * DataSource) for DataVolume clones. The object set is fixed by the suite and
+ * consistent by construction; only node count and capacities vary, so
+ * shrinking a cluster never breaks a VM spec that refers to it.
+ */
+import fc from 'fast-check';
+import type { KubeObject, Node } from '../api/types.ts';
+import type { Suite } from './suite.ts';
+
+export const SRIOV_RESOURCE = 'intel.com/sriov_net';
+export const LOCAL_SC = 'local';
+export const SHARED_SC = 'shared';
+export const BRIDGE_NAD = 'br-net';
+export const SRIOV_NAD = 'sriov-net';
+export const INSTANCETYPE = 'vmconform.tiny';
+export const PREFERENCE = 'vmconform.virtio';
+export const GOLDEN = 'golden';
+export const GUEST_IMAGE = 'vmconform/guest:latest';
+
+export interface NodeSpec {
+  name: string;
+  cpu: number;
+  memoryMi: number;
+  vfs: number;
+}
+
+/** A generated cluster: the nodes as data and every object to apply before the first step. Public. */
+export interface ClusterSpec {
+  nodes: NodeSpec[];
+  objects: KubeObject[];
+}
+
+function nodeObject(n: NodeSpec): Node {
+  const capacity: Record<string, string> = { cpu: String(n.cpu), memory: `${n.memoryMi}Mi` };
+  if (n.vfs > 0) capacity[SRIOV_RESOURCE] = String(n.vfs);
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: n.name },
+    status: { capacity, conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+/** The objects of a cluster besides its nodes (internal; exported for tests). */
+export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootSources'>): KubeObject[] {
+  const objs: KubeObject[] = [
+    {
+      apiVersion: 'vmconform.io/v1',
+      kind: 'ClusterConfig',
+      metadata: { name: 'cluster' },
+      spec: { defaultNetworkInterface: 'masquerade', defaultTerminationGracePeriodSeconds: 5 },
+    },
+    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: LOCAL_SC }, provisioner: 'vmconform.io/local', volumeBindingMode: 'WaitForFirstConsumer' },
+    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: SHARED_SC }, provisioner: 'vmconform.io/shared', volumeBindingMode: 'Immediate' },
+  ];
+  if (suite.networks.includes('multus')) {
+    objs.push({
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: { name: BRIDGE_NAD },
+      spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'bridge', bridge: 'br1', ipam: { type: 'host-local', range: '192.168.100.0/24' } }) },
+    });
+  }
+  if (suite.networks.includes('sriov')) {
+    objs.push({
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: { name: SRIOV_NAD, annotations: { 'k8s.v1.cni.cncf.io/resourceName': SRIOV_RESOURCE } },
+      spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'sriov', ipam: { type: 'host-local', range: '192.168.200.0/24' } }) },
+    });
+  }
+  if (suite.builds.includes('instancetype')) {
+    objs.push(
+      { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: INSTANCETYPE }, spec: { cpu: { guest: 1 }, memory: { guest: '256Mi' } } },
+      { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterPreference', metadata: { name: PREFERENCE }, spec: { devices: { preferredDiskBus: 'virtio', preferredInterfaceModel: 'virtio' } } },
+    );
+  }
+  if (suite.bootSources.includes('dataVolume')) {
+    objs.push(
+      {
+        apiVersion: 'cdi.kubevirt.io/v1beta1',
+        kind: 'DataVolume',
+        metadata: { name: GOLDEN },
+        spec: { source: { registry: { url: `docker://${GUEST_IMAGE}` } }, storage: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '64Mi' } }, storageClassName: SHARED_SC } },
+      },
+      { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource', metadata: { name: GOLDEN }, spec: { source: { pvc: { name: GOLDEN } } } },
+    );
+  }
+  return objs;
+}
+
+/** Clusters of 1..maxNodes nodes for a suite. Public. */
+export function clusterArb(suite: Suite): fc.Arbitrary<ClusterSpec> {
+  const sriov = suite.networks.includes('sriov');
+  const node = fc.record({
+    cpu: fc.integer({ min: 2, max: 4 }),
+    memoryMi: fc.constantFrom(2048, 1024, 512),
+    vfs: sriov ? fc.integer({ min: 0, max: 2 }) : fc.constant(0),
+  });
+  const objects = clusterObjects(suite);
+  return fc.array(node, { minLength: 1, maxLength: suite.maxNodes }).map((ns) => {
+    const nodes = ns.map((n, i) => ({ name: `node-${i + 1}`, ...n }));
+    return { nodes, objects: [...nodes.map(nodeObject), ...objects] };
+  });
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/exit.ts';
+import { loadHandwritten, parseHandwritten } from './handwritten.ts';
+
+describe('hand-written scenarios', () => {
+  it("loads the seed's scenario: mariadb-prod, 512Mi, running: true", async () => {
+    const [s] = await loadHandwritten(['mariadb-prod']);
+    const vm = s!.steps[0];
+    expect(vm?.kind).toBe('apply');
+    if (vm?.kind !== 'apply' || vm.args.object.kind !== 'VirtualMachine') throw new Error('first step applies the VM');
+    expect(vm.args.object.metadata.name).toBe('mariadb-prod');
+    expect(vm.args.object.spec.running).toBe(true);
+    expect(vm.args.object.spec.template.spec.domain.memory?.guest).toBe('512Mi');
+    expect(s!.setup.every((c) => c.kind === 'apply' && c.args.setup === true)).toBe(true);
+  });
+
+  it('loads every scenario on disk', async () => {
+    expect((await loadHandwritten('all')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects an unknown scenario naming the valid ones', async () => {
+    await expect(loadHandwritten(['nope'])).rejects.toThrow(/unknown scenario 'nope' \(valid: .*mariadb-prod/);
+  });
+
+  it('rejects a malformed manifest naming the step and field', async () => {
+    const text = 'name: x\nsteps:\n  - apply: {apiVersion: v1, kind: ConfigMap, metadata: {name: "Bad_Name"}}\n';
+    const err = await parseHandwritten(text, 'x.yaml').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/x\.yaml: steps\[0\]\.apply: invalid manifest:\n {2}metadata\.name/);
+  });
+
+  it('rejects YAML syntax errors and unknown step kinds', async () => {
+    await expect(parseHandwritten('name: [', 'y.yaml')).rejects.toThrow(/y\.yaml: YAML syntax error/);
+    await expect(parseHandwritten('name: y\nsteps:\n  - reboot: y\n', 'y.yaml')).rejects.toThrow(/y\.yaml: steps\.0/);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * The generated-sequence property (issue "Scenario engine", item 3). Public.
+ *
+ * fast-check drives generation, shrinking and replay (`seed` + `path`); the
+ * predicate runs one sequence over the backends (runner.ts). Budgets are
+ * enforced inside the predicate so that fast-check always ends cleanly:
+ * - time budget: once spent before any failure, remaining runs pass without
+ *   running, and the outcome says how many sequences really ran;
+ * - shrink budget: once spent after the first failure, remaining shrink
+ *   candidates pass without running, so fast-check reports the smallest
+ *   counterexample found so far, marked partially shrunk.
+ * fast-check's own interruptAfterTimeLimit (budget + shrink budget) ends the
+ * stream of runs itself, so a huge --runs does not keep generating.
+ * An InfrastructureError stops the property the same way and is re-thrown
+ * after fast-check returns (exit 3, not a counterexample).
+ */
+import fc from 'fast-check';
+import { InfrastructureError, type BackendFingerprint } from '../../backends/contract.ts';
+import type { Failure, PropertyResult } from '../report/types.ts';
+import type { Choice } from './catalogue.ts';
+import { runSequence, setupCommands, type BackendFactory, type SequenceOutcome } from './runner.ts';
+import { GENERATOR_VERSION, scenarioArb, type Scenario } from './scenario.ts';
+import type { Suite } from './suite.ts';
+import { encodeToken, suiteHash } from './token.ts';
+
+/** Progress of a run, for the terminal or CI log. Public. */
+export interface Progress {
+  property: string;
+  sequences: number;
+  step: number;
+  failures: number;
+  shrinking: boolean;
+}
+
+export interface PropertyOptions {
+  suite: Suite;
+  factories: readonly BackendFactory[];
+  seed: number;
+  /** fast-check replay path: replays that counterexample (then shrinks it further unless `endOnFailure`). */
+  path?: string;
+  runs: number;
+  maxSteps?: number;
+  budgetMs?: number;
+  shrinkBudgetMs?: number;
+  settleBudgetMs: number;
+  endOnFailure?: boolean;
+  onProgress?: (p: Progress) => void;
+  /** Ctrl-C: stops between steps and ends the property cleanly (`interrupted`). */
+  signal?: AbortSignal;
+  /** Sees every scenario the predicate runs (replay checks the token's choices with it). */
+  onScenario?: (s: Scenario) => void;
+  /** Wall clock, a parameter for tests. */
+  now?: () => number;
+}
+
+export interface PropertyOutcome {
+  result: PropertyResult;
+  failure?: Failure;
+  /** The counterexample scenario (for --confirm and tests). */
+  scenario?: Scenario;
+  budgetExhausted: boolean;
+  /** Stopped by the abort signal. */
+  interrupted?: boolean;
+  /** Fingerprints of the backends as the first sequence met them. */
+  fingerprints?: BackendFingerprint[];
+}
+
+export const GENERATED_PROPERTY = 'generated';
+
+const YIELD_EVERY_MS = 50;
+
+/** Builds the Failure record of a counterexample. Internal (also used for hand-written scenarios). */
+export function failureOf(
+  property: string,
+  out: SequenceOutcome,
+  meta: { seed: number; path: string; suite: Suite; choices: readonly Choice[]; shrunkFrom: number; partiallyShrunk?: boolean },
+): Failure {
+  const token = encodeToken({
+    generator: GENERATOR_VERSION,
+    suite: meta.suite.name,
+    suiteHash: suiteHash(meta.suite),
+    property,
+    maxSteps: meta.suite.maxSteps,
+    seed: meta.seed,
+    path: meta.path,
+    choices: meta.choices.map((c) => [c[0], c[1]] as Choice),
+    fingerprints: out.fingerprints,
+  });
+  const f: Failure = { property, seed: meta.seed, path: meta.path, token, steps: out.steps, diff: out.diff, shrunkFrom: meta.shrunkFrom };
+  if (meta.partiallyShrunk) f.partiallyShrunk = true;
+  if (out.error !== undefined) f.error = out.error;
+  return f;
+}
+
+/** Runs the generated property of a suite. Public. */
+export async function runGeneratedProperty(o: PropertyOptions): Promise<PropertyOutcome> {
+  const now = o.now ?? Date.now;
+  const suite = o.maxSteps === undefined ? o.suite : { ...o.suite, maxSteps: o.maxSteps };
+  const started = now();
+  let sequences = 0;
+  let steps = 0;
+  let budgetExhausted = false;
+  let infra: InfrastructureError | undefined;
+  let firstFailureAt: number | undefined;
+  let shrunkFrom = 0;
+  let partiallyShrunk = false;
+  let last: { scenario: Scenario; out: SequenceOutcome } | undefined;
+  let fingerprints: BackendFingerprint[] | undefined;
+  const progress = (step: number) =>
+    o.onProgress?.({ property: GENERATED_PROPERTY, sequences, step, failures: firstFailureAt === undefined ? 0 : 1, shrinking: firstFailureAt !== undefined });
+
+  const interrupt = () => new fc.PreconditionFailure(true);
+  let yieldedAt = now();
+  const predicate = async (scenario: Scenario): Promise<boolean> => {
+    // An in-memory backend never waits on I/O: let the event loop deliver
+    // signals (Ctrl-C) and worker messages now and then.
+    if (now() - yieldedAt >= YIELD_EVERY_MS) {
+      await new Promise((r) => setImmediate(r));
+      yieldedAt = now();
+    }
+    if (infra || o.signal?.aborted) throw interrupt();
+    if (firstFailureAt === undefined) {
+      if (o.budgetMs !== undefined && now() - started >= o.budgetMs) {
+        budgetExhausted = true;
+        throw interrupt();
+      }
+    } else if (o.shrinkBudgetMs !== undefined && now() - firstFailureAt >= o.shrinkBudgetMs) {
+      partiallyShrunk = true;
+      throw interrupt();
+    }
+    o.onScenario?.(scenario);
+    let out: SequenceOutcome;
+    try {
+      out = await runSequence(
+        { setup: setupCommands(scenario.cluster.objects), vms: scenario.vms, choices: scenario.choices, kinds: suite.commands },
+        o.factories,
+        { settleBudgetMs: suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onStep: progress } : {}) },
+      );
+    } catch (err) {
+      if (err instanceof InfrastructureError) {
+        infra = err;
+        throw interrupt();
+      }
+      throw err;
+    }
+    if (out.aborted) throw interrupt();
+    fingerprints ??= out.fingerprints;
+    if (firstFailureAt === undefined) {
+      sequences++;
+      steps += out.stepsRun;
+    }
+    progress(out.stepsRun);
+    if (out.ok) return true;
+    if (firstFailureAt === undefined) {
+      firstFailureAt = now();
+      shrunkFrom = out.stepsRun;
+    }
+    last = { scenario, out };
+    return false;
+  };
+
+  const details = await fc.check(fc.asyncProperty(scenarioArb(suite), predicate), {
+    seed: o.seed,
+    numRuns: Math.max(o.runs, 1),
+    ...(o.path !== undefined ? { path: o.path } : {}),
+    ...(o.endOnFailure ? { endOnFailure: true } : {}),
+  });
+  if (infra) throw infra;
+  const result: PropertyResult = { name: GENERATED_PROPERTY, passed: !details.failed, sequences, steps, durationMs: now() - started };
+  const base = { budgetExhausted, ...(o.signal?.aborted ? { interrupted: true } : {}), ...(fingerprints ? { fingerprints } : {}) };
+  if (!details.failed) return { result, ...base };
+  if (!last) {
+    // The predicate threw (a bug in the engine or a backend): report it, not a diff.
+    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const failure: Failure = { property: GENERATED_PROPERTY, seed: details.seed, path: details.counterexamplePath ?? '', token: '', steps: [], diff: [], shrunkFrom: 0, error };
+    return { result, failure, ...base };
+  }
+  const failure = failureOf(GENERATED_PROPERTY, last.out, {
+    seed: details.seed,
+    path: details.counterexamplePath ?? '',
+    suite,
+    choices: last.scenario.choices,
+    shrunkFrom,
+    partiallyShrunk,
+  });
+  return { result, failure, scenario: last.scenario, ...base };
+}

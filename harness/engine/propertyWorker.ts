@@ -1,0 +1,44 @@
+/**
+ * Worker-thread entry of `runInWorkers` (internal): runs one generated
+ * property on backends it creates itself and posts the outcome back.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { InfrastructureError } from '../../backends/contract.ts';
+import { createFactories } from './backends.ts';
+import type { PropertyJob, WorkerMessage } from './parallel.ts';
+import { runGeneratedProperty } from './property.ts';
+
+const job = workerData as PropertyJob;
+const post = (m: WorkerMessage) => parentPort?.postMessage(m);
+const abort = new AbortController();
+const PROGRESS_EVERY_MS = 250;
+let postedAt = 0;
+parentPort?.on('message', (m: { type?: string }) => {
+  if (m.type === 'abort') abort.abort();
+});
+
+try {
+  const factories = await createFactories(job.backends, job.settings);
+  const outcome = await runGeneratedProperty({
+    suite: job.suite,
+    factories,
+    seed: job.seed,
+    runs: job.runs,
+    maxSteps: job.maxSteps,
+    settleBudgetMs: job.suite.settleBudgetMs,
+    ...(job.budgetMs !== undefined ? { budgetMs: job.budgetMs } : {}),
+    ...(job.shrinkBudgetMs !== undefined ? { shrinkBudgetMs: job.shrinkBudgetMs } : {}),
+    onProgress: job.progress === false ? undefined : (p) => {
+      // At most a few messages a second: the parent only prints them.
+      if (Date.now() - postedAt < PROGRESS_EVERY_MS) return;
+      postedAt = Date.now();
+      post({ type: 'progress', progress: p });
+    },
+    signal: abort.signal,
+  });
+  // The scenario is not needed by the parent and is large.
+  const { scenario: _s, ...rest } = outcome;
+  post({ type: 'done', outcome: rest });
+} catch (err) {
+  post({ type: 'error', infrastructure: err instanceof InfrastructureError, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+}

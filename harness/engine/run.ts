@@ -1,0 +1,197 @@
+/**
+ * One `vmconform run`: the hand-written scenarios of the suite first, then
+ * the generated property; optional confirmation re-runs and baseline
+ * classification; the result is the results.json contract. Public.
+ */
+import type { BackendFingerprint } from '../../backends/contract.ts';
+import { UsageError } from '../cli/exit.ts';
+import type { Failure, PropertyResult, RunResults, StepRecord } from '../report/types.ts';
+import type { BackendName, BackendSettings } from './backends.ts';
+import { classifyKnown, type Baseline } from './baseline.ts';
+import { runInWorkers } from './parallel.ts';
+import { isCommandKind, type Command } from './command.ts';
+import type { HandwrittenScenario } from './handwritten.ts';
+import { failureOf, GENERATED_PROPERTY, runGeneratedProperty, type Progress, type PropertyOutcome } from './property.ts';
+import { runSequence, type BackendFactory, type SequenceOutcome } from './runner.ts';
+import type { Suite } from './suite.ts';
+
+export interface RunOptions {
+  runId: string;
+  suite: Suite;
+  factories: readonly BackendFactory[];
+  seed: number;
+  path?: string;
+  runs: number;
+  maxSteps: number;
+  budgetMs?: number;
+  shrinkBudgetMs?: number;
+  confirm?: number;
+  baseline?: Baseline;
+  handwritten: readonly HandwrittenScenario[];
+  accel: RunResults['accel'];
+  accelProbe?: string;
+  onProgress?: (p: Progress) => void;
+  onFailure?: (f: Failure) => void;
+  /** Ctrl-C: stop between steps, report what ran, mark the run interrupted. */
+  signal?: AbortSignal;
+  /** --jobs N > 1: the generated property runs in N worker threads, which create their own backends. */
+  parallel?: { jobs: number; backends: BackendName[]; settings: BackendSettings };
+  now?: () => number;
+}
+
+export const SCENARIO_PREFIX = 'scenario:';
+
+/** Turns recorded steps back into setup + commands (replay from results.json); an unknown kind is a UsageError. Public. */
+export function commandsOf(steps: readonly StepRecord[]): { setup: Command[]; commands: Command[] } {
+  const setup: Command[] = [];
+  const commands: Command[] = [];
+  steps.forEach((s, i) => {
+    if (!isCommandKind(s.command.kind)) throw new UsageError(`steps[${i}].command.kind: unknown command kind '${s.command.kind}'`);
+    const cmd = { kind: s.command.kind, args: s.command.args } as unknown as Command;
+    if (cmd.kind === 'apply' && cmd.args.setup) setup.push(cmd);
+    else commands.push(cmd);
+  });
+  return { setup, commands };
+}
+
+/** Re-runs a recorded counterexample step by step. Public. */
+export async function replaySteps(steps: readonly StepRecord[], factories: readonly BackendFactory[], settleBudgetMs: number): Promise<SequenceOutcome> {
+  return runSequence(commandsOf(steps), factories, { settleBudgetMs });
+}
+
+async function runHandwritten(s: HandwrittenScenario, o: RunOptions): Promise<{ result: PropertyResult; failure?: Failure; fingerprints: BackendFingerprint[] }> {
+  const now = o.now ?? Date.now;
+  const t0 = now();
+  const name = `${SCENARIO_PREFIX}${s.name}`;
+  const onStep = (step: number) => o.onProgress?.({ property: name, sequences: 0, step, failures: 0, shrinking: false });
+  const out = await runSequence({ setup: s.setup, commands: s.steps }, o.factories, { settleBudgetMs: o.suite.settleBudgetMs, onStep, ...(o.signal ? { signal: o.signal } : {}) });
+  const result: PropertyResult = { name, passed: out.ok, sequences: 1, steps: out.stepsRun, durationMs: now() - t0 };
+  o.onProgress?.({ property: name, sequences: 1, step: out.stepsRun, failures: out.ok ? 0 : 1, shrinking: false });
+  if (out.ok) return { result, fingerprints: out.fingerprints };
+  const failure = failureOf(name, out, { seed: o.seed, path: '', suite: { ...o.suite, maxSteps: o.maxSteps }, choices: [], shrunkFrom: out.stepsRun });
+  return { result, failure, fingerprints: out.fingerprints };
+}
+
+async function confirm(f: Failure, n: number, o: RunOptions): Promise<void> {
+  if (f.steps.length === 0) return;
+  let reproduced = 0;
+  for (let i = 0; i < n; i++) {
+    const out = await replaySteps(f.steps, o.factories, o.suite.settleBudgetMs);
+    if (!out.ok) reproduced++;
+  }
+  f.classification = reproduced === n ? 'deterministic' : 'flaky';
+}
+
+/** One progress line for all workers: sequences and failures summed. */
+function summed(perWorker: Progress[], onProgress: (p: Progress) => void): (worker: number, p: Progress) => void {
+  return (w, p) => {
+    perWorker[w] = p;
+    const all = perWorker.filter((x): x is Progress => x !== undefined);
+    onProgress({
+      ...p,
+      sequences: all.reduce((n, x) => n + x.sequences, 0),
+      failures: all.reduce((n, x) => n + x.failures, 0),
+      shrinking: all.some((x) => x.shrinking),
+    });
+  };
+}
+
+type Generated = Omit<PropertyOutcome, 'scenario' | 'failure'> & { failures: Failure[] };
+
+/** The generated property, in this thread or split over worker threads (--jobs). */
+async function generated(o: RunOptions, budgetMs: number | undefined): Promise<Generated> {
+  const budgets = { ...(budgetMs !== undefined ? { budgetMs } : {}), ...(o.shrinkBudgetMs !== undefined ? { shrinkBudgetMs: o.shrinkBudgetMs } : {}) };
+  if (o.parallel && o.parallel.jobs > 1 && o.path === undefined) {
+    const outs = await runInWorkers(
+      { suite: o.suite, backends: o.parallel.backends, settings: o.parallel.settings, seed: o.seed, runs: o.runs, maxSteps: o.maxSteps, ...budgets },
+      o.parallel.jobs,
+      o.onProgress && summed([], o.onProgress),
+      o.signal,
+    );
+    const sum = (f: (x: Omit<PropertyOutcome, 'scenario'>) => number) => outs.reduce((n, x) => n + f(x), 0);
+    const fp = outs.find((x) => x.fingerprints)?.fingerprints;
+    return {
+      result: {
+        name: GENERATED_PROPERTY,
+        passed: outs.every((x) => x.result.passed),
+        sequences: sum((x) => x.result.sequences),
+        steps: sum((x) => x.result.steps),
+        durationMs: Math.max(...outs.map((x) => x.result.durationMs)),
+      },
+      failures: outs.flatMap((x) => (x.failure ? [x.failure] : [])),
+      budgetExhausted: outs.some((x) => x.budgetExhausted),
+      ...(fp ? { fingerprints: fp } : {}),
+    };
+  }
+  const { failure, scenario: _s, ...rest } = await runGeneratedProperty({
+    suite: o.suite,
+    factories: o.factories,
+    seed: o.seed,
+    runs: o.runs,
+    maxSteps: o.maxSteps,
+    settleBudgetMs: o.suite.settleBudgetMs,
+    ...(o.path !== undefined ? { path: o.path } : {}),
+    ...budgets,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  return { ...rest, failures: failure ? [failure] : [] };
+}
+
+/** Runs a suite over the backends and returns results.json. Throws InfrastructureError (exit 3). Public. */
+export async function runSuite(o: RunOptions): Promise<RunResults> {
+  const now = o.now ?? Date.now;
+  const started = now();
+  const properties: PropertyResult[] = [];
+  const failures: Failure[] = [];
+  let fingerprints: BackendFingerprint[] | undefined;
+  const report = (f: Failure) => {
+    failures.push(f);
+    o.onFailure?.(f);
+  };
+
+  if (o.path === undefined) {
+    for (const s of o.handwritten) {
+      if (o.signal?.aborted) break;
+      const r = await runHandwritten(s, o);
+      fingerprints ??= r.fingerprints;
+      properties.push(r.result);
+      if (r.failure) report(r.failure);
+    }
+  }
+  const spent = now() - started;
+  const budgetMs = o.budgetMs === undefined ? undefined : Math.max(0, o.budgetMs - spent);
+  // --runs 0: only the hand-written scenarios.
+  const gen = o.runs > 0 || o.path !== undefined ? await generated(o, budgetMs) : null;
+  if (gen) {
+    fingerprints ??= gen.fingerprints;
+    properties.push(gen.result);
+    for (const f of gen.failures) report(f);
+  }
+
+  for (const f of failures) {
+    if (o.confirm !== undefined && o.confirm > 0) await confirm(f, o.confirm, o);
+    if (o.baseline) classifyKnown(f, o.baseline);
+  }
+  const results: RunResults = {
+    runId: o.runId,
+    startedAt: new Date(started).toISOString(),
+    durationMs: now() - started,
+    accel: o.accel,
+    backends: o.factories.map((f) => f.name),
+    suite: o.suite.name,
+    seed: o.seed,
+    runs: o.runs,
+    passed: failures.every((f) => f.known !== undefined),
+    sequences: properties.reduce((n, p) => n + p.sequences, 0),
+    steps: properties.reduce((n, p) => n + p.steps, 0),
+    properties,
+    failures,
+  };
+  if (o.accelProbe !== undefined) results.accelProbe = o.accelProbe;
+  if (fingerprints) results.fingerprints = fingerprints;
+  if (o.budgetMs !== undefined) results.budgetSeconds = o.budgetMs / 1000;
+  if (gen?.budgetExhausted || o.signal?.aborted) results.interrupted = true;
+  return results;
+}

@@ -1,0 +1,184 @@
+/**
+ * The sequence runner (issue "Scenario engine", item 3). Public.
+ *
+ * Runs one sequence over 1..n backends: fresh backends, then per step
+ * apply → settle → observe → canonicalise → diff against the first backend
+ * (the reference). Setup objects (the cluster) are applied one by one with
+ * their answers compared, then settled and observed once. Steps come either from choices resolved against the
+ * reference's state (generated scenarios) or from a fixed command list
+ * (hand-written scenarios, replay of a recorded counterexample). The
+ * sequence stops at the first step with a difference or an unexpected
+ * error. An InfrastructureError is not a counterexample: it propagates.
+ */
+import { InfrastructureError, type Backend, type BackendFingerprint, type KubeObject, type Observation, type Result } from '../../backends/contract.ts';
+import { Canonicaliser } from '../observe/canonicalise.ts';
+import type { CanonicalObservation } from '../observe/canonicalise.ts';
+import { deepEqual, diffValues } from '../observe/diff.ts';
+import type { DiffEntry, StepRecord } from '../report/types.ts';
+import { objectKey, resolveChoice, type Choice, type GenState } from './catalogue.ts';
+import { applyCommand, commandText, type Command } from './command.ts';
+import type { ChoiceKind } from './suite.ts';
+import type { VmEntry } from './vmArb.ts';
+
+/** Makes a fresh backend for one sequence. `name` is unique within a run (`model`, `model#2`). Public. */
+export interface BackendFactory {
+  name: string;
+  create(): Promise<Backend>;
+}
+
+/** What a sequence runs. Public. */
+export type SequenceInput =
+  | { setup: readonly Command[]; vms: readonly VmEntry[]; choices: readonly Choice[]; kinds: readonly ChoiceKind[] }
+  | { setup: readonly Command[]; commands: readonly Command[] };
+
+export interface SequenceOutcome {
+  ok: boolean;
+  /** Every step run, setup included; the last one holds the difference. */
+  steps: StepRecord[];
+  diff: DiffEntry[];
+  error?: string;
+  /** Number of non-setup steps run. */
+  stepsRun: number;
+  fingerprints: BackendFingerprint[];
+  /** Stopped between steps by the abort signal: neither a pass nor a counterexample. */
+  aborted?: boolean;
+}
+
+export interface RunnerOptions {
+  settleBudgetMs: number;
+  /** Checked between steps (Ctrl-C): the sequence stops and its backends are disposed. */
+  signal?: AbortSignal;
+  /** Called before each non-setup step (progress on slow backends). */
+  onStep?: (step: number, text: string) => void;
+}
+
+/** Verb answers are compared on ok + code; messages are reported, not compared. */
+function resultDiff(ref: Result, other: Result, backend: string): DiffEntry[] {
+  const code = (r: Result) => (r.ok ? null : r.code);
+  if (ref.ok === other.ok && code(ref) === code(other)) return [];
+  return diffValues({ ok: ref.ok, code: code(ref) }, { ok: other.ok, code: code(other) }, backend, 'result');
+}
+
+/** Equal observations (the common case) skip the path-building walk. */
+function diffCanonical(a: CanonicalObservation | undefined, b: CanonicalObservation, backend: string): DiffEntry[] {
+  return deepEqual(a, b) ? [] : diffValues(a, b, backend);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Keeps the reference's view of which objects exist (the generation state). */
+function track(applied: Map<string, KubeObject>, cmd: Command, r: Result): void {
+  if (!r.ok) return;
+  if (cmd.kind === 'apply') applied.set(objectKey(cmd.args.object), cmd.args.object);
+  else if (cmd.kind === 'delete') applied.delete(objectKey(cmd.args));
+}
+
+/** Runs one sequence; disposes every backend it created, whatever happens. Public. */
+export async function runSequence(input: SequenceInput, factories: readonly BackendFactory[], opts: RunnerOptions): Promise<SequenceOutcome> {
+  const created = await Promise.allSettled(factories.map((f) => f.create()));
+  const backends = created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  try {
+    const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason instanceof InfrastructureError ? failed.reason : new InfrastructureError(`cannot create backend: ${message(failed.reason)}`, { cause: failed.reason });
+    return await drive(input, factories, backends, opts);
+  } finally {
+    await Promise.allSettled(backends.map((b) => b.dispose()));
+  }
+}
+
+async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions): Promise<SequenceOutcome> {
+  const names = factories.map((f) => f.name);
+  const fingerprints = backends.map((b, i) => ({ ...b.fingerprint(), backend: names[i] as string }));
+  const canon = backends.map(() => new Canonicaliser());
+  const applied = new Map<string, KubeObject>();
+  const steps: StepRecord[] = [];
+  let obs: Observation = { header: { backend: names[0] as string }, vms: {}, vmis: {}, pvcs: {}, nodes: {}, migrations: {} };
+  let stepsRun = 0;
+
+  const fail = (diff: DiffEntry[], error?: string): SequenceOutcome => ({ ok: false, steps, diff, stepsRun, fingerprints, ...(error !== undefined ? { error } : {}) });
+
+  /** Sends a command to every backend and compares the answers (ok + code). */
+  const send = async (cmd: Command, text = commandText(cmd)): Promise<StepRecord> => {
+    const record: StepRecord = { command: { kind: cmd.kind, args: cmd.args as unknown as Record<string, unknown>, text }, results: {}, diff: [] };
+    steps.push(record);
+    const results = await Promise.all(backends.map((b) => applyCommand(b, cmd)));
+    results.forEach((r, i) => {
+      record.results[names[i] as string] = r;
+      if (i > 0) record.diff!.push(...resultDiff(results[0] as Result, r, names[i] as string));
+    });
+    track(applied, cmd, results[0] as Result);
+    return record;
+  };
+
+  /** Settles, observes and compares every backend; the observations go on `record`. */
+  const check = async (record: StepRecord): Promise<DiffEntry[]> => {
+    await Promise.all(backends.map((b) => b.settle(opts.settleBudgetMs)));
+    const raw = await Promise.all(backends.map((b) => b.observe()));
+    const canonical = raw.map((o, i) => (canon[i] as Canonicaliser).canonicalise(o));
+    const diff = record.diff ?? [];
+    canonical.forEach((c, i) => {
+      if (i > 0) diff.push(...diffCanonical(canonical[0], c, names[i] as string));
+    });
+    record.observations = Object.fromEntries(canonical.map((c, i) => [names[i] as string, c]));
+    record.diff = diff;
+    obs = raw[0] as Observation;
+    return diff;
+  };
+
+  const guarded = async (what: () => Promise<SequenceOutcome | null>): Promise<SequenceOutcome | null> => {
+    try {
+      return await what();
+    } catch (err) {
+      if (err instanceof InfrastructureError) throw err;
+      const last = steps.at(-1);
+      return fail([], `step ${steps.length}${last ? ` (${last.command.text})` : ''}: ${message(err)}`);
+    }
+  };
+
+  const runStep = (cmd: Command) =>
+    guarded(async () => {
+      const text = commandText(cmd);
+      opts.onStep?.(stepsRun, text);
+      const diff = await check(await send(cmd, text));
+      return diff.length > 0 ? fail(diff) : null;
+    });
+
+  // Setup: every object is applied and its answer compared, then one settle
+  // and observation for the whole cluster (setup is not what is under test).
+  if (input.setup.length > 0) {
+    const stop = await guarded(async () => {
+      let last: StepRecord | undefined;
+      for (const cmd of input.setup) last = await send(cmd);
+      await check(last as StepRecord);
+      const all = steps.flatMap((r) => r.diff ?? []);
+      return all.length > 0 ? fail(all) : null;
+    });
+    if (stop) return stop;
+  }
+  const aborted = (): SequenceOutcome | null => (opts.signal?.aborted ? { ok: true, aborted: true, steps, diff: [], stepsRun, fingerprints } : null);
+  if ('commands' in input) {
+    for (const cmd of input.commands) {
+      const stop = aborted() ?? (stepsRun++, await runStep(cmd));
+      if (stop) return stop;
+    }
+  } else {
+    for (const choice of input.choices) {
+      const early = aborted();
+      if (early) return early;
+      const state: GenState = { vms: input.vms, applied, obs, step: stepsRun + 1 };
+      const cmd = resolveChoice(choice, input.kinds, state);
+      if (cmd === null) continue;
+      stepsRun++;
+      const stop = await runStep(cmd);
+      if (stop) return stop;
+    }
+  }
+  return { ok: true, steps, diff: [], stepsRun, fingerprints };
+}
+
+/** The setup steps for a list of cluster objects. Public. */
+export function setupCommands(objects: readonly KubeObject[]): Command[] {
+  return objects.map((object) => ({ kind: 'apply', args: { object, setup: true } }));
+}

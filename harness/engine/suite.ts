@@ -1,0 +1,110 @@
+/**
+ * Suites (issue "Scenario engine", design notes). Public: the format of
+ * `scenarios/suites/<name>.yaml`, validated with zod so that a bad suite file
+ * is a usage error naming the field.
+ *
+ * A suite says how many sequences to generate, how long they are, the time
+ * budgets, and which part of the command catalogue and of the VM spec space
+ * generation draws from; `scenarios` names the hand-written scenarios
+ * (scenarios/*.yaml) that run before the generated sequences.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../cli/exit.ts';
+import { parseInput } from './parseInput.ts';
+
+/**
+ * What a generated step can be (finer than Command['kind']). Public.
+ * The killMigrationTarget fault needs a migration in flight, which a settled
+ * state never has: hand-written scenarios can use it, generation cannot.
+ */
+export const CHOICE_KINDS = [
+  'apply',
+  'delete',
+  'start',
+  'stop',
+  'restart',
+  'migrate',
+  'pause',
+  'unpause',
+  'softReboot',
+  'reset',
+  'acpiShutdown',
+  'poweroff',
+  'reboot',
+  'panic',
+  'writeData',
+  'killLauncher',
+  'nodeLoss',
+] as const;
+export type ChoiceKind = (typeof CHOICE_KINDS)[number];
+
+export const BOOT_SOURCES = ['containerDisk', 'pvc', 'dataVolume', 'iso', 'kernel'] as const;
+export type BootSource = (typeof BOOT_SOURCES)[number];
+
+export const NETWORKS = ['pod', 'multus', 'sriov'] as const;
+export type NetworkKind = (typeof NETWORKS)[number];
+
+export const BUILDS = ['yaml', 'instancetype', 'template'] as const;
+export type BuildWay = (typeof BUILDS)[number];
+
+export const EXTRA_DISKS = ['emptyDisk', 'pvc', 'cloudInit', 'configMap', 'secret'] as const;
+export type ExtraDisk = (typeof EXTRA_DISKS)[number];
+
+const nonEmpty = <T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).min(1);
+
+export const suiteSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+  description: z.string().optional(),
+  runs: z.number().int().min(0),
+  maxSteps: z.number().int().min(1).max(200),
+  budgetSeconds: z.number().positive().optional(),
+  shrinkBudgetSeconds: z.number().positive().optional(),
+  /** Settle budget per step and backend. */
+  settleBudgetMs: z.number().int().positive().default(120_000),
+  maxNodes: z.number().int().min(1).max(3).default(3),
+  maxVms: z.number().int().min(1).max(3).default(3),
+  /** Standalone VMIs besides VMs. */
+  standalone: z.boolean().default(true),
+  commands: nonEmpty(CHOICE_KINDS),
+  bootSources: nonEmpty(BOOT_SOURCES),
+  networks: z.array(z.enum(NETWORKS)).default(['pod']),
+  builds: nonEmpty(BUILDS),
+  extraDisks: z.array(z.enum(EXTRA_DISKS)).default([]),
+  /** Hand-written scenarios (scenarios/<name>.yaml) run first; `all` = every one. */
+  scenarios: z.union([z.literal('all'), z.array(z.string())]).default([]),
+});
+
+/** A validated suite. Public. */
+export type Suite = z.infer<typeof suiteSchema>;
+
+/** Where suites and hand-written scenarios live, relative to the project root. */
+export const SCENARIOS_DIR = new URL('../../scenarios/', import.meta.url).pathname;
+export const SUITES_DIR = join(SCENARIOS_DIR, 'suites');
+
+/** Names of the suites on disk, sorted. Public. */
+export async function suiteNames(dir = SUITES_DIR): Promise<string[]> {
+  const files = await readdir(dir);
+  return files
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** Parses a suite document; throws UsageError naming the file and field. Public. */
+export function parseSuite(text: string, source: string): Suite {
+  return parseInput(suiteSchema, text, source);
+}
+
+/** Loads suite `name`; unknown name → UsageError listing the valid ones. Public. */
+export async function loadSuite(name: string, dir = SUITES_DIR): Promise<Suite> {
+  const names = await suiteNames(dir);
+  if (!names.includes(name)) {
+    throw new UsageError(`unknown suite '${name}' (valid: ${names.join(', ')})`);
+  }
+  const file = join(dir, `${name}.yaml`);
+  const suite = parseSuite(await readFile(file, 'utf8'), file);
+  if (suite.name !== name) throw new UsageError(`${file}: name: must be '${name}' (the file name), got '${suite.name}'`);
+  return suite;
+}

@@ -1,0 +1,257 @@
+/**
+ * VM spec arbitrary (issue "Scenario engine", item 2). Public.
+ *
+ * A VM (or standalone VMI) is drawn as a small `VmShape` record and built by
+ * a pure function into manifests, the three ways the seed names: declarative
+ * YAML, an instance type (+ preference), or a Template with parameters
+ * processed like `oc process`. Boot sources: containerDisk, PVC (imported
+ * DataVolume), DataVolume clone of the golden image, ISO cdrom, kernel boot;
+ * networks: pod (masquerade), Multus bridge, SR-IOV; extra disks: emptyDisk,
+ * PVC, cloud-init, ConfigMap, Secret. Sizes are bounded so a real backend can
+ * run them: 256Mi and 1 vCPU per VM, grace period 0–2 s. The objects a VM
+ * needs (PVCs, DataVolumes, ConfigMaps, Secrets) travel with it in its entry,
+ * so shrinking the VM set keeps every reference consistent.
+ */
+import fc from 'fast-check';
+import { processTemplate } from '../api/index.ts';
+import type {
+  DataVolume,
+  Disk,
+  Interface,
+  KubeObject,
+  Network,
+  RunStrategy,
+  Template,
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineInstanceSpec,
+  Volume,
+} from '../api/types.ts';
+import { BRIDGE_NAD, GOLDEN, GUEST_IMAGE, INSTANCETYPE, LOCAL_SC, PREFERENCE, SHARED_SC, SRIOV_NAD } from './clusterArb.ts';
+import type { BootSource, BuildWay, ExtraDisk, NetworkKind, Suite } from './suite.ts';
+
+export type StrategyChoice = RunStrategy | 'running:true' | 'running:false';
+
+/** What is drawn for one VM; `buildVmEntry` turns it into manifests. Public. */
+export interface VmShape {
+  standalone: boolean;
+  build: BuildWay;
+  preference: boolean;
+  boot: BootSource;
+  storage: 'local' | 'shared';
+  nics: { kind: NetworkKind; specMac: boolean }[];
+  extras: { kind: ExtraDisk; serial: boolean }[];
+  strategy: StrategyChoice;
+  grace: number;
+}
+
+/** One VM of a scenario: its manifests, dependencies first, the VM or VMI last. Public. */
+export interface VmEntry {
+  name: string;
+  kind: 'VirtualMachine' | 'VirtualMachineInstance';
+  build: BuildWay;
+  objects: KubeObject[];
+}
+
+const STRATEGIES: StrategyChoice[] = ['Always', 'running:true', 'RerunOnFailure', 'Manual', 'Halted', 'Once', 'running:false'];
+const DATA_SIZE = '16Mi';
+
+function dataVolume(name: string, spec: DataVolume['spec']): DataVolume {
+  return { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataVolume', metadata: { name }, spec };
+}
+
+function storageOf(sc: 'local' | 'shared', size: string): NonNullable<DataVolume['spec']['storage']> {
+  return {
+    accessModes: [sc === 'local' ? 'ReadWriteOnce' : 'ReadWriteMany'],
+    resources: { requests: { storage: size } },
+    storageClassName: sc === 'local' ? LOCAL_SC : SHARED_SC,
+  };
+}
+
+interface Parts {
+  deps: KubeObject[];
+  disks: Disk[];
+  volumes: Volume[];
+  interfaces: Interface[];
+  networks: Network[];
+  kernel: boolean;
+  dvTemplate: boolean;
+}
+
+function bootParts(name: string, s: VmShape, p: Parts): void {
+  const sc = storageOf(s.storage, '64Mi');
+  switch (s.boot) {
+    case 'containerDisk':
+      p.disks.push({ name: 'rootdisk', disk: { bus: 'virtio' } });
+      p.volumes.push({ name: 'rootdisk', containerDisk: { image: GUEST_IMAGE } });
+      return;
+    case 'iso':
+      p.disks.push({ name: 'cdrom', cdrom: { bus: 'sata', readonly: true } });
+      p.volumes.push({ name: 'cdrom', containerDisk: { image: 'vmconform/guest-iso:latest' } });
+      return;
+    case 'kernel':
+      p.kernel = true;
+      return;
+    case 'pvc':
+      p.deps.push(dataVolume(`${name}-boot`, { source: { registry: { url: `docker://${GUEST_IMAGE}` } }, storage: sc }));
+      p.disks.push({ name: 'rootdisk', disk: { bus: 'virtio' } });
+      p.volumes.push({ name: 'rootdisk', persistentVolumeClaim: { claimName: `${name}-boot` } });
+      return;
+    case 'dataVolume':
+      // A VM owns its clone through dataVolumeTemplates (R-S2); a standalone VMI needs its own DataVolume.
+      if (s.standalone) p.deps.push(dataVolume(`${name}-root`, { sourceRef: { kind: 'DataSource', name: GOLDEN }, storage: sc }));
+      else p.dvTemplate = true;
+      p.disks.push({ name: 'rootdisk', disk: { bus: 'virtio' } });
+      p.volumes.push({ name: 'rootdisk', dataVolume: { name: `${name}-root` } });
+      return;
+  }
+}
+
+function extraParts(name: string, s: VmShape, p: Parts): void {
+  s.extras.forEach((e, i) => {
+    const disk = `${e.kind.toLowerCase()}${i}`;
+    const serial = e.serial ? { serial: `${disk}-s` } : {};
+    switch (e.kind) {
+      case 'emptyDisk':
+        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.volumes.push({ name: disk, emptyDisk: { capacity: DATA_SIZE } });
+        return;
+      case 'pvc': {
+        const claim = `${name}-data${i}`;
+        const st = storageOf(s.storage, DATA_SIZE);
+        p.deps.push({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: claim },
+          spec: { accessModes: st.accessModes ?? ['ReadWriteOnce'], resources: { requests: { storage: DATA_SIZE } }, storageClassName: st.storageClassName ?? LOCAL_SC },
+        });
+        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.volumes.push({ name: disk, persistentVolumeClaim: { claimName: claim } });
+        return;
+      }
+      case 'cloudInit':
+        p.disks.push({ name: disk, disk: { bus: 'virtio' } });
+        p.volumes.push({ name: disk, cloudInitNoCloud: { userData: `#cloud-config\nhostname: ${name}\n` } });
+        return;
+      case 'configMap':
+        p.deps.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-cm${i}` }, data: { 'app.conf': `vm=${name}\n` } });
+        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.volumes.push({ name: disk, configMap: { name: `${name}-cm${i}` } });
+        return;
+      case 'secret':
+        p.deps.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-secret${i}` }, stringData: { password: `pw-${name}` } });
+        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.volumes.push({ name: disk, secret: { secretName: `${name}-secret${i}` } });
+        return;
+    }
+  });
+}
+
+function nicParts(vmIndex: number, s: VmShape, p: Parts): void {
+  s.nics.forEach((n, i) => {
+    const mac = n.specMac ? { macAddress: `02:00:00:00:${String(vmIndex).padStart(2, '0')}:${String(i).padStart(2, '0')}` } : {};
+    switch (n.kind) {
+      case 'pod':
+        p.interfaces.push({ name: 'default', masquerade: {}, ...mac });
+        p.networks.push({ name: 'default', pod: {} });
+        return;
+      case 'multus':
+        p.interfaces.push({ name: 'br', bridge: {}, ...mac });
+        p.networks.push({ name: 'br', multus: { networkName: BRIDGE_NAD } });
+        return;
+      case 'sriov':
+        p.interfaces.push({ name: 'vf', sriov: {}, ...mac });
+        p.networks.push({ name: 'vf', multus: { networkName: SRIOV_NAD } });
+        return;
+    }
+  });
+}
+
+function vmiSpec(s: VmShape, p: Parts, sized: boolean): VirtualMachineInstanceSpec {
+  const spec: VirtualMachineInstanceSpec = {
+    domain: {
+      devices: { disks: p.disks, interfaces: p.interfaces, ...(p.interfaces.length === 0 ? { autoattachPodInterface: false } : {}) },
+      ...(sized ? { cpu: { cores: 1 }, memory: { guest: '256Mi' } } : {}),
+      ...(p.kernel ? { firmware: { kernelBoot: { kernelArgs: 'console=ttyS0', container: { image: 'vmconform/guest-kernel:latest' } } } } : {}),
+    },
+    networks: p.networks,
+    volumes: p.volumes,
+    terminationGracePeriodSeconds: s.grace,
+  };
+  return spec;
+}
+
+function strategyFields(s: StrategyChoice): { running?: boolean; runStrategy?: RunStrategy } {
+  if (s === 'running:true') return { running: true };
+  if (s === 'running:false') return { running: false };
+  return { runStrategy: s };
+}
+
+function templateVm(name: string, vm: VirtualMachine): KubeObject {
+  // The VM with its name and memory as parameters, processed like `oc process -p NAME=...`.
+  const raw = structuredClone(vm) as unknown as { metadata: { name: string }; spec: { template: { spec: { domain: { memory?: { guest: string } } } } } };
+  raw.metadata.name = '${NAME}';
+  raw.spec.template.spec.domain.memory = { guest: '${MEMORY}' };
+  const t: Template = {
+    apiVersion: 'template.openshift.io/v1',
+    kind: 'Template',
+    metadata: { name: `${name}-template` },
+    objects: [raw],
+    parameters: [
+      { name: 'NAME', required: true },
+      { name: 'MEMORY', value: '256Mi' },
+    ],
+  };
+  const r = processTemplate(t, { NAME: name }, 0);
+  if (!r.ok || r.objects.length !== 1) throw new Error(`bug: generated template for ${name} does not process: ${JSON.stringify(r)}`);
+  return r.objects[0] as KubeObject;
+}
+
+/** Builds the manifests of VM number `index` (name `vm-<letter>`). Public. */
+export function buildVmEntry(index: number, s: VmShape): VmEntry {
+  const name = `vm-${String.fromCharCode(97 + index)}`;
+  const p: Parts = { deps: [], disks: [], volumes: [], interfaces: [], networks: [], kernel: false, dvTemplate: false };
+  bootParts(name, s, p);
+  extraParts(name, s, p);
+  nicParts(index, s, p);
+  if (s.standalone) {
+    const vmi: VirtualMachineInstance = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: vmiSpec(s, p, true) };
+    return { name, kind: 'VirtualMachineInstance', build: 'yaml', objects: [...p.deps, vmi] };
+  }
+  const byType = s.build === 'instancetype';
+  const vm: VirtualMachine = {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name },
+    spec: {
+      ...strategyFields(s.strategy),
+      ...(byType ? { instancetype: { name: INSTANCETYPE, kind: 'VirtualMachineClusterInstancetype' as const } } : {}),
+      ...(byType && s.preference ? { preference: { name: PREFERENCE, kind: 'VirtualMachineClusterPreference' as const } } : {}),
+      ...(p.dvTemplate
+        ? { dataVolumeTemplates: [{ metadata: { name: `${name}-root` }, spec: { sourceRef: { kind: 'DataSource' as const, name: GOLDEN }, storage: storageOf(s.storage, '64Mi') } }] }
+        : {}),
+      template: { metadata: { labels: { 'vmconform.io/vm': name } }, spec: vmiSpec(s, p, !byType) },
+    },
+  };
+  const main = s.build === 'template' ? templateVm(name, vm) : vm;
+  return { name, kind: 'VirtualMachine', build: s.build, objects: [...p.deps, main] };
+}
+
+/** VM shapes drawn from the suite's boot sources, networks, builds and extra disks. Public. */
+export function vmShapeArb(suite: Suite): fc.Arbitrary<VmShape> {
+  const nets = suite.networks;
+  return fc.record({
+    standalone: suite.standalone ? fc.boolean() : fc.constant(false),
+    build: fc.constantFrom(...suite.builds),
+    preference: fc.boolean(),
+    boot: fc.constantFrom(...suite.bootSources),
+    storage: fc.constantFrom<'local' | 'shared'>('shared', 'local'),
+    nics: nets.length === 0 ? fc.constant([]) : fc.uniqueArray(fc.record({ kind: fc.constantFrom(...nets), specMac: fc.boolean() }), { maxLength: nets.length, selector: (n) => n.kind }).map((ns) =>
+      // Pod network first, as KubeVirt lists it; at most one NIC per kind.
+      [...ns].sort((a, b) => nets.indexOf(a.kind) - nets.indexOf(b.kind)),
+    ),
+    extras: suite.extraDisks.length === 0 ? fc.constant([]) : fc.array(fc.record({ kind: fc.constantFrom(...suite.extraDisks), serial: fc.boolean() }), { maxLength: 2 }),
+    strategy: fc.constantFrom(...STRATEGIES),
+    grace: fc.integer({ min: 0, max: 2 }),
+  });
+}
