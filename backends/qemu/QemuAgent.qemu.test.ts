@@ -1,0 +1,115 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LaunchSpec } from '../../harness/cluster/agent.ts';
+import { agentHarness, type AgentHarness } from './testing/agentHarness.ts';
+import { testSpec } from './testing/bootGuest.ts';
+
+let h: AgentHarness | null = null;
+afterEach(async () => {
+  await h?.dispose();
+  h = null;
+});
+
+const MiB = 1024 * 1024;
+
+function specWithDisk(over: Partial<LaunchSpec> = {}): LaunchSpec {
+  return testSpec({
+    disks: [{ name: 'data', serial: 'DATA-1', bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'emptyDisk', sizeBytes: 16 * MiB } }],
+    ...over,
+  });
+}
+
+describe('QemuAgent against real QEMU (TCG)', () => {
+  it('launch → running → agentConnected → facts from the guest → writeData → ACPI stop → exited guestShutdown (R-G1, R-G4)', async () => {
+    h = await agentHarness();
+    const spec = specWithDisk();
+    h.agent.perform({ type: 'launch', spec });
+    await h.waitFor((e) => e.type === 'running');
+    await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
+    await h.settle();
+
+    const facts = (await h.agent.observeGuests([spec]))[spec.uid]!;
+    expect(facts.bootId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(facts.memoryMiB).toBe(256);
+    expect(facts.vcpus).toBe(1);
+    expect(facts.disks).toEqual([{ name: 'data', serial: 'DATA-1', sizeBytes: 16 * MiB, token: null }]);
+    expect(facts.interfaces).toEqual([{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', ipv4: '10.0.2.2' }]);
+
+    h.agent.perform({ type: 'writeData', uid: spec.uid, disk: 'data', token: 'tok-1' });
+    await h.settle();
+    expect((await h.agent.observeGuests([spec]))[spec.uid]!.disks[0]!.token).toBe('tok-1');
+
+    h.agent.perform({ type: 'shutdown', uid: spec.uid, graceSeconds: 20 });
+    expect(await h.waitFor((e) => e.type === 'exited')).toEqual({ type: 'exited', uid: spec.uid, reason: 'guestShutdown' });
+    await h.settle();
+    expect(await h.agent.observeGuests([spec])).toEqual({});
+    h.agent.perform({ type: 'cleanup', uid: spec.uid });
+    await h.settle();
+    expect(await readdir(join(h.stateDir, 'nodes', spec.node))).toEqual([]);
+  }, 90_000);
+
+  it('reset keeps the process, drops and regains the agent, and the guest boots again (R-G2); pause/unpause', async () => {
+    h = await agentHarness();
+    const spec = testSpec();
+    h.agent.perform({ type: 'launch', spec });
+    await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
+    await h.settle();
+    const pid = h.agent.launchers.get(spec.uid)!.proc.pid;
+    const boot1 = (await h.agent.observeGuests([spec]))[spec.uid]!.bootId;
+
+    h.agent.perform({ type: 'reset', uid: spec.uid });
+    await h.waitFor((e) => e.type === 'agentConnected' && !e.connected);
+    await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
+    await h.settle();
+    expect(h.agent.launchers.get(spec.uid)!.proc.pid).toBe(pid);
+    const boot2 = (await h.agent.observeGuests([spec]))[spec.uid]!.bootId;
+    expect(boot2).toMatch(/^[0-9a-f-]{36}$/);
+    expect(boot2).not.toBe(boot1);
+
+    h.agent.perform({ type: 'pause', uid: spec.uid });
+    expect(await h.settle()).toEqual([{ type: 'paused', uid: spec.uid, paused: true }]);
+    const paused = (await h.agent.observeGuests([spec]))[spec.uid]!;
+    expect(paused.bootId).toBeNull();
+    expect(paused.interfaces[0]!.mac).toBe('52:54:00:00:00:0a');
+    h.agent.perform({ type: 'unpause', uid: spec.uid });
+    expect(await h.settle()).toEqual([{ type: 'paused', uid: spec.uid, paused: false }]);
+    expect((await h.agent.observeGuests([spec]))[spec.uid]!.bootId).toBe(boot2);
+
+    h.agent.perform({ type: 'shutdown', uid: spec.uid, graceSeconds: 0 });
+    expect(await h.waitFor((e) => e.type === 'exited')).toEqual({ type: 'exited', uid: spec.uid, reason: 'destroyed' });
+  }, 90_000);
+
+  it('a QEMU that cannot start gives launchFailed naming the VMI and the cause, and leaves no files', async () => {
+    h = await agentHarness({ binary: '/nonexistent/qemu-system-x86_64' });
+    const spec = testSpec({ name: 'badvm' });
+    h.agent.perform({ type: 'launch', spec });
+    const ev = await h.waitFor((e) => e.type === 'launchFailed');
+    expect(ev).toMatchObject({ type: 'launchFailed', uid: spec.uid });
+    expect((ev as { message: string }).message).toMatch(/^vmi badvm: QEMU \(\/nonexistent\/qemu-system-x86_64\) failed to start: .*ENOENT/);
+    await h.settle();
+    expect(await readdir(join(h.stateDir, 'nodes', spec.node))).toEqual([]);
+  });
+
+  it('a disk image that is not in the catalogue gives launchFailed naming the VMI and the disk, and leaves no files', async () => {
+    h = await agentHarness();
+    const spec = testSpec({ name: 'noimage', disks: [{ name: 'root', serial: null, bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'containerDisk', image: 'example/missing:1', format: 'qcow2' } }] });
+    h.agent.perform({ type: 'launch', spec });
+    const ev = await h.waitFor((e) => e.type === 'launchFailed');
+    expect((ev as { message: string }).message).toMatch(/^vmi noimage: disk root: .*example\/missing:1/);
+    await h.settle();
+    expect(await readdir(join(h.stateDir, 'nodes', spec.node))).toEqual([]);
+  });
+
+  it('nodeLoss kills the launchers of that node only → exited killed (R-G5)', async () => {
+    h = await agentHarness();
+    const lost = testSpec({ uid: 'uid-lost', name: 'lost', startPaused: true });
+    const kept = testSpec({ uid: 'uid-kept', name: 'kept', node: 'node02', startPaused: true });
+    h.agent.perform({ type: 'launch', spec: lost });
+    h.agent.perform({ type: 'launch', spec: kept });
+    await h.settle();
+    h.agent.perform({ type: 'nodeLoss', node: 'node01' });
+    expect(await h.settle()).toEqual([{ type: 'exited', uid: 'uid-lost', reason: 'killed' }]);
+    expect(h.agent.live('uid-kept')).toBeDefined();
+  }, 60_000);
+});

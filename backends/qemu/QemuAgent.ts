@@ -1,0 +1,250 @@
+/**
+ * The real node agent (virt-handler + virt-launcher): performs the cluster
+ * core's effects on QEMU processes and reports what really happened. Public
+ * (internal to the qemu backend: createQemuBackend wires it to the core).
+ *
+ * Effects on one VMI run one after another (a per-VMI chain), effects on
+ * different VMIs in parallel. Events come from QMP events, guest-agent
+ * answers and process exits (VmiLauncher), never from what was intended.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackendFingerprint } from '../contract.ts';
+import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
+import type { GuestArtefacts } from '../../fixtures/guest/artefacts.ts';
+import { guestConfigText } from '../../fixtures/guest/guestConfig.ts';
+import { InflightSet } from './InflightSet.ts';
+import { qemuArgs } from './launcher/qemuArgs.ts';
+import { QemuProcess } from './launcher/QemuProcess.ts';
+import { runPaths, tooLongSocket, type RunPaths } from './launcher/RunPaths.ts';
+import { VmiLauncher } from './launcher/VmiLauncher.ts';
+import { HubSet } from './network/HubSet.ts';
+import { nicArgs } from './network/nicArgs.ts';
+import { diskArgs } from './storage/diskArgs.ts';
+import { VolumeStore } from './storage/VolumeStore.ts';
+import { observeGuests } from './observeGuests.ts';
+import { guestOps } from './guestOps.ts';
+import { migrate, type MigrationHandle } from './migration/migrate.ts';
+
+export interface QemuAgentOptions {
+  stateDir: string;
+  binary: string;
+  accel: 'kvm' | 'tcg';
+  accelProbe: string;
+  artefacts: GuestArtefacts;
+  qemuVersion?: string;
+  machine?: string;
+  /** Budget for a guest agent to answer after a (re)boot; default 60 s (TCG on a loaded host). */
+  agentTimeoutMs?: number;
+}
+
+type Handler<T extends Effect['type']> = (agent: QemuAgent, e: Extract<Effect, { type: T }>) => Promise<void>;
+type HandlerTable = { [T in Effect['type']]: Handler<T> };
+
+/** The guest configuration a launch passes through fw_cfg: hostname, pod MAC, static addresses. Internal. */
+export function guestConfigFor(spec: LaunchSpec): string {
+  const pod = spec.nics.find((n) => n.kind === 'pod');
+  const cfg: Parameters<typeof guestConfigText>[0] = {
+    hostname: spec.hostname,
+    statics: spec.nics.filter((n) => n.kind !== 'pod' && n.ipv4Cidr).map((n) => ({ mac: n.mac, cidr: n.ipv4Cidr! })),
+  };
+  if (pod) cfg.pod = pod.mac;
+  return guestConfigText(cfg);
+}
+
+/** Effects on the same key run in order: per VMI, per PVC, per node. Faults (null) act at once, mid-operation. */
+function chainKey(e: Effect): string | null {
+  if (e.type === 'killLauncher' || e.type === 'killMigrationTarget') return null;
+  if (e.type === 'launch') return e.spec.uid;
+  if ('uid' in e) return e.uid;
+  if ('pvc' in e) return `pvc:${e.pvc}`;
+  return `node:${e.node}`;
+}
+
+export class QemuAgent implements NodeAgent {
+  readonly box = new InflightSet();
+  readonly launchers = new Map<string, VmiLauncher>();
+  readonly migrations = new Map<string, MigrationHandle>();
+  readonly volumes: VolumeStore;
+  readonly hubs: HubSet;
+  readonly agentTimeoutMs: number;
+  #chains = new Map<string, Promise<void>>();
+  #instances = 0;
+  #disposed: Promise<void> | null = null;
+
+  constructor(readonly opts: QemuAgentOptions) {
+    this.volumes = new VolumeStore({ stateDir: opts.stateDir, artefacts: opts.artefacts });
+    this.hubs = new HubSet(join(opts.stateDir, 'hubs'));
+    this.agentTimeoutMs = opts.agentTimeoutMs ?? 60_000;
+  }
+
+  /** Creates the agent's directories (0700). */
+  static async create(opts: QemuAgentOptions): Promise<QemuAgent> {
+    await mkdir(join(opts.stateDir, 'hubs'), { recursive: true, mode: 0o700 });
+    await mkdir(join(opts.stateDir, 'nodes'), { recursive: true, mode: 0o700 });
+    return new QemuAgent(opts);
+  }
+
+  emit = (e: AgentEvent): void => this.box.emit(e);
+  track = <T>(label: string, p: Promise<T>): Promise<T> => this.box.track(label, p);
+
+  perform(effect: Effect): void {
+    if (this.#disposed) return;
+    const key = chainKey(effect);
+    const handler = HANDLERS[effect.type] as Handler<typeof effect.type>;
+    const prev = (key && this.#chains.get(key)) || Promise.resolve();
+    const run = prev.then(() => handler(this, effect as never)).catch((err: unknown) => this.#bug(effect, err));
+    if (key) this.#chains.set(key, run);
+    void this.track(`${effect.type} ${key ?? ('uid' in effect ? effect.uid : '')}`, run);
+  }
+
+  next(deadlineMs: number): Promise<AgentEvent[]> {
+    return this.box.next(deadlineMs);
+  }
+
+  idle(): boolean {
+    return this.box.idle();
+  }
+
+  inFlight(): string {
+    return this.box.describe();
+  }
+
+  observeGuests(vmis: LaunchSpec[]): Promise<Record<string, GuestFacts>> {
+    return observeGuests(this, vmis);
+  }
+
+  fingerprint(): BackendFingerprint {
+    const fp: BackendFingerprint = { backend: 'qemu', accel: this.opts.accel, accelProbe: this.opts.accelProbe, guestImageDigest: this.opts.artefacts.manifest.digest };
+    if (this.opts.qemuVersion) fp.qemuVersion = this.opts.qemuVersion;
+    if (this.opts.machine) fp.machine = this.opts.machine;
+    return fp;
+  }
+
+  /** Kills every launcher, closes the segment switches and removes every file it made (run dirs, PVCs, sockets). Idempotent. */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      for (const m of this.migrations.values()) m.target?.kill();
+      for (const l of this.launchers.values()) l.kill();
+      await Promise.all([...this.launchers.values(), ...[...this.migrations.values()].flatMap((m) => (m.target ? [m.target] : []))].map((l) => l.done));
+      await this.hubs.close();
+      for (const d of ['nodes', 'shared', 'hubs']) await rm(join(this.opts.stateDir, d), { recursive: true, force: true });
+    })();
+    return this.#disposed;
+  }
+
+  /**
+   * Starts a QEMU for `spec` in a fresh run dir and wraps it in a VmiLauncher.
+   * Errors are values naming the VMI; on error nothing is left behind.
+   */
+  async startLauncher(spec: LaunchSpec, opts: { incoming?: boolean; omitVfs?: boolean } = {}): Promise<{ launcher: VmiLauncher; paths: RunPaths } | { error: string }> {
+    const paths = runPaths(this.opts.stateDir, spec.node, spec.uid, ++this.#instances);
+    const long = tooLongSocket(paths);
+    if (long) return { error: `vmi ${spec.name}: socket path ${long} is too long for a unix socket; use a shorter state dir` };
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    try {
+      const prepared = await this.volumes.prepare(spec, paths.dir);
+      const hubSockets: Record<string, string> = {};
+      for (const n of spec.nics) if (n.kind !== 'pod' && n.network) hubSockets[n.network] = await this.hubs.socketFor(n.network);
+      const args = qemuArgs({
+        spec,
+        accel: this.opts.accel,
+        paths,
+        kernel: spec.boot.kind === 'kernel' ? { kernel: this.opts.artefacts.vmlinuz, initrd: this.opts.artefacts.initrd } : null,
+        disks: Object.fromEntries(prepared.map((d) => [d.name, d])),
+        hubSockets,
+        devices: { disk: diskArgs, nic: nicArgs },
+        guestConfig: guestConfigFor(spec),
+        ...opts,
+      });
+      const r = await QemuProcess.start({ binary: this.opts.binary, args, paths, label: spec.name });
+      if ('error' in r) throw new Error(r.error);
+      if (this.#disposed) {
+        // dispose() ran while this QEMU was starting: it must not outlive the agent.
+        r.proc.kill();
+        await r.proc.exited;
+        await r.proc.closeSessions();
+        throw new Error('the node agent was disposed during the launch');
+      }
+      const launcher = new VmiLauncher(spec, r.proc, { emit: this.emit, track: this.track, agentTimeoutMs: this.agentTimeoutMs }, spec.startPaused || !!opts.incoming);
+      return { launcher, paths };
+    } catch (err) {
+      await rm(paths.dir, { recursive: true, force: true });
+      const msg = err instanceof Error ? err.message : String(err);
+      return { error: msg.startsWith(`vmi ${spec.name}`) ? msg : `vmi ${spec.name}: ${msg}` };
+    }
+  }
+
+  /** The live launcher of a VMI, or undefined. */
+  live(uid: string): VmiLauncher | undefined {
+    const l = this.launchers.get(uid);
+    return l && !l.ended ? l : undefined;
+  }
+
+  #bug(effect: Effect, err: unknown): void {
+    // Handlers report runtime failures as events; reaching here is a bug in the agent. Say so loudly.
+    console.error(`qemu agent: ${effect.type} failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+}
+
+const HANDLERS: HandlerTable = {
+  async launch(agent, { spec }) {
+    const r = await agent.startLauncher(spec);
+    if ('error' in r) return agent.emit({ type: 'launchFailed', uid: spec.uid, message: r.error });
+    agent.launchers.set(spec.uid, r.launcher);
+    agent.emit({ type: 'running', uid: spec.uid });
+    if (spec.startPaused) agent.emit({ type: 'paused', uid: spec.uid, paused: true });
+    else r.launcher.pollAgent();
+  },
+  async shutdown(agent, e) {
+    const l = agent.launchers.get(e.uid);
+    if (!l) return agent.emit({ type: 'exited', uid: e.uid, reason: 'destroyed' }); // never launched
+    l.stop(e.graceSeconds);
+  },
+  pause: (agent, e) => guestOps.pause(agent, e.uid),
+  unpause: (agent, e) => guestOps.unpause(agent, e.uid),
+  reset: (agent, e) => guestOps.reset(agent, e.uid),
+  softReboot: (agent, e) => guestOps.softReboot(agent, e.uid),
+  acpiShutdown: (agent, e) => guestOps.acpiShutdown(agent, e.uid),
+  guestPoweroff: (agent, e) => guestOps.guestPoweroff(agent, e.uid),
+  guestReboot: (agent, e) => guestOps.guestReboot(agent, e.uid),
+  guestPanic: (agent, e) => guestOps.guestPanic(agent, e.uid),
+  writeData: (agent, e) => guestOps.writeData(agent, e.uid, e.disk, e.token),
+  migrate: (agent, e) => migrate(agent, e),
+  async cleanup(agent, e) {
+    const l = agent.launchers.get(e.uid);
+    if (!l) return;
+    if (!l.ended) {
+      l.stop(0);
+      await l.done;
+    }
+    agent.launchers.delete(e.uid);
+    await rm(l.proc.paths.dir, { recursive: true, force: true });
+  },
+  async provisionVolume(agent, e) {
+    const r = await agent.volumes.provision(e);
+    agent.emit(r.ok ? { type: 'volumeReady', pvc: e.pvc } : { type: 'volumeFailed', pvc: e.pvc, message: r.message });
+  },
+  async deleteVolume(agent, e) {
+    await agent.volumes.remove(e.pvc);
+  },
+  async killLauncher(agent, e) {
+    const l = agent.live(e.uid);
+    if (!l) return;
+    l.kill();
+    await l.done;
+  },
+  async nodeLoss(agent, e) {
+    const lost = [...agent.launchers.values()].filter((l) => l.spec.node === e.node && !l.ended);
+    for (const m of agent.migrations.values()) if (m.targetNode === e.node) m.target?.kill();
+    for (const l of lost) l.kill();
+    await Promise.all(lost.map((l) => l.done));
+  },
+  async killMigrationTarget(agent, e) {
+    const m = agent.migrations.get(e.uid);
+    if (!m) return;
+    m.killTarget = true; // also covers a target that is still starting
+    m.target?.kill();
+    await m.finished;
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * The qemu backend: the cluster core (harness/cluster) driven by the real
+ * node agent (QemuAgent: QEMU processes, QMP events, the guest agent).
+ * Public.
+ *
+ * Everything lives under one state dir (default: a fresh private temp dir),
+ * removed by dispose() unless `keep`. A crashed earlier run's QEMUs in the
+ * same state dir are reaped at start. SIGINT / SIGTERM dispose every live
+ * qemu backend before the process ends, so no QEMU outlives the harness.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InfrastructureError, type Backend } from '../contract.ts';
+import { ClusterBackend } from '../../harness/cluster/ClusterBackend.ts';
+import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
+import { guestArtefacts } from '../../fixtures/guest/artefacts.ts';
+import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
+import { qemuInfo } from './accel/qemuInfo.ts';
+import { killGroup, liveGroups } from './launcher/QemuProcess.ts';
+import { QemuAgent } from './QemuAgent.ts';
+import { openStateDir, reapOrphans, removeStateDir, removeStateDirSync, type StateDir } from './StateDir.ts';
+
+export interface QemuBackendOptions {
+  stateDir?: string;
+  /** Keep the state dir after dispose() (for debugging). */
+  keep?: boolean;
+  accel?: AccelChoice;
+  /** QEMU binary; default $VMCONFORM_QEMU, else qemu-system-x86_64 on PATH. */
+  qemuBinary?: string;
+  /** Rule overrides, cluster defaults and seed of the core. */
+  core?: CoreOptions;
+  /** Budget for a guest agent to answer after a (re)boot. */
+  agentTimeoutMs?: number;
+}
+
+/** The QEMU binary to use: option, then $VMCONFORM_QEMU, then PATH. Internal. */
+export function qemuBinary(opt?: string): string {
+  return opt ?? process.env['VMCONFORM_QEMU'] ?? 'qemu-system-x86_64';
+}
+
+// ---------------------------------------------------------------------------
+// Process-wide safety net: no QEMU outlives the harness.
+
+/** Every backend from its state dir's creation on; `agent` once it exists. */
+const live = new Set<{ agent: QemuAgent | null; state: StateDir; keep: boolean }>();
+let handlersInstalled = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  void Promise.allSettled([...live].map(async (b) => {
+    await b.agent?.dispose();
+    if (!b.keep) await removeStateDir(b.state);
+  })).then(() => {
+    onExit(); // anything still starting (a canary, a version probe)
+    uninstall();
+    process.kill(process.pid, signal); // default action now: the process ends with the signal
+  });
+}
+
+/** Last resort at exit (synchronous): kill every QEMU process group we started, remove the state dirs. */
+function onExit(): void {
+  for (const pid of liveGroups) killGroup(pid);
+  for (const b of live) if (!b.keep) removeStateDirSync(b.state);
+}
+
+function install(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.on('exit', onExit);
+}
+
+function uninstall(): void {
+  if (!handlersInstalled) return;
+  handlersInstalled = false;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('exit', onExit);
+}
+
+/**
+ * The binary's facts and the accelerator probe are asked once per process
+ * (per binary and --accel choice): a run creates many backends, and a KVM
+ * canary boot costs seconds. A failure is not remembered.
+ */
+const memo = new Map<string, Promise<unknown>>();
+function once<T>(key: string, make: () => Promise<T>): Promise<T> {
+  let p = memo.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    memo.set(key, p);
+    p.catch(() => memo.delete(key));
+  }
+  return p;
+}
+
+/**
+ * Creates a qemu backend. Throws InfrastructureError when the guest
+ * artefacts are missing, the QEMU binary does not run, or `--accel kvm` is
+ * forced on a host where KVM cannot boot the canary guest.
+ */
+export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<Backend & ClusterBackend> {
+  const binary = qemuBinary(opts.qemuBinary);
+  let artefacts;
+  try {
+    artefacts = guestArtefacts();
+  } catch (err) {
+    throw new InfrastructureError(`qemu backend: ${(err as Error).message}`, { cause: err });
+  }
+  const state = await openStateDir(opts.stateDir);
+  const stateDir = state.dir;
+  const keep = opts.keep ?? false;
+  // Registered at once: a signal during the probes below must still clean up.
+  const entry: { agent: QemuAgent | null; state: StateDir; keep: boolean } = { agent: null, state, keep };
+  live.add(entry);
+  install();
+  const forget = (): void => {
+    live.delete(entry);
+    if (live.size === 0) uninstall();
+  };
+  const fail = async (what: string, err: unknown): Promise<never> => {
+    forget();
+    if (!keep) await removeStateDir(state);
+    throw new InfrastructureError(`qemu backend: ${what}: ${(err as Error).message}`, { cause: err });
+  };
+  const reaped = await reapOrphans(stateDir).catch((err: unknown) => fail(`reaping ${stateDir}`, err));
+  if (reaped.length) console.error(`qemu backend: killed ${reaped.length} QEMU process(es) left in ${stateDir} by an earlier run: ${reaped.join(', ')}`);
+
+  const info = await once(`info ${binary}`, () => qemuInfo(binary, stateDir)).catch((err: unknown) => fail('QEMU', err));
+  const probeDir = join(stateDir, 'probe');
+  const choice = opts.accel ?? 'auto';
+  const accel = await once(`accel ${binary} ${choice}`, () => probeAccel(choice, { binary, artefacts, stateDir: probeDir })).catch((err: unknown) => fail('accelerator', err));
+  await rm(probeDir, { recursive: true, force: true });
+  const agentOpts = { stateDir, binary, accel: accel.accel, accelProbe: accel.probe, artefacts, qemuVersion: info.version, machine: info.machine };
+  const agent = await QemuAgent.create(opts.agentTimeoutMs === undefined ? agentOpts : { ...agentOpts, agentTimeoutMs: opts.agentTimeoutMs }).catch((err: unknown) => fail('node agent', err));
+  entry.agent = agent;
+
+  const backend = new ClusterBackend('qemu', new ClusterCore(opts.core), agent);
+  const dispose = backend.dispose.bind(backend);
+  backend.dispose = async () => {
+    await dispose();
+    forget();
+    if (!keep) await removeStateDir(state);
+  };
+  return backend;
+}
+
+export { QemuAgent } from './QemuAgent.ts';

@@ -1,0 +1,187 @@
+/**
+ * One supervised QEMU process: started with execa from an argument array
+ * (never a shell string) in its own process group, with QMP and the guest
+ * agent channel connected. Internal (backends/qemu).
+ *
+ * The launcher only runs what qemuArgs() built. A start that fails (bad
+ * binary, bad option, missing image) comes back as an error value whose
+ * message names the VMI and quotes QEMU's stderr; nothing is left running.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { readFile, writeFile } from 'node:fs/promises';
+import { QgaClient } from '../qga/QgaClient.ts';
+import { QmpClient, QmpClosed } from '../qmp/QmpClient.ts';
+import { retryUntil } from '../retryUntil.ts';
+import type { RunPaths } from './RunPaths.ts';
+
+export interface QemuExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** Why the process could not be spawned at all (ENOENT, EACCES), else null. */
+  spawnError: string | null;
+}
+
+export interface QemuStartOptions {
+  binary: string;
+  args: string[];
+  paths: RunPaths;
+  /** Names the VMI in error messages. */
+  label: string;
+  /** Budget for QEMU to create its sockets and answer QMP. */
+  connectTimeoutMs?: number;
+}
+
+/** What the pid file holds: enough to recognise our process after a crash of the harness. */
+export interface PidRecord {
+  pid: number;
+  /** Start time in clock ticks (/proc/PID/stat field 22): guards against pid reuse. */
+  startTime: string;
+}
+
+/** Start time of a process from /proc, or null when it is gone. Internal. */
+export async function processStartTime(pid: number): Promise<string | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return null;
+  // comm (field 2) may hold spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19] ?? null; // field 22 overall
+}
+
+/**
+ * Process groups of every QEMU this process started and that has not exited
+ * yet (launchers, migration targets, the KVM canary, the version probe).
+ * Internal: the exit and signal hooks (index.ts) kill what is left.
+ */
+export const liveGroups = new Set<number>();
+
+/** Registers a just-spawned detached QEMU until its exit. Internal. */
+export function registerGroup(pid: number, exited: Promise<unknown>): void {
+  liveGroups.add(pid);
+  void exited.finally(() => liveGroups.delete(pid));
+}
+
+/** Internal: a running QEMU with its QMP and QGA sessions. */
+export class QemuProcess {
+  /** Resolves when the process has ended (never rejects). */
+  readonly exited: Promise<QemuExit>;
+  #ended = false;
+
+  private constructor(
+    readonly pid: number,
+    readonly qmp: QmpClient,
+    readonly qga: QgaClient,
+    readonly paths: RunPaths,
+    private readonly child: ResultPromise,
+  ) {
+    this.exited = exitOf(child).then((e) => {
+      this.#ended = true;
+      return e;
+    });
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Starts QEMU and connects QMP and QGA. The run dir must exist (0700).
+   * Errors are values: `{ error }` with a message naming the VMI and QEMU's stderr.
+   */
+  static async start(opts: QemuStartOptions): Promise<{ proc: QemuProcess } | { error: string }> {
+    const stderrFile = `${opts.paths.dir}/qemu.stderr`;
+    const child = execa(opts.binary, opts.args, {
+      detached: true, // own process group: one kill takes QEMU and anything it spawned
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: { file: stderrFile },
+      reject: false,
+      cleanup: false,
+    });
+    let ended: QemuExit | null = null;
+    const exited = exitOf(child).then((e) => (ended = e));
+    const why = async (): Promise<string> => {
+      const e = await exited;
+      const stderr = (await readFile(stderrFile, 'utf8').catch(() => '')).trim();
+      const detail = e.spawnError ?? (stderr || `exit code ${e.exitCode ?? '?'}${e.signal ? `, signal ${e.signal}` : ''}`);
+      return `vmi ${opts.label}: QEMU (${opts.binary}) failed to start: ${detail}`;
+    };
+    if (child.pid === undefined) return { error: await why() };
+    const pid = child.pid;
+    registerGroup(pid, exited);
+    let qmp: QmpClient | null = null;
+    try {
+      const start = await processStartTime(pid);
+      if (start) await writeFile(opts.paths.pidFile, JSON.stringify({ pid, startTime: start } satisfies PidRecord), { mode: 0o600 });
+      qmp = await retryUntil(() => QmpClient.connect(opts.paths.qmp, { timeoutMs: 2000 }), {
+        timeoutMs: opts.connectTimeoutMs ?? 15_000,
+        what: `vmi ${opts.label}: QMP`,
+        giveUp: () => (ended ? 'QEMU exited' : null),
+      });
+      const qga = await QgaClient.connect(opts.paths.qga);
+      return { proc: new QemuProcess(pid, qmp, qga, opts.paths, child) };
+    } catch (err) {
+      await qmp?.close();
+      killGroup(pid);
+      if (ended || (await Promise.race([exited.then(() => true), delay(200).then(() => false)]))) return { error: await why() };
+      await exited;
+      return { error: `vmi ${opts.label}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  /** SIGKILL the whole process group (the launcher dies). Idempotent. */
+  kill(): void {
+    if (!this.#ended) killGroup(this.pid);
+  }
+
+  /** Ends QEMU: QMP `quit`, SIGKILL if it has not exited within `timeoutMs`. Closes both sessions. */
+  async stop(timeoutMs = 3000): Promise<QemuExit> {
+    if (!this.#ended) {
+      // A closed connection is QEMU exiting on our quit; anything else (no answer, refused) is not.
+      this.qmp.execute('quit', undefined, timeoutMs).catch((err: unknown) => (err instanceof QmpClosed ? undefined : this.kill()));
+      const t = setTimeout(() => this.kill(), timeoutMs);
+      await this.exited;
+      clearTimeout(t);
+    }
+    await this.closeSessions();
+    return this.exited;
+  }
+
+  /** Closes the QMP and QGA sessions (after exit, or when handing over). */
+  async closeSessions(): Promise<void> {
+    await Promise.all([this.qmp.close(), this.qga.close()]);
+  }
+
+  /** QEMU's stderr so far. */
+  async stderr(): Promise<string> {
+    return (await readFile(`${this.paths.dir}/qemu.stderr`, 'utf8').catch(() => '')).trim();
+  }
+
+  /** For tests: the execa subprocess. */
+  get subprocess(): ResultPromise {
+    return this.child;
+  }
+}
+
+/** SIGKILL a process group; ignores a group that is already gone. Internal. */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // ESRCH: already gone
+  }
+}
+
+function exitOf(child: ResultPromise): Promise<QemuExit> {
+  return child.then(
+    (r) => ({
+      exitCode: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      spawnError: r.failed && r.exitCode === undefined && r.signal === undefined ? (r.originalMessage || r.shortMessage || 'spawn failed') : null,
+    }),
+    (err: unknown) => ({ exitCode: null, signal: null, spawnError: err instanceof Error ? err.message : String(err) }),
+  );
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

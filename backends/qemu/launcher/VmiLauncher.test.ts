@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { exitReason, type ExitFacts } from './VmiLauncher.ts';
+
+const f = (over: Partial<ExitFacts>): ExitFacts => ({ intent: 'none', shutdownReason: null, panicked: false, ...over });
+
+describe('exitReason (how a launcher ended, from QEMU events and intent)', () => {
+  it.each([
+    ['guest powered off / completed ACPI shutdown → guestShutdown (R-G1)', f({ shutdownReason: 'guest-shutdown' }), 'guestShutdown'],
+    ['guest shut down before the grace period expired → guestShutdown (R-G4)', f({ intent: 'graceExpired', shutdownReason: 'guest-shutdown' }), 'guestShutdown'],
+    ['grace period expired, then quit → graceExpired (R-G4)', f({ intent: 'graceExpired', shutdownReason: 'host-qmp-quit' }), 'graceExpired'],
+    ['grace 0 → destroyed (R-G4)', f({ intent: 'destroy', shutdownReason: 'host-qmp-quit' }), 'destroyed'],
+    ['pvpanic → panicked (R-G3)', f({ panicked: true, shutdownReason: 'guest-panic' }), 'panicked'],
+    ['panic reason without the event → panicked', f({ shutdownReason: 'guest-panic' }), 'panicked'],
+    ['killed by a fault → killed (R-G3, R-G5)', f({ intent: 'killed' }), 'killed'],
+    ['QEMU died on its own → crashed (R-G3)', f({}), 'crashed'],
+    ['QEMU got a signal from elsewhere → crashed', f({ shutdownReason: 'host-signal' }), 'crashed'],
+    ['a migration source that handed over → no event', f({ intent: 'handedOver', shutdownReason: 'host-qmp-quit' }), null],
+  ] as const)('%s', (_name, facts, want) => {
+    expect(exitReason(facts)).toBe(want);
+  });
+});

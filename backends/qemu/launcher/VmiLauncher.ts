@@ -1,0 +1,217 @@
+/**
+ * The supervisor of one VMI's QEMU process (virt-launcher): turns real QMP
+ * events, guest-agent answers and the process exit into AgentEvents.
+ * Internal (backends/qemu; QemuAgent owns the launchers).
+ *
+ * - agentConnected(true) when `guest-ping` answers; (false) when the guest
+ *   closes the agent channel (VSERPORT_CHANGE) or resets (RESET), then the
+ *   agent is polled again. Pausing leaves the channel open, as in KubeVirt
+ *   (libvirt reports the channel state), so it does not drop the condition.
+ * - exited(reason) once the process is gone, the reason taken from what
+ *   QEMU said (first SHUTDOWN reason, GUEST_PANICKED) and what was asked of it
+ *   (destroy, grace expiry, a kill): see `exitReason`.
+ * - The stop flow (KubeVirt): ACPI power button re-sent every ≤5 s, `quit`
+ *   when the grace period expires.
+ */
+import type { AgentEvent, ExitReason, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { QmpEvent } from '../qmp/QmpClient.ts';
+import type { RawFacts } from '../facts/guestFacts.ts';
+import { QGA_PORT_ID } from './qemuArgs.ts';
+import type { QemuProcess } from './QemuProcess.ts';
+
+/** What was asked of the launcher that decides how its end is read. */
+export type EndIntent = 'none' | 'destroy' | 'graceExpired' | 'killed' | 'handedOver';
+
+export interface ExitFacts {
+  intent: EndIntent;
+  /** Reason of the first SHUTDOWN event QEMU sent, if any. */
+  shutdownReason: string | null;
+  panicked: boolean;
+}
+
+/**
+ * How a launcher ended. Pure. QEMU's own account wins over our intent when
+ * it came first (a guest that completed its ACPI shutdown before the grace
+ * period expired shut down, whatever we meant to do next). Returns null for
+ * a source whose VMI moved to a migration target.
+ */
+export function exitReason(f: ExitFacts): ExitReason | null {
+  if (f.intent === 'handedOver') return null;
+  if (f.intent === 'killed') return 'killed';
+  if (f.panicked || f.shutdownReason === 'guest-panic') return 'panicked';
+  if (f.shutdownReason === 'guest-shutdown') return 'guestShutdown';
+  if (f.intent === 'destroy') return 'destroyed';
+  if (f.intent === 'graceExpired') return 'graceExpired';
+  return 'crashed'; // QEMU died on its own (or from a signal we did not send)
+}
+
+/** The guest's "late boot stage done" wait (fixtures/guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
+export const WAIT_BOOTED = '/usr/lib/vmconform/wait-booted';
+const GUEST_BOOT_MS = 30_000;
+
+/** How often the stop flow presses the ACPI power button again (KubeVirt: every ≤5 s). */
+export const POWER_BUTTON_PERIOD_MS = 5000;
+
+export interface LauncherHooks {
+  emit(e: AgentEvent): void;
+  /** Registers a piece of in-flight work (for idle()/inFlight()). */
+  track<T>(label: string, work: Promise<T>): Promise<T>;
+  /** Budget for the guest agent to answer after a (re)boot. */
+  agentTimeoutMs: number;
+}
+
+export class VmiLauncher {
+  agentConnected = false;
+  paused: boolean;
+  intent: EndIntent = 'none';
+  shutdownReason: string | null = null;
+  panicked = false;
+  /** Set while an ACPI fake reboot runs: its SHUTDOWN is not the end of the VMI. */
+  fakeReboot = false;
+  /** The guest's facts read just before it was paused (observeGuests.ts); null otherwise. */
+  frozen: { raw: RawFacts; ports: Map<string, string> } | null = null;
+  /** Resolves once the process is gone and its exit was reported (or suppressed). */
+  readonly done: Promise<void>;
+  #ended = false;
+  #agentGen = 0;
+  #polling = false;
+  #stop: { graceTimer: NodeJS.Timeout; buttonTimer: NodeJS.Timeout; deadline: number } | null = null;
+
+  constructor(
+    public spec: LaunchSpec,
+    readonly proc: QemuProcess,
+    private readonly hooks: LauncherHooks,
+    startPaused: boolean,
+  ) {
+    this.paused = startPaused;
+    proc.qmp.onEvent((e) => this.#onQmpEvent(e));
+    this.done = this.#watchExit();
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get label(): string {
+    return `vmi ${this.spec.name}`;
+  }
+
+  /** Polls guest-ping until it answers (then agentConnected), the guest stops or resets, or the budget runs out. */
+  pollAgent(): void {
+    if (this.#polling || this.agentConnected || this.#ended || this.paused) return;
+    this.#polling = true;
+    const gen = this.#agentGen;
+    const deadline = Date.now() + this.hooks.agentTimeoutMs;
+    const work = (async () => {
+      try {
+        while (!this.proc.qga.isClosed && !this.paused && gen === this.#agentGen && Date.now() < deadline) {
+          try {
+            await this.proc.qga.ping(Math.min(2000, Math.max(1, deadline - Date.now())));
+          } catch {
+            continue; // not up yet (QgaTimeout), or an error reply: try again until the deadline
+          }
+          if (gen === this.#agentGen && !this.#ended && !this.paused) {
+            this.agentConnected = true;
+            this.hooks.emit({ type: 'agentConnected', uid: this.spec.uid, connected: true });
+            // The agent starts before the guest's late boot stage (drivers, acpid, network): stay
+            // in flight until that is done, so that the next command meets a fully booted guest.
+            await this.proc.qga.exec(WAIT_BOOTED, [], GUEST_BOOT_MS).catch(() => undefined);
+          }
+          break;
+        }
+      } finally {
+        this.#polling = false;
+      }
+      // The guest reset or rebooted while we polled (dropAgent could not start a second poll): poll the new boot.
+      if (gen !== this.#agentGen) this.pollAgent();
+    })();
+    void this.hooks.track(`${this.label}: waiting for the guest agent`, work);
+  }
+
+  /** Marks the agent gone (reset, reboot, channel closed) and polls again unless paused. */
+  dropAgent(): void {
+    this.#agentGen++;
+    if (this.agentConnected) {
+      this.agentConnected = false;
+      this.hooks.emit({ type: 'agentConnected', uid: this.spec.uid, connected: false });
+    }
+    this.pollAgent();
+  }
+
+  /**
+   * Graceful stop (KubeVirt): power button now and every ≤5 s; `quit` when
+   * `graceSeconds` expire; 0 destroys at once. A second call can only
+   * shorten the remaining grace.
+   */
+  stop(graceSeconds: number): void {
+    if (this.#ended) return;
+    if (graceSeconds <= 0) {
+      this.#clearStop();
+      if (this.intent === 'none') this.intent = 'destroy';
+      void this.hooks.track(`${this.label}: destroying`, this.proc.stop());
+      return;
+    }
+    const deadline = Date.now() + graceSeconds * 1000;
+    if (this.#stop && this.#stop.deadline <= deadline) return;
+    this.#clearStop();
+    const press = (): void => void this.proc.qmp.execute('system_powerdown').catch(() => undefined);
+    press();
+    this.#stop = {
+      deadline,
+      buttonTimer: setInterval(press, POWER_BUTTON_PERIOD_MS),
+      graceTimer: setTimeout(() => {
+        this.#clearStop();
+        if (this.intent === 'none') this.intent = 'graceExpired';
+        void this.proc.stop();
+      }, deadline - Date.now()),
+    };
+    void this.hooks.track(`${this.label}: stopping (grace ${graceSeconds} s)`, this.done);
+  }
+
+  /** SIGKILL the launcher's process group (fault, node loss). */
+  kill(): void {
+    if (this.#ended) return;
+    if (this.intent === 'none') this.intent = 'killed';
+    this.proc.kill();
+  }
+
+  #clearStop(): void {
+    if (!this.#stop) return;
+    clearTimeout(this.#stop.graceTimer);
+    clearInterval(this.#stop.buttonTimer);
+    this.#stop = null;
+  }
+
+  #onQmpEvent(e: QmpEvent): void {
+    switch (e.event) {
+      case 'SHUTDOWN':
+        if (!this.fakeReboot) this.shutdownReason ??= String(e.data['reason'] ?? 'unknown');
+        break;
+      case 'GUEST_PANICKED':
+        this.panicked = true;
+        break;
+      case 'RESET':
+        this.frozen = null; // a reset guest no longer holds what it said before
+        this.dropAgent();
+        break;
+      case 'VSERPORT_CHANGE':
+        if (e.data['id'] !== QGA_PORT_ID) break;
+        // While the guest end is closed QEMU leaves our last sync unread in the socket, so a
+        // freshly started agent answers it at once: no need to hurry the poll on open.
+        if (e.data['open'] === false) this.dropAgent();
+        else this.pollAgent();
+        break;
+    }
+  }
+
+  async #watchExit(): Promise<void> {
+    await this.proc.exited;
+    await this.proc.qmp.closed; // every event QEMU sent before dying has been handled
+    this.#ended = true;
+    this.#agentGen++;
+    this.#clearStop();
+    await this.proc.closeSessions();
+    const reason = exitReason({ intent: this.intent, shutdownReason: this.shutdownReason, panicked: this.panicked });
+    if (reason) this.hooks.emit({ type: 'exited', uid: this.spec.uid, reason });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The QEMU command line of one launcher: a pure function from the VMI's
+ * LaunchSpec and the files prepared for it to an argument array. Internal
+ * (backends/qemu); unit-tested without QEMU.
+ *
+ * Shape (QEMU-NOTES.md):
+ * - q35, `-nodefaults -no-user-config -display none`, ACPI unless the spec
+ *   turns it off;
+ * - every PCI device on its own pcie-root-port, ports created in a fixed order
+ *   (disks, NICs, virtio-serial) so that guest PCI addresses are stable across
+ *   the two sides of a migration and hotplug (SR-IOV VFs) has a free port;
+ * - QMP, the guest agent channel (virtio-serial), the serial console (with a
+ *   log file) and VNC on unix sockets in the launcher's private run dir;
+ * - ISA pvpanic with `-action panic=shutdown`: a guest panic shows as
+ *   GUEST_PANICKED and SHUTDOWN(guest-panic), then QEMU exits;
+ * - guest configuration through fw_cfg (fixtures/guest README);
+ * - `-S` for startPaused, `-incoming defer -S` for a migration target.
+ */
+import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import { guestConfigFwCfgArg } from '../../../fixtures/guest/guestConfig.ts';
+import type { RunPaths } from './RunPaths.ts';
+
+/** What the storage side prepared for one disk (storage/VolumeStore.ts). Internal. */
+export interface PreparedDiskLike {
+  name: string;
+  file: string;
+  format: 'raw' | 'qcow2';
+  readonly: boolean;
+  cdrom: boolean;
+}
+
+/** The per-device argument builders (storage/diskArgs.ts, network/nicArgs.ts), injected so this stays testable. */
+export interface DeviceArgBuilders {
+  disk(disk: LaunchDisk, prepared: PreparedDiskLike, port: string): string[];
+  nic(nic: LaunchNic, port: string, ctx: { hubSocket?: string; node?: string }): string[];
+}
+
+export interface QemuArgsInput {
+  spec: LaunchSpec;
+  accel: 'kvm' | 'tcg';
+  paths: RunPaths;
+  /** Kernel + initrd files for a kernelBoot spec (from the guest artefacts). */
+  kernel: { kernel: string; initrd: string } | null;
+  /** Prepared disks by disk name. */
+  disks: Record<string, PreparedDiskLike>;
+  /** Segment socket per NAD name (bridge and SR-IOV NICs). */
+  hubSockets: Record<string, string>;
+  devices: DeviceArgBuilders;
+  /** Guest configuration text (fixtures/guest guestConfigText), passed through fw_cfg. */
+  guestConfig: string;
+  /** Migration target: `-incoming defer`, and SR-IOV VFs left out (plugged after the switch-over). */
+  incoming?: boolean;
+  /** Leave SR-IOV NICs out (their ports stay, empty). */
+  omitVfs?: boolean;
+}
+
+/** Name of the virtio-serial port the guest agent listens on. */
+export const QGA_PORT_NAME = 'org.qemu.guest_agent.0';
+/** qdev id of that port: VSERPORT_CHANGE events name it when the guest opens or closes the channel. */
+export const QGA_PORT_ID = 'qga-port';
+
+/** Doubles commas so a value cannot break out of a QEMU key=value option string. */
+export const optValue = (value: string): string => value.replaceAll(',', ',,');
+
+/** Root port ids, by device: stable names the migration and hotplug code use too. Internal. */
+export const portId = {
+  disk: (name: string): string => `rp-d-${name}`,
+  nic: (name: string): string => `rp-n-${name}`,
+  serial: 'rp-serial',
+} as const;
+
+/** The first pcie.0 slot used by root ports (slot 1 is the VGA). */
+const FIRST_PORT_SLOT = 2;
+/** q35 keeps slot 0x1f for the ICH9 functions. */
+const LAST_PORT_SLOT = 0x1e;
+
+function rootPort(id: string, index: number): string[] {
+  const slot = FIRST_PORT_SLOT + index;
+  if (slot > LAST_PORT_SLOT) throw new Error(`too many PCI devices: root port ${id} would need slot ${slot} (max ${LAST_PORT_SLOT})`);
+  return ['-device', `pcie-root-port,id=${optValue(id)},bus=pcie.0,chassis=${index + 1},addr=0x${slot.toString(16)}`];
+}
+
+function unixServer(id: string, path: string, extra = ''): string {
+  return `socket,id=${id},path=${optValue(path)},server=on,wait=off${extra}`;
+}
+
+/** The argument array (without the binary). Throws on a caller bug (a disk not prepared, a NAD without a socket). */
+export function qemuArgs(input: QemuArgsInput): string[] {
+  const { spec, paths } = input;
+  const machine = ['q35', spec.acpi ? 'acpi=on' : 'acpi=off'].join(',');
+  const args: string[] = [
+    '-name', `guest=${optValue(spec.name)},debug-threads=on`,
+    '-machine', machine,
+    '-accel', input.accel,
+    '-m', `${spec.memoryMiB}M`,
+    '-smp', String(spec.vcpus),
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-action', 'panic=shutdown,shutdown=poweroff,reboot=reset',
+    '-chardev', unixServer('qmp', paths.qmp), '-mon', 'chardev=qmp,mode=control',
+    '-chardev', unixServer('ser0', paths.console, `,logfile=${optValue(paths.consoleLog)}`), '-serial', 'chardev:ser0',
+    '-device', 'VGA,bus=pcie.0,addr=0x1', '-vnc', `unix:${optValue(paths.vnc)}`,
+    '-device', 'pvpanic',
+    '-fw_cfg', guestConfigFwCfgArg(input.guestConfig),
+  ];
+  if (spec.boot.kind === 'kernel') {
+    if (!input.kernel) throw new Error(`vmi ${spec.name}: kernelBoot without kernel artefacts`);
+    args.push('-kernel', input.kernel.kernel, '-initrd', input.kernel.initrd, '-append', spec.boot.kernelArgs);
+  }
+  // A migration target stays stopped after the switch-over until its disks are complete (migration/diskMirror.ts).
+  if (spec.startPaused || input.incoming) args.push('-S');
+  if (input.incoming) args.push('-incoming', 'defer');
+
+  let port = 0;
+  for (const disk of spec.disks) {
+    const prepared = input.disks[disk.name];
+    if (!prepared) throw new Error(`vmi ${spec.name}: disk ${disk.name} was not prepared`);
+    const id = portId.disk(disk.name);
+    args.push(...rootPort(id, port++), ...input.devices.disk(disk, prepared, id));
+  }
+  for (const nic of spec.nics) {
+    const id = portId.nic(nic.name);
+    args.push(...rootPort(id, port++));
+    if (nic.kind === 'sriov' && (input.omitVfs || input.incoming)) continue;
+    const ctx: { hubSocket?: string; node?: string } = { node: spec.node };
+    if (nic.kind !== 'pod') {
+      const hub = nic.network ? input.hubSockets[nic.network] : undefined;
+      if (!hub) throw new Error(`vmi ${spec.name}: nic ${nic.name} has no segment socket for network ${nic.network ?? '(none)'}`);
+      ctx.hubSocket = hub;
+    }
+    args.push(...input.devices.nic(nic, id, ctx));
+  }
+  args.push(
+    ...rootPort(portId.serial, port++),
+    '-device', `virtio-serial-pci,id=vser0,bus=${portId.serial}`,
+    '-chardev', unixServer('qga0', paths.qga),
+    '-device', `virtserialport,bus=vser0.0,chardev=qga0,id=${QGA_PORT_ID},name=${QGA_PORT_NAME}`,
+  );
+  return args;
+}

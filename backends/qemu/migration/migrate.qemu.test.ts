@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
+import { agentHarness, type AgentHarness } from '../testing/agentHarness.ts';
+import { testSpec } from '../testing/bootGuest.ts';
+
+let h: AgentHarness | null = null;
+afterEach(async () => {
+  await h?.dispose();
+  h = null;
+});
+
+const MiB = 1024 * 1024;
+const spec: LaunchSpec = testSpec({
+  disks: [{ name: 'scratch', serial: 'S1', bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'emptyDisk', sizeBytes: 8 * MiB } }],
+});
+
+async function running(harness: AgentHarness): Promise<void> {
+  harness.agent.perform({ type: 'launch', spec });
+  await harness.waitFor((e) => e.type === 'agentConnected' && e.connected);
+  await harness.settle();
+}
+
+describe('live migration between two QEMUs (TCG)', () => {
+  it('moves the running guest to the target node: same boot, disk data copied, source gone (R-M*)', async () => {
+    h = await agentHarness();
+    await running(h);
+    h.agent.perform({ type: 'writeData', uid: spec.uid, disk: 'scratch', token: 'before-migration' });
+    await h.settle();
+    const before = (await h.agent.observeGuests([spec]))[spec.uid]!;
+    const src = h.agent.launchers.get(spec.uid)!;
+
+    h.agent.perform({ type: 'migrate', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02', nics: spec.nics });
+    expect(await h.waitFor((e) => e.type.startsWith('migration'))).toEqual({ type: 'migrationCompleted', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
+    await h.settle();
+    const tgt = h.agent.launchers.get(spec.uid)!;
+    expect(tgt).not.toBe(src);
+    expect(tgt.spec.node).toBe('node02');
+    await src.done;
+    expect(src.ended).toBe(true);
+    expect(existsSync(src.proc.paths.dir)).toBe(false);
+    expect(h.events.filter((e) => e.type === 'exited')).toEqual([]);
+
+    const after = (await h.agent.observeGuests([{ ...spec, node: 'node02' }]))[spec.uid]!;
+    expect(after.bootId).toBe(before.bootId);
+    expect(after.disks[0]).toEqual({ name: 'scratch', serial: 'S1', sizeBytes: 8 * MiB, token: 'before-migration' });
+    expect(after.interfaces).toEqual(before.interfaces);
+  }, 90_000);
+
+  it('killMigrationTarget: the target dies mid-way, migrationFailed, the source keeps running', async () => {
+    h = await agentHarness();
+    await running(h);
+    const src = h.agent.launchers.get(spec.uid)!;
+    const boot = (await h.agent.observeGuests([spec]))[spec.uid]!.bootId;
+    h.agent.perform({ type: 'migrate', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02', nics: spec.nics });
+    h.agent.perform({ type: 'killMigrationTarget', uid: spec.uid });
+    const ev = await h.waitFor((e) => e.type.startsWith('migration'));
+    expect(ev).toMatchObject({ type: 'migrationFailed', uid: spec.uid, migration: 'vm1-migration-1' });
+    await h.settle();
+    expect(h.agent.launchers.get(spec.uid)).toBe(src);
+    expect(src.ended).toBe(false);
+    expect((await src.proc.qmp.execute('query-status')).status).toBe('running');
+    expect((await h.agent.observeGuests([spec]))[spec.uid]!.bootId).toBe(boot);
+    expect(existsSync(`${h.stateDir}/nodes/node02`) ? (await import('node:fs')).readdirSync(`${h.stateDir}/nodes/node02`) : []).toEqual([]);
+  }, 90_000);
+});

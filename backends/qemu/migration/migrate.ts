@@ -1,0 +1,152 @@
+/**
+ * Live migration of one VMI between two QEMU processes on this host.
+ * Internal (QemuAgent's `migrate` effect).
+ *
+ * 1. SR-IOV VFs are hot-unplugged on the source (device_del, wait for
+ *    DEVICE_DELETED naming the device, netdev_del).
+ * 2. A target QEMU starts in the target node's directory with the same
+ *    device list and `-incoming defer` (qemuArgs), VFs left out.
+ * 3. Both sides turn on migration events; the source gets a high
+ *    max-bandwidth; the target listens (`migrate-incoming unix:`); node-local
+ *    disks are mirrored to the target (diskMirror.ts); the source sends
+ *    (`migrate unix:`).
+ * 4. The source's MIGRATION event decides: `completed` → the disk mirrors
+ *    complete, the target (started with -S) resumes unless the VMI was
+ *    paused, the source quits, the target becomes the VMI's launcher, the
+ *    target's VFs (effect.nics) are hot-plugged → migrationCompleted; `failed` (target died, refused)
+ *    → the target is killed, the source keeps running with its VFs plugged
+ *    back → migrationFailed.
+ */
+import { rm } from 'node:fs/promises';
+import type { Effect, LaunchDisk, LaunchNic } from '../../../harness/cluster/agent.ts';
+import { portId } from '../launcher/qemuArgs.ts';
+import type { VmiLauncher } from '../launcher/VmiLauncher.ts';
+import { nicDeviceId, vfPlugCommands, vfUnplugCommands } from '../network/nicArgs.ts';
+import type { QmpClient } from '../qmp/QmpClient.ts';
+import type { QemuAgent } from '../QemuAgent.ts';
+import { abandonMirrors, finishMirrors, mirroredDisks, startMirrors } from './diskMirror.ts';
+
+/** A migration in flight. Internal. */
+export interface MigrationHandle {
+  uid: string;
+  migration: string;
+  targetNode: string;
+  target: VmiLauncher | null;
+  /** Set by the killMigrationTarget fault: the target dies as soon as it exists. */
+  killTarget: boolean;
+  /** Resolves when the migration has ended either way. */
+  finished: Promise<void>;
+}
+
+/** Bandwidth cap for the migration stream: 10 GiB/s, i.e. no cap on a unix socket (QEMU-NOTES: 0.5 s for 256 MiB). */
+export const MAX_BANDWIDTH = 10 * 1024 ** 3;
+/** Budget of the whole migration before it is cancelled. */
+export const MIGRATION_TIMEOUT_MS = 120_000;
+const STEP_MS = 15_000;
+
+type MigrateEffect = Extract<Effect, { type: 'migrate' }>;
+
+async function unplugVf(qmp: QmpClient, nic: LaunchNic): Promise<void> {
+  const [del, netdel] = vfUnplugCommands(nic);
+  const deleted = qmp.waitEvent('DEVICE_DELETED', STEP_MS, (d) => d['device'] === nicDeviceId(nic));
+  deleted.catch(() => undefined);
+  await qmp.executeRaw(del.execute, del.arguments, STEP_MS);
+  await deleted;
+  await qmp.executeRaw(netdel.execute, netdel.arguments, STEP_MS);
+}
+
+async function plugVfs(agent: QemuAgent, qmp: QmpClient, nics: LaunchNic[], node: string): Promise<void> {
+  for (const nic of nics) {
+    if (nic.kind !== 'sriov' || !nic.network) continue;
+    const hubSocket = await agent.hubs.socketFor(nic.network);
+    for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, STEP_MS);
+  }
+}
+
+/** Status of the source's migration once it is final (completed / failed / cancelled). */
+function finalStatus(qmp: QmpClient, timeoutMs: number): Promise<string> {
+  return qmp
+    .waitEvent('MIGRATION', timeoutMs, (d) => ['completed', 'failed', 'cancelled'].includes(String(d['status'])))
+    .then((e) => String(e.data['status']));
+}
+
+/** Performs a migrate effect; reports migrationCompleted / migrationFailed. Never throws. */
+export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void> {
+  const fail = (reason: string): void => agent.emit({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason });
+  const src = agent.live(e.uid);
+  if (!src) return fail('source launcher is gone');
+  let done!: () => void;
+  const handle: MigrationHandle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, finished: new Promise((r) => (done = r)) };
+  agent.migrations.set(e.uid, handle);
+  const sq = src.proc.qmp;
+  const vfs = src.spec.nics.filter((n) => n.kind === 'sriov');
+  let unplugged: LaunchNic[] = [];
+  let mirrors: LaunchDisk[] = [];
+  try {
+    for (const nic of vfs) {
+      await unplugVf(sq, nic);
+      unplugged.push(nic);
+    }
+    const targetSpec = { ...src.spec, node: e.targetNode, nics: e.nics };
+    const started = await agent.startLauncher(targetSpec, { incoming: true });
+    if ('error' in started) throw new Error(`target: ${started.error}`);
+    const target = started.launcher;
+    target.intent = 'handedOver'; // until it has the VMI, its end is not the VMI's end
+    handle.target = target;
+    if (handle.killTarget) target.kill();
+    const tq = target.proc.qmp;
+    const caps = { capabilities: [{ capability: 'events', state: true }] };
+    await Promise.all([sq.execute('migrate-set-capabilities', caps, STEP_MS), tq.execute('migrate-set-capabilities', caps, STEP_MS)]);
+    await sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, STEP_MS);
+    const uri = `unix:${started.paths.migration}`;
+    await tq.execute('migrate-incoming', { uri }, STEP_MS);
+    mirrors = mirroredDisks(src.spec);
+    await startMirrors(sq, tq, mirrors, `${started.paths.dir}/nbd`);
+    const outcome = finalStatus(sq, MIGRATION_TIMEOUT_MS);
+    outcome.catch(() => undefined);
+    await sq.execute('migrate', { uri }, STEP_MS);
+    let status: string;
+    try {
+      status = await outcome;
+    } catch {
+      await sq.execute('migrate_cancel').catch(() => undefined);
+      status = 'timed out';
+    }
+    if (status !== 'completed') {
+      const info = await sq.execute('query-migrate', undefined, STEP_MS).catch(() => null);
+      throw new Error(`migration ${status}${info?.['error-desc'] ? `: ${info['error-desc']}` : ''}`);
+    }
+
+    // The source is stopped (postmigrate): finish the disk copies, then the target may run.
+    await finishMirrors(sq, tq, mirrors);
+    mirrors = [];
+    if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
+
+    // Hand the VMI over: the target carries on, the source quits silently.
+    src.intent = 'handedOver';
+    target.intent = 'none';
+    target.paused = src.paused;
+    target.frozen = src.frozen;
+    target.agentConnected = src.agentConnected;
+    agent.launchers.set(e.uid, target);
+    unplugged = [];
+    const teardown = src.proc.stop().then(() => src.done).then(() => rm(src.proc.paths.dir, { recursive: true, force: true }));
+    void agent.track(`vmi ${src.spec.name}: migration source quitting`, teardown);
+    await plugVfs(agent, tq, e.nics, e.targetNode);
+    agent.emit({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
+    if (!target.agentConnected) target.pollAgent();
+  } catch (err) {
+    const t = handle.target;
+    if (t && t.intent === 'handedOver') {
+      t.kill();
+      await t.done;
+      await rm(t.proc.paths.dir, { recursive: true, force: true });
+    }
+    if (!src.ended && mirrors.length) await abandonMirrors(sq, mirrors);
+    if (!src.ended && unplugged.length) await plugVfs(agent, sq, unplugged, src.spec.node).catch(() => undefined);
+    fail(err instanceof Error ? err.message : String(err));
+  } finally {
+    agent.migrations.delete(e.uid);
+    done();
+  }
+}
