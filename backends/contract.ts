@@ -15,7 +15,7 @@
  * - Generated MACs are `52:54:00:xx:xx:xx`; they are compared as labels.
  */
 import type { KubeObject, ObjectRef } from '../harness/api/types.ts';
-import type { Observation } from '../harness/observe/types.ts';
+import type { Observation, ObservationHeader } from '../harness/observe/types.ts';
 
 export type { KubeObject, ObjectRef } from '../harness/api/types.ts';
 export type { Observation } from '../harness/observe/types.ts';
@@ -73,15 +73,11 @@ export type Fault =
 
 export type FaultKind = Fault['fault'];
 
-/** Facts about a backend that make a counterexample reproducible (part of the replay token). */
-export interface BackendFingerprint {
-  backend: string;
-  accel?: 'kvm' | 'tcg';
-  accelProbe?: string;
-  qemuVersion?: string;
-  machine?: string;
-  guestImageDigest?: string;
-}
+/**
+ * Facts about a backend that make a counterexample reproducible (part of the
+ * replay token); the same facts head every observation.
+ */
+export type BackendFingerprint = ObservationHeader;
 
 export interface Backend {
   readonly name: string;

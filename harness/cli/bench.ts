@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { meetsTarget, type BenchFigure, type BenchSuite } from '../bench.ts';
-import { EXIT, UsageError } from './exit.ts';
+import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const SUITES: Record<string, () => Promise<{ bench: BenchSuite }>> = {
   model: () => import('../../backends/model/bench.ts'),
@@ -14,9 +14,8 @@ const SUITES: Record<string, () => Promise<{ bench: BenchSuite }>> = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = usageErrors(() =>
+    parseArgs({
       args: argv,
       strict: true,
       options: {
@@ -25,10 +24,8 @@ export async function run(argv: string[]): Promise<number> {
         quick: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+    }),
+  );
   if (values.help) {
     console.log(`usage: vmconform bench [--json] [--only ${Object.keys(SUITES).join('|')}]... [--quick]`);
     return EXIT.ok;

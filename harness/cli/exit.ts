@@ -13,3 +13,12 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Runs a flag parser (node:util parseArgs) and turns its errors into usage errors (exit 2). */
+export function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatIssues, loadManifestFile, processTemplate, type ValidationIssue } from '../api/index.ts';
-import { EXIT, UsageError } from './exit.ts';
+import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const USAGE = 'usage: vmconform validate -f FILE [-f FILE]... [--param NAME=VALUE]... [--seed N]';
 
@@ -22,9 +22,8 @@ function parseParams(pairs: readonly string[]): Record<string, string> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = usageErrors(() =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -34,10 +33,8 @@ export async function run(argv: string[]): Promise<number> {
         seed: { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
+    }),
+  );
   if (values.help) {
     console.log(USAGE);
     return EXIT.ok;
