@@ -19,6 +19,7 @@
 import type { BackendFingerprint } from '../contract.ts';
 import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
 import { findImage } from '../../harness/api/images.ts';
+import { ChurnMap } from '../../harness/cluster/ChurnMap.ts';
 
 export interface SimAgentOptions {
   /** Makes a launch fail (crash-loop scenarios): a message, or null to boot. */
@@ -42,11 +43,13 @@ export class SimAgent implements NodeAgent {
   /** Virtual time in ms: advances by the simulated durations of shutdowns. */
   clockMs = 0;
   private queue: AgentEvent[] = [];
-  private readonly guests = new Map<string, Guest>();
+  /** By uid; a ChurnMap since a guest is added and removed per VMI (see ChurnMap.ts). */
+  private readonly guests = new ChurnMap<string, Guest>();
   private readonly pvcTokens = new Map<string, string>();
   /** PVCs whose content is a bootable image. */
   private readonly pvcBootable = new Set<string>();
   private bootCounter = 0;
+  private readonly imageBootable = new Map<string, boolean>();
 
   constructor(private readonly opts: SimAgentOptions = {}) {}
 
@@ -194,14 +197,23 @@ export class SimAgent implements NodeAgent {
   /** Firmware boots from the disks with a bootOrder (lowest first), else from any disk in order. */
   private bootable(spec: LaunchSpec): boolean {
     if (spec.boot.kind === 'kernel') return true;
-    const ordered = spec.disks.some((d) => d.bootOrder !== null);
-    for (const d of spec.disks) {
+    const disks = spec.disks;
+    const ordered = disks.some((d) => d.bootOrder !== null);
+    for (let i = 0; i < disks.length; i++) {
+      const d = disks[i]!;
       if (ordered && d.bootOrder === null) continue;
       const src = d.source;
-      if (src.kind === 'containerDisk' && src.format !== 'kernel' && findImage(src.image)?.bootable) return true;
+      if (src.kind === 'containerDisk' && src.format !== 'kernel' && this.bootableImage(src.image)) return true;
       if (src.kind === 'pvc' && this.pvcBootable.has(src.claim)) return true;
     }
     return false;
+  }
+
+  /** Whether a catalogue image boots, cached per image ref (the catalogue is fixed; findImage parses the ref). */
+  private bootableImage(ref: string): boolean {
+    let b = this.imageBootable.get(ref);
+    if (b === undefined) this.imageBootable.set(ref, (b = findImage(ref)?.bootable ?? false));
+    return b;
   }
 
   async next(_deadlineMs: number): Promise<AgentEvent[]> {

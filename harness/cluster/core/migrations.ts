@@ -1,0 +1,159 @@
+/**
+ * The migration controller (R-M1..R-M5): create, queue under the cluster and
+ * per-node limits, start, finish, and the garbage-collection buffer of
+ * finished migrations. Internal to the cluster core.
+ */
+import { OK, type Result } from '../../../backends/contract.ts';
+import { ERR } from '../messages.ts';
+import { pickNode } from '../scheduler.ts';
+import { FINAL, emit, newUid, type CoreState, type MigrationState, type Nic } from './CoreState.ts';
+import { launchNics } from './networking.ts';
+import { request, place, unplace } from './placement.ts';
+import { markDirty } from './vmController.ts';
+import { retryWaiting } from './vmiLifecycle.ts';
+
+/** Creates a migration (named, or `<vmi>-migration-<n>`) and starts it when the limits allow (R-V4, R-M5). Internal. */
+export function createMigration(s: CoreState, vmiName: string, name: string | null): Result {
+  const vmi = s.vmis.get(vmiName);
+  if (!vmi) return ERR.migrationNoVmi(vmiName);
+  if (FINAL(vmi.phase)) return ERR.migrationFinal();
+  if (vmi.activeMigration) return ERR.migrationInFlight(vmi.activeMigration.uid, vmiName);
+  if (vmi.migratable.status === 'False') return ERR.notMigratable(vmi.migratable.reason!, vmi.migratable.message ?? '');
+  let mname = name;
+  if (mname === null) {
+    const n = (s.migrationCounters.get(vmiName) ?? 0) + 1;
+    s.migrationCounters.set(vmiName, n);
+    mname = `${vmiName}-migration-${n}`;
+  }
+  const m: MigrationState = {
+    name: mname,
+    uid: newUid(s, 'vmim'),
+    vmiName,
+    vmi,
+    phase: 'Pending',
+    source: null,
+    target: null,
+    targetNics: null,
+    removeWhenFinal: false,
+  };
+  s.migrations.set(mname, m);
+  vmi.activeMigration = m;
+  s.pendingMigrations.push(m);
+  pumpMigrations(s);
+  return OK;
+}
+
+/** Starts pending migrations within the cluster and per-node limits (R-M5). */
+function pumpMigrations(s: CoreState): void {
+  const limit = s.cluster.parallelMigrationsPerCluster;
+  const perNode = s.cluster.parallelOutboundMigrationsPerNode;
+  for (let i = 0; i < s.pendingMigrations.length && s.runningMigrations < limit; ) {
+    const m = s.pendingMigrations[i]!;
+    const v = m.vmi;
+    if (v.phase !== 'Running' || v.node === null) {
+      i++;
+      continue; // waits until its VMI runs
+    }
+    if ((s.outbound.get(v.node) ?? 0) >= perNode) {
+      i++;
+      continue;
+    }
+    s.pendingMigrations.splice(i, 1);
+    startMigration(s, m);
+  }
+}
+
+/** A NIC as it starts on the migration target: same MAC and IP, its VF still to take. */
+function targetNic(n: Nic): Nic {
+  return { name: n.name, kind: n.kind, podBinding: n.podBinding, network: n.network, mac: n.mac, macSource: n.macSource, ipv4Cidr: n.ipv4Cidr, vf: null };
+}
+
+/** An SR-IOV NIC the target node had no VF for. */
+function vfMissing(n: Nic): boolean {
+  return n.kind === 'sriov' && n.vf === null;
+}
+
+/** Picks a target node and hands the migration to the agent; Failed when no node fits (R-M3). */
+function startMigration(s: CoreState, m: MigrationState): void {
+  const v = m.vmi;
+  const source = v.node!;
+  const req = request(s, v);
+  const target = req ? pickNode(s.sortedNodes, req.pinned === null ? req : { ...req, pinned: null }, source) : null;
+  m.source = source;
+  if (!target) {
+    // R-M3: the target pod stays unschedulable until its timeout; at quiescence it is Failed.
+    m.phase = 'Failed';
+    v.activeMigration = null;
+    afterMigration(s, m);
+    return;
+  }
+  const nics = v.nics.map(targetNic);
+  place(s, v, target, nics, false);
+  if (nics.some(vfMissing)) {
+    unplace(s, v, target.name, nics, false, false);
+    m.phase = 'Failed';
+    v.activeMigration = null;
+    afterMigration(s, m);
+    return;
+  }
+  m.phase = 'Running';
+  m.target = target.name;
+  m.targetNics = nics;
+  s.runningMigrations++;
+  s.outbound.set(source, (s.outbound.get(source) ?? 0) + 1);
+  v.migration = { completed: false, failed: false, sourceNode: source, targetNode: target.name };
+  emit(s, { type: 'migrate', uid: v.uid, migration: m.name, targetNode: target.name, nics: launchNics(nics) });
+}
+
+/** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). Internal. */
+export function finishMigration(s: CoreState, m: MigrationState, phase: 'Succeeded' | 'Failed'): void {
+  const v = m.vmi;
+  if (m.phase === 'Pending') {
+    const i = s.pendingMigrations.indexOf(m);
+    if (i >= 0) s.pendingMigrations.splice(i, 1);
+    m.phase = 'Failed';
+    v.activeMigration = null;
+    afterMigration(s, m);
+    return;
+  }
+  if (m.phase !== 'Running') return;
+  s.runningMigrations--;
+  s.outbound.set(m.source!, (s.outbound.get(m.source!) ?? 1) - 1);
+  v.activeMigration = null;
+  m.phase = phase;
+  const moves = phase === 'Succeeded' && s.rules.behaviour.migrationMovesNode;
+  if (moves) {
+    const target = s.nodes.get(m.target!)!;
+    unplace(s, v, m.source!, v.nics, true, false);
+    v.node = target.name;
+    target.active++;
+    s.nodeVmis.get(target.name)!.add(v);
+    v.nics = m.targetNics!;
+    if (v.launch) v.launch = { ...v.launch, node: target.name, nics: launchNics(v.nics) };
+  } else unplace(s, v, m.target!, m.targetNics!, false, false);
+  v.migration = { completed: true, failed: phase === 'Failed', sourceNode: m.source!, targetNode: m.target! };
+  afterMigration(s, m);
+}
+
+/** Books a finished migration, wakes its owner, and lets the next ones start. */
+function afterMigration(s: CoreState, m: MigrationState): void {
+  if (m.removeWhenFinal) s.migrations.delete(m.name);
+  else {
+    // KubeVirt keeps the 5 newest finalized migrations per VMI (REFERENCE §4.1).
+    let done = s.finishedMigrations.get(m.vmiName);
+    if (!done) s.finishedMigrations.set(m.vmiName, (done = []));
+    done.push(m);
+    if (done.length > 5) {
+      const old = done.shift()!;
+      if (s.migrations.get(old.name) === old) s.migrations.delete(old.name);
+    }
+  }
+  if (m.vmi.owner) markDirty(s, m.vmi.owner);
+  pumpMigrations(s);
+  retryWaiting(s);
+}
+
+/** Count of migrations not yet final (bench, tests). */
+export function migrationsInFlight(s: CoreState): number {
+  return s.pendingMigrations.length + s.runningMigrations;
+}
