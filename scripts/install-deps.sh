@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
   qemu-system-x86 qemu-utils          # the backend under test, qemu-img
   genisoimage xorriso                 # config-disk and bootable ISOs
   syslinux syslinux-common isolinux mtools dosfstools fdisk  # bootable disks without loop mounts
-  cpio kmod                           # initramfs, depmod/modprobe on the host
+  cpio kmod lz4                       # initramfs, depmod/modprobe, vmlinux extraction
   e2fsprogs iproute2
   chromium                            # the HTML report test renders in headless Chromium
 )
