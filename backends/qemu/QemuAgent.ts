@@ -150,7 +150,7 @@ export class QemuAgent implements NodeAgent {
         spec,
         accel: this.opts.accel,
         paths,
-        kernel: spec.boot.kind === 'kernel' ? { kernel: this.opts.artefacts.vmlinuz, initrd: this.opts.artefacts.initrd } : null,
+        kernel: spec.boot.kind === 'kernel' ? { kernel: this.opts.artefacts.vmlinux ?? this.opts.artefacts.vmlinuz, initrd: this.opts.artefacts.initrd } : null,
         disks: Object.fromEntries(prepared.map((d) => [d.name, d])),
         hubSockets,
         devices: { disk: diskArgs, nic: nicArgs },

@@ -48,7 +48,7 @@ export async function kvmCanary(opts: ProbeOptions): Promise<{ ok: true; ms: num
   const t0 = Date.now();
   try {
     const args = qemuArgs({
-      spec: CANARY, accel: 'kvm', paths, kernel: { kernel: opts.artefacts.vmlinuz, initrd: opts.artefacts.initrd },
+      spec: CANARY, accel: 'kvm', paths, kernel: { kernel: opts.artefacts.vmlinux ?? opts.artefacts.vmlinuz, initrd: opts.artefacts.initrd },
       disks: {}, hubSockets: {}, devices: { disk: () => [], nic: () => [] }, guestConfig: guestConfigText({ hostname: 'canary', statics: [] }),
     });
     const r = await QemuProcess.start({ binary: opts.binary, args, paths, label: CANARY.name });
