@@ -25,6 +25,9 @@ import { nicDeviceId, vfPlugCommands, vfUnplugCommands } from '../network/nicArg
 import type { QmpClient } from '../qmp/QmpClient.ts';
 import type { QemuAgent } from '../QemuAgent.ts';
 import { abandonMirrors, finishMirrors, mirroredDisks, startMirrors } from './diskMirror.ts';
+import { readRawFacts } from '../facts/guestFacts.ts';
+import { GUEST_OP_MS, GUEST_REACTION_MS } from '../guestOps.ts';
+import { retryUntil } from '../retryUntil.ts';
 
 /** A migration in flight. Internal. */
 export interface MigrationHandle {
@@ -61,6 +64,23 @@ async function plugVfs(agent: QemuAgent, qmp: QmpClient, nics: LaunchNic[], node
     const hubSocket = await agent.hubs.socketFor(nic.network);
     for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, STEP_MS);
   }
+}
+
+/**
+ * Waits until the guest has configured the re-plugged VFs (it sets their
+ * static addresses when the NIC appears), so that the migration is not
+ * reported done while the guest is still catching up. Bounded: on timeout the
+ * observation shows whatever the guest really has.
+ */
+async function vfsConfigured(target: VmiLauncher, nics: LaunchNic[]): Promise<void> {
+  const expected = nics.filter((n) => n.kind === 'sriov' && n.ipv4Cidr !== null);
+  if (expected.length === 0) return;
+  const configured = async (): Promise<void> => {
+    const { nics: seen } = await readRawFacts(target.proc.qga, GUEST_OP_MS);
+    const missing = expected.filter((n) => !seen.some((g) => g.mac.toLowerCase() === n.mac.toLowerCase() && g.ipv4.includes(n.ipv4Cidr!)));
+    if (missing.length) throw new Error(`not yet configured: ${missing.map((n) => n.name).join(', ')}`);
+  };
+  await retryUntil(configured, { timeoutMs: GUEST_REACTION_MS, intervalMs: 200, what: 'VF re-plug' }).catch(() => undefined);
 }
 
 /** Status of the source's migration once it is final (completed / failed / cancelled). */
@@ -133,6 +153,7 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     const teardown = src.proc.stop().then(() => src.done).then(() => rm(src.proc.paths.dir, { recursive: true, force: true }));
     void agent.track(`vmi ${src.spec.name}: migration source quitting`, teardown);
     await plugVfs(agent, tq, e.nics, e.targetNode);
+    if (!target.paused && target.agentConnected) await vfsConfigured(target, e.nics);
     agent.emit({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
     if (!target.agentConnected) target.pollAgent();
   } catch (err) {
