@@ -31,6 +31,12 @@ export interface QemuBackendOptions {
   core?: CoreOptions;
   /** Budget for a guest agent to answer after a (re)boot. */
   agentTimeoutMs?: number;
+  /**
+   * false: install no SIGINT/SIGTERM handler; the caller owns signals and
+   * disposes its backends (the harness's orderly stop). The exit hook that
+   * kills what is left stays. Default true.
+   */
+  handleSignals?: boolean;
 }
 
 /** The QEMU binary to use: option, then $VMCONFORM_QEMU, then PATH. Internal. */
@@ -62,17 +68,23 @@ function onExit(): void {
   for (const b of live) if (!b.keep) removeStateDirSync(b.state);
 }
 
-function install(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.on('exit', onExit);
+let signalsInstalled = false;
+
+function install(signals: boolean): void {
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    process.on('exit', onExit);
+  }
+  if (signals && !signalsInstalled) {
+    signalsInstalled = true;
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
 }
 
 function uninstall(): void {
-  if (!handlersInstalled) return;
   handlersInstalled = false;
+  signalsInstalled = false;
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('exit', onExit);
@@ -113,7 +125,7 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   // Registered at once: a signal during the probes below must still clean up.
   const entry: { agent: QemuAgent | null; state: StateDir; keep: boolean } = { agent: null, state, keep };
   live.add(entry);
-  install();
+  install(opts.handleSignals !== false);
   const forget = (): void => {
     live.delete(entry);
     if (live.size === 0) uninstall();

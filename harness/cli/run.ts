@@ -5,6 +5,7 @@
  * 1 counterexample, 2 bad usage or input, 3 infrastructure error.
  */
 import { randomInt } from 'node:crypto';
+import { availableParallelism, freemem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InfrastructureError } from '../../backends/contract.ts';
@@ -17,7 +18,7 @@ import { loadSuite } from '../engine/suite.ts';
 import { renderDiff } from '../observe/render.ts';
 import { writeReport } from '../report/index.ts';
 import { toResultsJson } from '../report/results.ts';
-import type { Failure } from '../report/types.ts';
+import type { Failure, RunResults } from '../report/types.ts';
 import { EXIT, UsageError } from './exit.ts';
 
 export const RUN_USAGE = `usage: vmconform run [options]
@@ -29,13 +30,15 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --seed S                    fast-check seed (default: random, printed)
   --path P                    fast-check replay path (with --seed: replay one counterexample;
                               hand-written scenarios are skipped)
-  --budget-seconds T          stop generating after T seconds
+  --budget-seconds T          stop generating after T seconds (default: the suite's,
+                              none when --runs is given)
   --shrink-budget-seconds T   stop shrinking after T seconds (partially shrunk)
   --accel auto|kvm|tcg        accelerator of the qemu backend (default auto)
   --qemu-binary PATH          qemu-system-x86_64 to use
   --report-dir DIR            where reports go (default reports/<run-id>)
   --json                      print results.json to stdout
-  --jobs N                    generated sequences in N worker threads (seeds S, S+1, ...)
+  --jobs N|auto               generated sequences in N worker threads, same results as 1;
+                              auto: as many as CPUs and free memory allow
   --confirm N                 re-run each counterexample N times: deterministic or flaky
   --baseline FILE             known deviations (YAML): matching failures do not fail the run
   --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
@@ -84,9 +87,34 @@ export function usageErrors<T>(parse: () => T): T {
   }
 }
 
+/** Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as a shell reports it). */
+export const EXIT_INTERRUPTED = 130;
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** Memory one generated sequence may need: its VMs (plus a migration target) at 256Mi + QEMU overhead. */
+const MIB_PER_VM = 400;
+
+/**
+ * `--jobs auto`: as many sequences at once as the CPUs and free memory allow
+ * (a TCG guest keeps a CPU busy while it boots). Internal.
+ */
+export function autoJobs(suite: { maxVms: number }, cpus = availableParallelism(), freeMiB = freemem() / 2 ** 20): number {
+  const byMemory = Math.floor(freeMiB / ((suite.maxVms + 1) * MIB_PER_VM));
+  return Math.max(1, Math.min(cpus, byMemory, 8));
+}
+
 function runId(seed: number, at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${stamp}-s${seed}`;
+}
+
+/** What the run ran on, for the log: accelerator and why, QEMU, guest image, seed, budgets. Internal. */
+export function runFacts(r: RunResults, budgetS: number | undefined, shrinkS: number | undefined): string {
+  const q = r.fingerprints?.find((f) => f.accel !== undefined || f.qemuVersion !== undefined);
+  const accel = r.accel ? `${r.accel.toUpperCase()}${r.accelProbe ? ` (${r.accelProbe})` : ''}` : 'none (no real backend)';
+  const qemu = q ? `, QEMU ${q.qemuVersion ?? '?'} ${q.machine ?? ''}, guest image ${q.guestImageDigest ?? '?'}` : '';
+  const budget = `budget ${budgetS === undefined ? 'none' : `${budgetS} s`}, shrink budget ${shrinkS === undefined ? 'none' : `${shrinkS} s`}`;
+  return `\naccelerator: ${accel}${qemu}\nseed ${r.seed}, ${r.runs} generated sequences asked, ${budget}`;
 }
 
 /** Human rendering of one failure: steps, diff, token, replay commands. Internal (replay prints it too). */
@@ -123,9 +151,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   const runs = numberFlag('runs', v.runs, { min: 0, integer: true }) ?? suite.runs;
   const maxSteps = numberFlag('max-steps', v['max-steps'], { min: 1, max: 200, integer: true }) ?? suite.maxSteps;
-  const budgetS = numberFlag('budget-seconds', v['budget-seconds'], { min: 0, integer: false }) ?? suite.budgetSeconds;
+  // --runs N without --budget-seconds asks for N sequences: no time budget then.
+  const budgetS = numberFlag('budget-seconds', v['budget-seconds'], { min: 0, integer: false }) ?? (v.runs !== undefined ? undefined : suite.budgetSeconds);
   const shrinkS = numberFlag('shrink-budget-seconds', v['shrink-budget-seconds'], { min: 0, integer: false }) ?? suite.shrinkBudgetSeconds;
-  const jobs = numberFlag('jobs', v.jobs, { min: 1, max: 64, integer: true }) ?? 1;
+  const jobs = v.jobs === 'auto' ? autoJobs(suite) : (numberFlag('jobs', v.jobs, { min: 1, max: 64, integer: true }) ?? 1);
   const confirm = numberFlag('confirm', v.confirm, { min: 0, max: 1000, integer: true });
   const baseline = v.baseline !== undefined ? await loadBaseline(v.baseline) : undefined;
   const handwritten = v.scenario !== undefined ? await loadScenarioFiles(v.scenario) : await loadHandwritten(suite.scenarios);
@@ -138,14 +167,23 @@ export async function run(argv: string[]): Promise<number> {
   const progress = createProgress(process.stderr);
   say(`vmconform run ${id}: suite ${suite.name}, backends ${names.join(',')}, seed ${seed}, ${runs} runs of at most ${maxSteps} steps`);
 
-  // Ctrl-C once: finish the current step, dispose the backends, write the report.
+  if (jobs > 1) say(`${jobs} jobs: generated sequences run ${jobs} at a time (${availableParallelism()} CPUs, ${Math.round(freemem() / 2 ** 20)} MiB free)`);
+
+  // The harness owns SIGINT/SIGTERM while it runs. Once: stop the step in
+  // flight, dispose the backends (their QEMUs die), write a partial report
+  // marked interrupted. Twice: exit at once (the qemu backend's exit hook
+  // kills what is left).
   const abort = new AbortController();
-  const onSigint = () => {
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      process.stderr.write(`${sig} again: exiting now\n`);
+      process.exit(EXIT_INTERRUPTED);
+    }
     progress.done();
-    process.stderr.write('interrupted: stopping after the current step (Ctrl-C again to kill)\n');
+    process.stderr.write(`${sig}: stopping now and writing a partial report (${sig} again to exit at once)\n`);
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
+  for (const sig of SIGNALS) process.on(sig, onSignal);
   let results;
   try {
     const settings: BackendSettings = { accel, ...(v['qemu-binary'] ? { qemuBinary: v['qemu-binary'] } : {}), keep: v.keep ?? false };
@@ -176,7 +214,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const sig of SIGNALS) process.removeListener(sig, onSignal);
   }
   progress.done();
   const qemuFp = results.fingerprints?.find((f) => f.accel !== undefined);
@@ -185,6 +223,7 @@ export async function run(argv: string[]): Promise<number> {
     if (qemuFp.accelProbe !== undefined) results.accelProbe = qemuFp.accelProbe;
   }
   await writeReport(reportDir, results);
+  say(runFacts(results, budgetS, shrinkS));
   for (const f of results.failures) say(`\n${failureText(f, names[0] as string, reportDir)}`);
   const status = results.passed ? (results.failures.length > 0 ? 'passed (known deviations only)' : 'passed') : 'FAILED';
   say(
@@ -193,5 +232,10 @@ export async function run(argv: string[]): Promise<number> {
   );
   say(`report: ${reportDir}`);
   if (v.json) process.stdout.write(toResultsJson(results));
+  if (abort.signal.aborted) {
+    // An abandoned step may still hold a timer (a settle deadline): do not wait for it.
+    setTimeout(() => process.exit(), 500).unref();
+    return EXIT_INTERRUPTED;
+  }
   return results.passed ? EXIT.ok : EXIT.counterexample;
 }

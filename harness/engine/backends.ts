@@ -72,7 +72,10 @@ const MAKERS: Record<BackendName, Maker> = {
   qemu: async (_label, _index, s) => {
     const { createQemuBackend } = await load('qemu', () => import('../../backends/qemu/index.ts'));
     // The backend makes (and, unless --keep, removes) its own private state dir.
-    return async () => createQemuBackend({ accel: s.accel, keep: s.keep ?? false, ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}) });
+    // The harness owns SIGINT/SIGTERM (an orderly stop writes a partial report):
+    // the backend keeps only its exit hook, which kills what is left at exit.
+    const opts = { accel: s.accel, keep: s.keep ?? false, handleSignals: false, ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}) };
+    return async () => createQemuBackend(opts);
   },
 };
 

@@ -51,7 +51,18 @@ export interface PropertyOptions {
   onScenario?: (s: Scenario) => void;
   /** Wall clock, a parameter for tests. */
   now?: () => number;
+  /**
+   * --jobs: this worker runs only generated runs `index`, `index + count`, ...
+   * (the others pass without running), with the same seed as a serial run,
+   * so a counterexample and its shrinking are exactly the serial run's.
+   */
+  shard?: { index: number; count: number; limit?: number };
+  /** Called once, with its run index, when the first failing run is found (--jobs: the others stop after it). */
+  onFirstFailure?: (run: number) => void;
 }
+
+/** One executed generated run (before any failure): its index in the run stream and its real steps. */
+export type RunTally = readonly [run: number, steps: number];
 
 export interface PropertyOutcome {
   result: PropertyResult;
@@ -63,6 +74,10 @@ export interface PropertyOutcome {
   interrupted?: boolean;
   /** Fingerprints of the backends as the first sequence met them. */
   fingerprints?: BackendFingerprint[];
+  /** Index (in the run stream) of the first failing run. */
+  firstFailureRun?: number;
+  /** Every run executed before the first failure (merging --jobs shards like a serial run). */
+  tallies?: RunTally[];
 }
 
 export const GENERATED_PROPERTY = 'generated';
@@ -106,6 +121,9 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
   let partiallyShrunk = false;
   let last: { scenario: Scenario; out: SequenceOutcome } | undefined;
   let fingerprints: BackendFingerprint[] | undefined;
+  let run = -1;
+  let firstFailureRun: number | undefined;
+  const tallies: RunTally[] = [];
   const progress = (step: number) =>
     o.onProgress?.({ property: GENERATED_PROPERTY, sequences, step, failures: firstFailureAt === undefined ? 0 : 1, shrinking: firstFailureAt !== undefined });
 
@@ -124,9 +142,17 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
         budgetExhausted = true;
         throw interrupt();
       }
+    } else if (o.shard?.limit !== undefined && o.shard.limit < (firstFailureRun ?? Infinity)) {
+      throw interrupt(); // another worker failed earlier: this counterexample is not the serial run's
     } else if (o.shrinkBudgetMs !== undefined && now() - firstFailureAt >= o.shrinkBudgetMs) {
       partiallyShrunk = true;
       throw interrupt();
+    }
+    if (firstFailureAt === undefined) {
+      run++;
+      if (o.shard && run % o.shard.count !== o.shard.index) return true; // another worker's run
+      // Another worker failed at an earlier run: a serial run never gets here.
+      if (o.shard?.limit !== undefined && run > o.shard.limit) return true;
     }
     o.onScenario?.(scenario);
     let out: SequenceOutcome;
@@ -143,17 +169,25 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       }
       throw err;
     }
-    if (out.aborted) throw interrupt();
+    if (out.fingerprints.length > 0) fingerprints ??= out.fingerprints;
+    if (out.aborted) {
+      // Real steps of the interrupted sequence count; the sequence itself did not complete.
+      if (firstFailureAt === undefined) steps += out.stepsRun;
+      throw interrupt();
+    }
     fingerprints ??= out.fingerprints;
     if (firstFailureAt === undefined) {
       sequences++;
       steps += out.stepsRun;
+      tallies.push([run, out.stepsRun]);
     }
     progress(out.stepsRun);
     if (out.ok) return true;
     if (firstFailureAt === undefined) {
       firstFailureAt = now();
+      firstFailureRun = run;
       shrunkFrom = out.stepsRun;
+      o.onFirstFailure?.(run);
     }
     last = { scenario, out };
     return false;
@@ -167,7 +201,13 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
   });
   if (infra) throw infra;
   const result: PropertyResult = { name: GENERATED_PROPERTY, passed: !details.failed, sequences, steps, durationMs: now() - started };
-  const base = { budgetExhausted, ...(o.signal?.aborted ? { interrupted: true } : {}), ...(fingerprints ? { fingerprints } : {}) };
+  const base = {
+    budgetExhausted,
+    tallies,
+    ...(o.signal?.aborted ? { interrupted: true } : {}),
+    ...(fingerprints ? { fingerprints } : {}),
+    ...(firstFailureRun !== undefined ? { firstFailureRun } : {}),
+  };
   if (!details.failed) return { result, ...base };
   if (!last) {
     // The predicate threw (a bug in the engine or a backend): report it, not a diff.

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InfrastructureError } from '../../backends/contract.ts';
 import { createFactories } from './backends.ts';
-import type { PropertyJob, WorkerMessage } from './parallel.ts';
+import type { PropertyJob, ToWorker, WorkerMessage } from './parallel.ts';
 import { runGeneratedProperty } from './property.ts';
 
 const job = workerData as PropertyJob;
@@ -13,8 +13,10 @@ const post = (m: WorkerMessage) => parentPort?.postMessage(m);
 const abort = new AbortController();
 const PROGRESS_EVERY_MS = 250;
 let postedAt = 0;
-parentPort?.on('message', (m: { type?: string }) => {
+const shard = job.shard ? { ...job.shard } : undefined;
+parentPort?.on('message', (m: ToWorker) => {
   if (m.type === 'abort') abort.abort();
+  else if (m.type === 'limit' && shard) shard.limit = Math.min(shard.limit ?? Infinity, m.run);
 });
 
 try {
@@ -28,6 +30,7 @@ try {
     settleBudgetMs: job.suite.settleBudgetMs,
     ...(job.budgetMs !== undefined ? { budgetMs: job.budgetMs } : {}),
     ...(job.shrinkBudgetMs !== undefined ? { shrinkBudgetMs: job.shrinkBudgetMs } : {}),
+    ...(shard ? { shard, onFirstFailure: (run: number) => post({ type: 'failed', run }) } : {}),
     onProgress: job.progress === false ? undefined : (p) => {
       // At most a few messages a second: the parent only prints them.
       if (Date.now() - postedAt < PROGRESS_EVERY_MS) return;

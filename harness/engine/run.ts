@@ -8,7 +8,7 @@ import { UsageError } from '../cli/exit.ts';
 import type { Failure, PropertyResult, RunResults, StepRecord } from '../report/types.ts';
 import type { BackendName, BackendSettings } from './backends.ts';
 import { classifyKnown, type Baseline } from './baseline.ts';
-import { runInWorkers } from './parallel.ts';
+import { mergeShards, runInWorkers } from './parallel.ts';
 import { isCommandKind, type Command } from './command.ts';
 import type { HandwrittenScenario } from './handwritten.ts';
 import { failureOf, GENERATED_PROPERTY, runGeneratedProperty, type Progress, type PropertyOutcome } from './property.ts';
@@ -55,8 +55,8 @@ export function commandsOf(steps: readonly StepRecord[]): { setup: Command[]; co
 }
 
 /** Re-runs a recorded counterexample step by step. Public. */
-export async function replaySteps(steps: readonly StepRecord[], factories: readonly BackendFactory[], settleBudgetMs: number): Promise<SequenceOutcome> {
-  return runSequence(commandsOf(steps), factories, { settleBudgetMs });
+export async function replaySteps(steps: readonly StepRecord[], factories: readonly BackendFactory[], settleBudgetMs: number, signal?: AbortSignal): Promise<SequenceOutcome> {
+  return runSequence(commandsOf(steps), factories, { settleBudgetMs, ...(signal ? { signal } : {}) });
 }
 
 async function runHandwritten(s: HandwrittenScenario, o: RunOptions): Promise<{ result: PropertyResult; failure?: Failure; fingerprints: BackendFingerprint[] }> {
@@ -65,18 +65,69 @@ async function runHandwritten(s: HandwrittenScenario, o: RunOptions): Promise<{ 
   const name = `${SCENARIO_PREFIX}${s.name}`;
   const onStep = (step: number) => o.onProgress?.({ property: name, sequences: 0, step, failures: 0, shrinking: false });
   const out = await runSequence({ setup: s.setup, commands: s.steps }, o.factories, { settleBudgetMs: o.suite.settleBudgetMs, onStep, ...(o.signal ? { signal: o.signal } : {}) });
-  const result: PropertyResult = { name, passed: out.ok, sequences: 1, steps: out.stepsRun, durationMs: now() - t0 };
-  o.onProgress?.({ property: name, sequences: 1, step: out.stepsRun, failures: out.ok ? 0 : 1, shrinking: false });
-  if (out.ok) return { result, fingerprints: out.fingerprints };
-  const failure = failureOf(name, out, { seed: o.seed, path: '', suite: { ...o.suite, maxSteps: o.maxSteps }, choices: [], shrunkFrom: out.stepsRun });
+  const result: PropertyResult = { name, passed: out.ok, sequences: out.aborted ? 0 : 1, steps: out.stepsRun, durationMs: now() - t0 };
+  o.onProgress?.({ property: name, sequences: result.sequences, step: out.stepsRun, failures: out.ok ? 0 : 1, shrinking: false });
+  if (out.ok || out.aborted) return { result, fingerprints: out.fingerprints };
+  const shrunk = await shrinkHandwritten(s, out, o);
+  const failure = failureOf(name, shrunk.out, {
+    seed: o.seed,
+    path: '',
+    suite: { ...o.suite, maxSteps: o.maxSteps },
+    choices: [],
+    shrunkFrom: out.stepsRun,
+    ...(shrunk.partially ? { partiallyShrunk: true } : {}),
+  });
   return { result, failure, fingerprints: out.fingerprints };
+}
+
+/** The failure a shrink candidate must keep: the same diff paths, or an error again. */
+function sameFailure(a: SequenceOutcome, b: SequenceOutcome): boolean {
+  if (a.ok || a.aborted) return false;
+  if (b.error !== undefined) return a.error !== undefined;
+  const paths = (x: SequenceOutcome) => [...new Set(x.diff.map((d) => d.path))].sort().join('\n');
+  return a.error === undefined && paths(a) === paths(b);
+}
+
+/**
+ * Shrinks a failing hand-written scenario like fast-check shrinks generated
+ * ones, within the shrink budget: drop one step before the failing one at a
+ * time, keep the drop when the same failure (same diff paths) remains, and
+ * cut what follows an earlier failure. Each try is a real re-run.
+ */
+async function shrinkHandwritten(s: HandwrittenScenario, first: SequenceOutcome, o: RunOptions): Promise<{ out: SequenceOutcome; partially: boolean }> {
+  const now = o.now ?? Date.now;
+  const t0 = now();
+  try {
+    return await shrinkSteps(s, first, o, t0 + (o.shrinkBudgetMs ?? Infinity));
+  } finally {
+    // One shrink budget per run: what the hand-written scenarios use is gone for the others.
+    if (o.shrinkBudgetMs !== undefined) o.shrinkBudgetMs = Math.max(0, o.shrinkBudgetMs - (now() - t0));
+  }
+}
+
+async function shrinkSteps(s: HandwrittenScenario, first: SequenceOutcome, o: RunOptions, deadline: number): Promise<{ out: SequenceOutcome; partially: boolean }> {
+  const now = o.now ?? Date.now;
+  let best = first;
+  let commands = s.steps.slice(0, first.stepsRun);
+  for (let i = 0; i < commands.length - 1; ) {
+    if (o.signal?.aborted) return { out: best, partially: true };
+    if (now() >= deadline) return { out: best, partially: true };
+    const candidate = commands.filter((_, j) => j !== i);
+    const out = await runSequence({ setup: s.setup, commands: candidate }, o.factories, { settleBudgetMs: o.suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}) });
+    if (sameFailure(out, first)) {
+      best = out;
+      commands = candidate.slice(0, out.stepsRun);
+    } else i++;
+  }
+  return { out: best, partially: false };
 }
 
 async function confirm(f: Failure, n: number, o: RunOptions): Promise<void> {
   if (f.steps.length === 0) return;
   let reproduced = 0;
   for (let i = 0; i < n; i++) {
-    const out = await replaySteps(f.steps, o.factories, o.suite.settleBudgetMs);
+    const out = await replaySteps(f.steps, o.factories, o.suite.settleBudgetMs, o.signal);
+    if (out.aborted) return; // interrupted: no classification rather than a wrong one
     if (!out.ok) reproduced++;
   }
   f.classification = reproduced === n ? 'deterministic' : 'flaky';
@@ -108,17 +159,17 @@ async function generated(o: RunOptions, budgetMs: number | undefined): Promise<G
       o.onProgress && summed([], o.onProgress),
       o.signal,
     );
-    const sum = (f: (x: Omit<PropertyOutcome, 'scenario'>) => number) => outs.reduce((n, x) => n + f(x), 0);
     const fp = outs.find((x) => x.fingerprints)?.fingerprints;
+    const merged = mergeShards(outs);
     return {
       result: {
         name: GENERATED_PROPERTY,
         passed: outs.every((x) => x.result.passed),
-        sequences: sum((x) => x.result.sequences),
-        steps: sum((x) => x.result.steps),
+        sequences: merged.sequences,
+        steps: merged.steps,
         durationMs: Math.max(...outs.map((x) => x.result.durationMs)),
       },
-      failures: outs.flatMap((x) => (x.failure ? [x.failure] : [])),
+      failures: merged.failure ? [merged.failure] : [],
       budgetExhausted: outs.some((x) => x.budgetExhausted),
       ...(fp ? { fingerprints: fp } : {}),
     };
@@ -140,7 +191,9 @@ async function generated(o: RunOptions, budgetMs: number | undefined): Promise<G
 }
 
 /** Runs a suite over the backends and returns results.json. Throws InfrastructureError (exit 3). Public. */
-export async function runSuite(o: RunOptions): Promise<RunResults> {
+export async function runSuite(options: RunOptions): Promise<RunResults> {
+  // A copy: the shrink budget is a pool the run draws from.
+  const o = { ...options };
   const now = o.now ?? Date.now;
   const started = now();
   const properties: PropertyResult[] = [];
@@ -163,7 +216,7 @@ export async function runSuite(o: RunOptions): Promise<RunResults> {
   const spent = now() - started;
   const budgetMs = o.budgetMs === undefined ? undefined : Math.max(0, o.budgetMs - spent);
   // --runs 0: only the hand-written scenarios.
-  const gen = o.runs > 0 || o.path !== undefined ? await generated(o, budgetMs) : null;
+  const gen = (o.runs > 0 || o.path !== undefined) && !o.signal?.aborted ? await generated(o, budgetMs) : null;
   if (gen) {
     fingerprints ??= gen.fingerprints;
     properties.push(gen.result);
@@ -171,7 +224,7 @@ export async function runSuite(o: RunOptions): Promise<RunResults> {
   }
 
   for (const f of failures) {
-    if (o.confirm !== undefined && o.confirm > 0) await confirm(f, o.confirm, o);
+    if (o.confirm !== undefined && o.confirm > 0 && !o.signal?.aborted) await confirm(f, o.confirm, o);
     if (o.baseline) classifyKnown(f, o.baseline);
   }
   const results: RunResults = {

@@ -75,25 +75,68 @@ function track(applied: Map<string, KubeObject>, cmd: Command, r: Result): void 
   else if (cmd.kind === 'delete') applied.delete(objectKey(cmd.args));
 }
 
-/** Runs one sequence; disposes every backend it created, whatever happens. Public. */
+/** Resolves when `signal` aborts (never without one); `done` removes the listener. */
+function abortOf(signal: AbortSignal | undefined): { aborted: Promise<void>; done(): void } {
+  if (!signal) return { aborted: new Promise(() => undefined), done: () => undefined };
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { aborted, done: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/** How long an abort waits for backends still being created (a first qemu backend probes KVM). */
+const ABORT_CREATE_WAIT_MS = 5000;
+
+/** What a sequence has done so far: shared with the abort path, which reports it. */
+interface Progressed {
+  steps: StepRecord[];
+  stepsRun: number;
+  fingerprints: BackendFingerprint[];
+}
+
+/**
+ * Runs one sequence; disposes every backend it created, whatever happens. Public.
+ * An abort (Ctrl-C) does not wait for the step in flight: the backends are
+ * disposed at once (which kills their QEMUs) and the outcome is `aborted`,
+ * so a run stops within seconds even mid-boot.
+ */
 export async function runSequence(input: SequenceInput, factories: readonly BackendFactory[], opts: RunnerOptions): Promise<SequenceOutcome> {
-  const created = await Promise.allSettled(factories.map((f) => f.create()));
+  const stop = abortOf(opts.signal);
+  const creating = Promise.allSettled(factories.map((f) => f.create()));
+  const created = await Promise.race([creating, stop.aborted.then(() => null)]);
+  if (created === null) {
+    stop.done();
+    // Backends still being created are disposed as they arrive (bounded: the process exit hook is the last resort).
+    const disposed = creating.then((cs) => Promise.allSettled(cs.map((c) => (c.status === 'fulfilled' ? c.value.dispose() : undefined))));
+    await Promise.race([disposed, new Promise((r) => setTimeout(r, ABORT_CREATE_WAIT_MS).unref())]);
+    return { ok: true, aborted: true, steps: [], diff: [], stepsRun: 0, fingerprints: [] };
+  }
   const backends = created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  const so: Progressed = { steps: [], stepsRun: 0, fingerprints: [] };
   try {
     const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) throw failed.reason instanceof InfrastructureError ? failed.reason : new InfrastructureError(`cannot create backend: ${message(failed.reason)}`, { cause: failed.reason });
-    return await drive(input, factories, backends, opts);
+    const driving = drive(input, factories, backends, opts, so);
+    // After an abort the abandoned step fails against disposed backends: nobody waits for it.
+    driving.catch(() => undefined);
+    const abortedOutcome = stop.aborted.then((): SequenceOutcome => ({ ok: true, aborted: true, steps: so.steps, diff: [], stepsRun: so.stepsRun, fingerprints: so.fingerprints }));
+    return await Promise.race([driving, abortedOutcome]);
   } finally {
+    stop.done();
     await Promise.allSettled(backends.map((b) => b.dispose()));
   }
 }
 
-async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions): Promise<SequenceOutcome> {
+async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions, so: Progressed): Promise<SequenceOutcome> {
   const names = factories.map((f) => f.name);
   const fingerprints = backends.map((b, i) => ({ ...b.fingerprint(), backend: names[i] as string }));
+  so.fingerprints = fingerprints;
   const canon = backends.map(() => new Canonicaliser());
   const applied = new Map<string, KubeObject>();
-  const steps: StepRecord[] = [];
+  const steps = so.steps;
   let obs: Observation = { header: { backend: names[0] as string }, vms: {}, vmis: {}, pvcs: {}, nodes: {}, migrations: {} };
   let stepsRun = 0;
 
@@ -160,7 +203,7 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
   const aborted = (): SequenceOutcome | null => (opts.signal?.aborted ? { ok: true, aborted: true, steps, diff: [], stepsRun, fingerprints } : null);
   if ('commands' in input) {
     for (const cmd of input.commands) {
-      const stop = aborted() ?? (stepsRun++, await runStep(cmd));
+      const stop = aborted() ?? (stepsRun++, (so.stepsRun = stepsRun), await runStep(cmd));
       if (stop) return stop;
     }
   } else {
@@ -171,6 +214,7 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
       const cmd = resolveChoice(choice, input.kinds, state);
       if (cmd === null) continue;
       stepsRun++;
+      so.stepsRun = stepsRun;
       const stop = await runStep(cmd);
       if (stop) return stop;
     }

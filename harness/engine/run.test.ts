@@ -1,0 +1,37 @@
+/**
+ * runSuite: a failing hand-written scenario is shrunk like a generated one
+ * (steps dropped while the same diff paths remain), within the run's shrink
+ * budget. Model against a deviant model whose reset makes a new VMI (R-G2).
+ */
+import { describe, expect, it } from 'vitest';
+import { createModelBackend, type ModelBackendOptions } from '../../backends/model/index.ts';
+import { loadHandwritten } from './handwritten.ts';
+import { runSuite } from './run.ts';
+import type { BackendFactory } from './runner.ts';
+import { loadSuite } from './suite.ts';
+
+const model = (name: string, opts: ModelBackendOptions = {}): BackendFactory => ({ name, create: async () => createModelBackend(opts) });
+const DEVIANT: ModelBackendOptions = { core: { rules: { behaviour: { reset: 'newVmi' } } } };
+const real = (steps: { command: { args: Record<string, unknown>; text: string } }[]) => steps.filter((s) => !s.command.args['setup']).map((s) => s.command.text);
+
+describe('runSuite: hand-written scenarios', async () => {
+  const suite = await loadSuite('model');
+  const handwritten = await loadHandwritten(['mariadb-prod']);
+
+  it('R-G2: a failing mariadb-prod is shrunk from 6 steps to the apply and the reset', async () => {
+    const r = await runSuite({ runId: 't', suite, factories: [model('model'), model('deviant', DEVIANT)], seed: 1, runs: 0, maxSteps: 5, handwritten, accel: null, shrinkBudgetMs: 60_000 });
+    const f = r.failures[0]!;
+    expect(f.property).toBe('scenario:mariadb-prod');
+    expect(f.shrunkFrom).toBe(6);
+    expect(real(f.steps)).toEqual(['apply VirtualMachine/mariadb-prod (running: true)', 'virtctl reset mariadb-prod']);
+    expect(f.diff.map((d) => d.path)).toContain('vmis.mariadb-prod.uid');
+    expect(f.partiallyShrunk).toBeUndefined();
+  });
+
+  it('an exhausted shrink budget keeps the failure as found, marked partially shrunk', async () => {
+    const r = await runSuite({ runId: 't', suite, factories: [model('model'), model('deviant', DEVIANT)], seed: 1, runs: 0, maxSteps: 5, handwritten, accel: null, shrinkBudgetMs: 0 });
+    const f = r.failures[0]!;
+    expect(real(f.steps)).toHaveLength(6);
+    expect(f.partiallyShrunk).toBe(true);
+  });
+});

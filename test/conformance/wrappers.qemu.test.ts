@@ -1,0 +1,48 @@
+/**
+ * A changed QEMU fails the gate (issue 6, acceptance): `vmconform run
+ * --qemu-binary WRAPPER` against the model, where each wrapper (under
+ * wrappers/) execs the real QEMU with one behaviour change. The run exits 1
+ * with a counterexample of at most 3 steps whose diff names the field the
+ * change breaks; nothing of the run is left behind.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunResults } from '../../harness/report/types.ts';
+import { filesUnder, privateTmpForFile, qemuProcessesUnder, ROOT, spawnCli } from './cli.testkit.ts';
+
+const WRAPPERS: { file: string; rule: string; change: string; field: RegExp }[] = [
+  // R-G2: a reset keeps the VMI Running with a new boot; with -no-reboot QEMU exits instead, so
+  // there is no new boot (the VMI's phase may follow once the exit is seen).
+  { file: 'no-reboot.sh', rule: 'R-G2', change: '-no-reboot: a reset or reboot ends the guest', field: /^vmis\.vm-a\.(bootId|phase)$/ },
+  // SPEC §13: the guest has the vCPUs of its spec (1).
+  { file: 'smp-2.sh', rule: 'SPEC §13', change: '-smp 2: the guest gets 2 vCPUs', field: /^vmis\.vm-a\.vcpus$/ },
+];
+
+const tmp = privateTmpForFile('vcw-');
+
+describe('vmconform run --qemu-binary WRAPPER: a changed QEMU is caught', () => {
+  for (const w of WRAPPERS) {
+    it(`${w.rule}: ${w.change} → exit 1, counterexample of <= 3 steps naming the field`, { timeout: 240_000 }, async () => {
+      const state = join(tmp.dir, w.file, 'state');
+      const report = join(tmp.dir, w.file, 'report');
+      await mkdir(state, { recursive: true, mode: 0o700 });
+      const args = ['run', '--backend', 'model,qemu', '--suite', 'focus', '--seed', '1', '--accel', 'tcg', '--shrink-budget-seconds', '30'];
+      const r = await spawnCli([...args, '--qemu-binary', join(ROOT, 'test/conformance/wrappers', w.file), '--report-dir', report], state, 230_000);
+
+      expect(r.exitCode, r.all).toBe(1);
+      const results = JSON.parse(await readFile(join(report, 'results.json'), 'utf8')) as RunResults;
+      expect(results.passed).toBe(false);
+      const f = results.failures[0]!;
+      const steps = f.steps.filter((s) => !(s.command.args as { setup?: boolean }).setup);
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps.length).toBeLessThanOrEqual(3);
+      const named = f.diff.find((d) => w.field.test(d.path));
+      expect(named, JSON.stringify(f.diff)).toBeDefined();
+      expect(f.diff.every((d) => d.backend === 'qemu')).toBe(true);
+      expect(r.all).toContain(`${named!.path}: model=`);
+      expect(await qemuProcessesUnder(state)).toEqual([]);
+      expect(await filesUnder(state)).toEqual([]);
+    });
+  }
+});
