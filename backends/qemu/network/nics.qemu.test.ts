@@ -5,6 +5,7 @@
  * (DEVICE_DELETED, NIC gone from the guest); the pod network hands out the
  * masquerade address by DHCP even with slirp restricted.
  */
+import { WAIT_BOOTED } from '../launcher/VmiLauncher.ts';
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,7 +114,12 @@ describe('NAD segments with real guests (QEMU q35, TCG, kernel boot)', () => {
     const qga = await QgaClient.connect(qgaPath);
     const guest = { name, proc, qmp, qga };
     guests.push(guest);
-    if (!incoming) await qga.ping(BOOT_MS);
+    if (!incoming) {
+      await qga.ping(BOOT_MS);
+      // The agent answers before the guest has set up its NICs: wait for the end of its boot.
+      const booted = await qga.exec(WAIT_BOOTED, [], BOOT_MS);
+      if (booted.exitCode !== 0) throw new Error(`${name}: ${WAIT_BOOTED} exited ${booted.exitCode}`);
+    }
     return guest;
   }
 
