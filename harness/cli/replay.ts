@@ -19,8 +19,8 @@ import { loadSuite, type Suite } from '../engine/suite.ts';
 import { decodeToken, suiteHash, type ReplayToken } from '../engine/token.ts';
 import { readResults } from '../report/results.ts';
 import type { Failure } from '../report/types.ts';
-import { EXIT, UsageError } from './exit.ts';
-import { failureText, usageErrors } from './run.ts';
+import { EXIT, UsageError, usageErrors } from './exit.ts';
+import { failureText } from './run.ts';
 
 export const REPLAY_USAGE = `usage: vmconform replay DIR|results.json [--backend LIST] [--token T]
        vmconform replay --token T [--backend LIST]

@@ -19,7 +19,7 @@ import { renderDiff } from '../observe/render.ts';
 import { writeReport } from '../report/index.ts';
 import { toResultsJson } from '../report/results.ts';
 import type { Failure, RunResults } from '../report/types.ts';
-import { EXIT, UsageError } from './exit.ts';
+import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 export const RUN_USAGE = `usage: vmconform run [options]
 
@@ -76,15 +76,6 @@ export function numberFlag(flag: string, text: string | undefined, o: { min: num
     throw new UsageError(`--${flag}: expected ${what}${range}, got '${text}'`);
   }
   return n;
-}
-
-/** Runs an argument parser; its errors become usage errors. Internal. */
-export function usageErrors<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }
 
 /** Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as a shell reports it). */
