@@ -82,12 +82,16 @@ function install(signals: boolean): void {
   }
 }
 
+/**
+ * Gives the signals back once no backend is live. The exit hook stays: a
+ * step abandoned by an abort may still be starting a QEMU after its backend
+ * was disposed, and that QEMU must not outlive the process (or the worker
+ * thread, which ends with process.exit).
+ */
 function uninstall(): void {
-  handlersInstalled = false;
   signalsInstalled = false;
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
-  process.removeListener('exit', onExit);
 }
 
 /**

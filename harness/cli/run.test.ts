@@ -99,6 +99,11 @@ describe('vmconform run --backend model,model --suite model', () => {
     const r = await cli('run', '--backend', 'model,model', '--suite', 'model', '--runs', '1000000', '--budget-seconds', '1', '--report-dir', join(dir, 'budget'));
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/time budget reached: \d+ of 100000\d sequences ran/);
+    // A budget stop is not an interruption (and not a failure: exit 0 above).
+    const results = JSON.parse(await readFile(join(dir, 'budget', 'results.json'), 'utf8')) as Record<string, unknown>;
+    expect(results).toMatchObject({ budgetExhausted: true, budgetSeconds: 1, passed: true });
+    expect(results['interrupted']).toBeUndefined();
+    expect(results['sequences']).toBeLessThan(1_000_000);
   });
 });
 
@@ -125,7 +130,10 @@ describe('vmconform run: Ctrl-C', () => {
     expect(r.exitCode, r.stderr).toBe(130);
     expect(r.stderr).toContain('SIGINT: stopping now and writing a partial report');
     expect(r.stdout).toMatch(/\(interrupted: \d+ of 100000\d sequences ran\)/);
-    expect(JSON.parse(await readFile(join(report, 'results.json'), 'utf8'))).toMatchObject({ interrupted: true, passed: true });
+    const results = JSON.parse(await readFile(join(report, 'results.json'), 'utf8')) as Record<string, unknown>;
+    expect(results).toMatchObject({ interrupted: true, passed: true });
+    // No time budget with --runs alone: the signal, not a budget, stopped it.
+    expect(results['budgetExhausted']).toBeUndefined();
   });
 });
 

@@ -13,6 +13,7 @@ import { loadBaseline } from '../engine/baseline.ts';
 import { createFactories, parseAccel, parseBackendList, type BackendSettings } from '../engine/backends.ts';
 import { loadHandwritten, loadScenarioFiles } from '../engine/handwritten.ts';
 import { createProgress } from '../engine/progress.ts';
+import { exitWorkers } from '../engine/parallel.ts';
 import { runSuite } from '../engine/run.ts';
 import { loadSuite } from '../engine/suite.ts';
 import { renderDiff } from '../observe/render.ts';
@@ -127,6 +128,13 @@ export function failureText(f: Failure, reference: string, reportDir?: string): 
   return lines.join('\n');
 }
 
+/** Why fewer sequences ran than asked, for the summary line (a signal wins over the budget). Internal. */
+export function stopReason(r: Pick<RunResults, 'interrupted' | 'budgetExhausted'>): string | undefined {
+  if (r.interrupted) return 'interrupted';
+  if (r.budgetExhausted) return 'time budget reached';
+  return undefined;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = usageErrors(() => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   if (v.help) {
@@ -162,13 +170,15 @@ export async function run(argv: string[]): Promise<number> {
 
   // The harness owns SIGINT/SIGTERM while it runs. Once: stop the step in
   // flight, dispose the backends (their QEMUs die), write a partial report
-  // marked interrupted. Twice: exit at once (the qemu backend's exit hook
-  // kills what is left).
+  // marked interrupted. Twice: exit at once (the qemu backend's exit hooks,
+  // this thread's and the --jobs workers', kill what is left).
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (abort.signal.aborted) {
       process.stderr.write(`${sig} again: exiting now\n`);
-      process.exit(EXIT_INTERRUPTED);
+      // Worker threads exit first, through their exit hooks (their QEMUs die with them).
+      void exitWorkers().finally(() => process.exit(EXIT_INTERRUPTED));
+      return;
     }
     progress.done();
     process.stderr.write(`${sig}: stopping now and writing a partial report (${sig} again to exit at once)\n`);
@@ -219,7 +229,7 @@ export async function run(argv: string[]): Promise<number> {
   const status = results.passed ? (results.failures.length > 0 ? 'passed (known deviations only)' : 'passed') : 'FAILED';
   say(
     `\n${status}: ${results.sequences} sequences, ${results.steps} steps in ${(results.durationMs / 1000).toFixed(1)} s` +
-      `${results.interrupted ? ` (${abort.signal.aborted ? 'interrupted' : 'time budget reached'}: ${results.sequences} of ${runs + handwritten.length} sequences ran)` : ''}`,
+      `${stopReason(results) ? ` (${stopReason(results)}: ${results.sequences} of ${runs + handwritten.length} sequences ran)` : ''}`,
   );
   say(`report: ${reportDir}`);
   if (v.json) process.stdout.write(toResultsJson(results));

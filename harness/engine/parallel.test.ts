@@ -5,6 +5,7 @@
  * The shards run in this thread here; parallel.ts runs them in workers.
  */
 import { describe, expect, it } from 'vitest';
+import { InfrastructureError } from '../../backends/contract.ts';
 import { createModelBackend, type ModelBackendOptions } from '../../backends/model/index.ts';
 import { mergeShards } from './parallel.ts';
 import { runGeneratedProperty, type PropertyOptions } from './property.ts';
@@ -49,6 +50,15 @@ describe('--jobs: sharded runs merge to the serial result', async () => {
   });
 });
 
+describe('--jobs: an interrupted run counts like a serial one', () => {
+  const out = (steps: number, tallies: [number, number][]) => ({ result: { name: 'generated', passed: true, sequences: tallies.length, steps, durationMs: 1 }, budgetExhausted: false, interrupted: true, tallies });
+
+  it('the real steps of the sequences cut short by the abort count, the sequences do not', () => {
+    // Shard 0 ran run 0 (3 steps) and was 2 steps into run 2; shard 1 was 1 step into run 1.
+    expect(mergeShards([out(5, [[0, 3]]), out(1, [])])).toEqual({ sequences: 1, steps: 6 });
+  });
+});
+
 describe('--jobs in worker threads', () => {
   it('model against model: 2 worker threads run the sequences and steps of the serial run', async () => {
     const { runInWorkers } = await import('./parallel.ts');
@@ -60,4 +70,47 @@ describe('--jobs in worker threads', () => {
     expect(merged.failure).toBeUndefined();
     expect(merged).toEqual({ sequences: serial.result.sequences, steps: serial.result.steps });
   });
+
+  const job = async (runs: number) => ({ suite: await loadSuite('model'), backends: ['model', 'model'] as ('model' | 'qemu')[], settings: { accel: 'auto' as const }, seed: 3, runs, maxSteps: 10 });
+
+  it('an abort (Ctrl-C) ends every worker: the call settles only after they have exited, and nothing is a failure', async () => {
+    const { runInWorkers, runningWorkers } = await import('./parallel.ts');
+    const abort = new AbortController();
+    const outs = await runInWorkers(await job(1_000_000), 2, (_w, p) => p.sequences >= 2 && abort.abort(), abort.signal);
+    expect(runningWorkers()).toBe(0);
+    expect(outs).toHaveLength(2);
+    for (const o of outs) {
+      expect(o.interrupted).toBe(true);
+      expect(o.failure).toBeUndefined();
+      expect(o.result.passed).toBe(true);
+    }
+  }, 90_000);
+
+  it('an abort before the workers started ends them at once: nothing ran, nothing is a failure', async () => {
+    const { runInWorkers, runningWorkers } = await import('./parallel.ts');
+    const outs = await runInWorkers(await job(1_000_000), 2, undefined, AbortSignal.abort());
+    expect(runningWorkers()).toBe(0);
+    expect(outs.map((o) => [o.interrupted, o.result.passed, o.result.sequences, o.tallies])).toEqual([
+      [true, true, 0, []],
+      [true, true, 0, []],
+    ]);
+  });
+
+  it('an infrastructure error in a worker rejects only once every worker has exited', async () => {
+    const { runInWorkers, runningWorkers } = await import('./parallel.ts');
+    const broken = { ...(await job(4)), backends: ['model', 'qemu'] as ('model' | 'qemu')[], settings: { accel: 'tcg' as const, qemuBinary: '/nonexistent/qemu' } };
+    await expect(runInWorkers(broken, 2)).rejects.toBeInstanceOf(InfrastructureError);
+    expect(runningWorkers()).toBe(0);
+  }, 90_000);
+
+  it('exitWorkers (a second Ctrl-C) makes the running workers exit at once', async () => {
+    const { exitWorkers, runInWorkers, runningWorkers } = await import('./parallel.ts');
+    let started!: () => void;
+    const progressed = new Promise<void>((r) => (started = r));
+    const running = runInWorkers(await job(1_000_000), 2, () => started());
+    await progressed;
+    await exitWorkers();
+    await expect(running).rejects.toThrow(/exited with code 0 before reporting/);
+    expect(runningWorkers()).toBe(0);
+  }, 90_000);
 });

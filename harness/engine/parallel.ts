@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { InfrastructureError } from '../../backends/contract.ts';
 import type { BackendName, BackendSettings } from './backends.ts';
-import type { Progress, PropertyOutcome } from './property.ts';
+import { GENERATED_PROPERTY, type Progress, type PropertyOutcome } from './property.ts';
 import type { Suite } from './suite.ts';
 
 /** What one worker runs (plain data: it crosses the thread boundary). Public. */
@@ -29,6 +29,7 @@ export interface PropertyJob {
 }
 
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'progress'; progress: Progress }
   | { type: 'failed'; run: number }
   | { type: 'done'; outcome: Omit<PropertyOutcome, 'scenario'> }
@@ -42,9 +43,31 @@ function spawn(job: PropertyJob): Worker {
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: job });
 }
 
-/** Messages to a worker: stop (Ctrl-C), or skip runs after `run` (another worker failed there). */
-export type ToWorker = { type: 'abort' } | { type: 'limit'; run: number };
+/**
+ * Messages to a worker: start (after its `ready`), stop between steps
+ * (Ctrl-C), skip runs after `run` (another worker failed there), or exit at
+ * once (a second Ctrl-C).
+ */
+export type ToWorker = { type: 'go' } | { type: 'abort' } | { type: 'limit'; run: number } | { type: 'exit' };
 
+/** Workers still running, for `exitWorkers`. */
+const running = new Set<Worker>();
+
+/** What a worker stopped before it started reports: nothing ran. */
+function idle(): Omit<PropertyOutcome, 'scenario'> {
+  return { result: { name: GENERATED_PROPERTY, passed: true, sequences: 0, steps: 0, durationMs: 0 }, budgetExhausted: false, interrupted: true, tallies: [] };
+}
+
+/**
+ * Settles once the worker has exited, with its outcome. Once started, a
+ * worker is never terminated from here: `terminate()` skips the thread's
+ * exit hooks, so a qemu backend being created or disposed in it would leave
+ * its QEMUs and state dir behind. It disposes its backends and then ends
+ * itself (`process.exit`, which runs those hooks for anything still live).
+ * Before it is started (loading its modules, then waiting for `go`), it
+ * holds nothing: an abort then terminates it at once, which keeps Ctrl-C
+ * prompt on a loaded host where loading takes seconds.
+ */
 function runJob(
   job: PropertyJob,
   onProgress?: (p: Progress) => void,
@@ -53,32 +76,63 @@ function runJob(
 ): Promise<Omit<PropertyOutcome, 'scenario'>> {
   return new Promise((resolve, reject) => {
     const w = spawn(job);
+    running.add(w);
     peers?.register((m) => w.postMessage(m));
-    let settled = false;
-    // The worker stops between steps and disposes its backends itself.
-    const abort = () => w.postMessage({ type: 'abort' });
-    if (signal?.aborted) abort();
-    else signal?.addEventListener('abort', abort, { once: true });
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', abort);
-      f();
+    let outcome: { ok: true; value: Omit<PropertyOutcome, 'scenario'> } | { ok: false; error: Error } | undefined;
+    let started = false;
+    const abort = () => {
+      if (started) return w.postMessage({ type: 'abort' } satisfies ToWorker);
+      outcome ??= { ok: true, value: idle() };
       void w.terminate();
     };
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
     w.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress?.(m.progress);
+      if (m.type === 'ready') {
+        if (outcome) return; // aborted while it loaded: being terminated
+        started = true;
+        w.postMessage({ type: 'go' } satisfies ToWorker);
+      } else if (m.type === 'progress') onProgress?.(m.progress);
       else if (m.type === 'failed') peers?.onFailed(m.run);
-      else if (m.type === 'done') finish(() => resolve(m.outcome));
-      else finish(() => reject(m.infrastructure ? new InfrastructureError(m.message) : new Error(m.message)));
+      else if (m.type === 'done') outcome ??= { ok: true, value: m.outcome };
+      else outcome ??= { ok: false, error: m.infrastructure ? new InfrastructureError(m.message) : new Error(m.message) };
     });
-    w.on('error', (err) => finish(() => reject(err)));
-    w.on('exit', (code) => finish(() => reject(new Error(`property worker exited with code ${code} before reporting`))));
+    w.on('error', (err) => (outcome ??= { ok: false, error: err }));
+    w.on('exit', (code) => {
+      running.delete(w);
+      signal?.removeEventListener('abort', abort);
+      if (outcome?.ok) resolve(outcome.value);
+      else reject(outcome?.error ?? new Error(`property worker exited with code ${code} before reporting`));
+    });
   });
 }
 
-/** Shares the runs of `base` over `jobs` workers and runs them in parallel. Public. */
-export function runInWorkers(
+/** Internal (tests): how many workers have not exited yet. */
+export function runningWorkers(): number {
+  return running.size;
+}
+
+/** How long `exitWorkers` waits for the workers to run their exit hooks. */
+const EXIT_WAIT_MS = 2000;
+
+/**
+ * A second Ctrl-C: every running worker exits at once, running its exit
+ * hooks (the qemu backend kills its QEMUs and removes its state dirs);
+ * resolves when they have exited, or after a short bound. Public (the CLI).
+ */
+export async function exitWorkers(): Promise<void> {
+  const exited = [...running].map((w) => new Promise((r) => w.once('exit', r)));
+  for (const w of running) w.postMessage({ type: 'exit' } satisfies ToWorker);
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, EXIT_WAIT_MS).unref())]);
+}
+
+/**
+ * Shares the runs of `base` over `jobs` workers and runs them in parallel.
+ * Resolves or rejects only when every worker has exited: when one fails,
+ * the others are stopped and awaited, so no worker (and none of its QEMUs)
+ * outlives the call. Public.
+ */
+export async function runInWorkers(
   base: PropertyJob,
   jobs: number,
   onProgress?: (worker: number, p: Progress) => void,
@@ -95,7 +149,23 @@ export function runInWorkers(
       for (const send of senders) send({ type: 'limit', run });
     },
   };
-  return Promise.all(Array.from({ length: jobs }, (_, i) => runJob({ ...base, shard: { index: i, count: jobs } }, onProgress && ((p) => onProgress(i, p)), signal, peers)));
+  // One worker failing (an infrastructure error) stops the others.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (signal?.aborted) stop.abort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const settled = await Promise.allSettled(
+    Array.from({ length: jobs }, (_, i) =>
+      runJob({ ...base, shard: { index: i, count: jobs } }, onProgress && ((p) => onProgress(i, p)), stop.signal, peers).catch((err: unknown) => {
+        stop.abort();
+        throw err;
+      }),
+    ),
+  );
+  signal?.removeEventListener('abort', onAbort);
+  const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((x) => (x as PromiseFulfilledResult<Omit<PropertyOutcome, 'scenario'>>).value);
 }
 
 /**
@@ -114,5 +184,9 @@ export function mergeShards(outs: readonly Omit<PropertyOutcome, 'scenario'>[]):
   const last = failing?.firstFailureRun ?? Infinity;
   // The failing run is a tally too, as a serial run counts it.
   const tallies = outs.flatMap((x) => x.tallies ?? []).filter(([r]) => r <= last);
-  return { ...(failure ? { failure } : {}), sequences: tallies.length, steps: tallies.reduce((n, [, s]) => n + s, 0) };
+  const sum = (ts: readonly (readonly [number, number])[]) => ts.reduce((n, [, s]) => n + s, 0);
+  // The real steps of sequences an abort cut short count, as in a serial run
+  // (which counts them only while no run has failed): a shard's steps beyond its tallies.
+  const partial = failure ? 0 : outs.reduce((n, x) => n + x.result.steps - sum(x.tallies ?? []), 0);
+  return { ...(failure ? { failure } : {}), sequences: tallies.length, steps: sum(tallies) + partial };
 }

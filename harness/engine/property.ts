@@ -200,7 +200,10 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     ...(o.endOnFailure ? { endOnFailure: true } : {}),
   });
   if (infra) throw infra;
-  const result: PropertyResult = { name: GENERATED_PROPERTY, passed: !details.failed, sequences, steps, durationMs: now() - started };
+  // fast-check calls a check stopped before its first run failed: our own stop
+  // (budget, signal, a peer worker's limit) is not a counterexample.
+  const failed = details.failed && !(details.interrupted && last === undefined && details.errorInstance == null);
+  const result: PropertyResult = { name: GENERATED_PROPERTY, passed: !failed, sequences, steps, durationMs: now() - started };
   const base = {
     budgetExhausted,
     tallies,
@@ -208,7 +211,7 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     ...(fingerprints ? { fingerprints } : {}),
     ...(firstFailureRun !== undefined ? { firstFailureRun } : {}),
   };
-  if (!details.failed) return { result, ...base };
+  if (!failed) return { result, ...base };
   if (!last) {
     // The predicate threw (a bug in the engine or a backend): report it, not a diff.
     const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);

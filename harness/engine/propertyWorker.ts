@@ -14,10 +14,18 @@ const abort = new AbortController();
 const PROGRESS_EVERY_MS = 250;
 let postedAt = 0;
 const shard = job.shard ? { ...job.shard } : undefined;
+// Nothing is created before the parent's go: until then it may terminate this thread.
+let go = (): void => undefined;
+const started = new Promise<void>((resolve) => (go = resolve));
 parentPort?.on('message', (m: ToWorker) => {
-  if (m.type === 'abort') abort.abort();
+  if (m.type === 'go') go();
+  else if (m.type === 'abort') abort.abort();
+  else if (m.type === 'exit') process.exit(); // a second Ctrl-C: this thread's exit hooks still run
   else if (m.type === 'limit' && shard) shard.limit = Math.min(shard.limit ?? Infinity, m.run);
 });
+
+post({ type: 'ready' });
+await started;
 
 try {
   const factories = await createFactories(job.backends, job.settings);
@@ -44,4 +52,11 @@ try {
   post({ type: 'done', outcome: rest });
 } catch (err) {
   post({ type: 'error', infrastructure: err instanceof InfrastructureError, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+} finally {
+  // The thread ends itself, after its outcome is posted (delivered before the
+  // 'exit' event): process.exit runs this thread's exit hooks, where a qemu
+  // backend still being created (an abort does not wait for it long) or
+  // disposed kills its QEMUs and removes its state dir. The parent never
+  // terminate()s a started worker, which would skip them.
+  process.exit();
 }

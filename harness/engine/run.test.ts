@@ -35,3 +35,36 @@ describe('runSuite: hand-written scenarios', async () => {
     expect(f.partiallyShrunk).toBe(true);
   });
 });
+
+describe('runSuite: why generation stopped (results.json budgetExhausted vs interrupted)', async () => {
+  const suite = await loadSuite('model');
+  const base = { runId: 't', suite, factories: [model('model'), model('model#2')], seed: 3, runs: 1_000_000, maxSteps: 5, handwritten: [], accel: null } as const;
+
+  it('the time budget ending generation sets budgetExhausted and budgetSeconds, not interrupted', async () => {
+    const r = await runSuite({ ...base, budgetMs: 300 });
+    expect(r).toMatchObject({ budgetExhausted: true, budgetSeconds: 0.3, passed: true });
+    expect(r.interrupted).toBeUndefined();
+    expect(r.sequences).toBeLessThan(base.runs);
+  });
+
+  it('a signal sets interrupted, not budgetExhausted, even with a budget left', async () => {
+    const abort = new AbortController();
+    const r = await runSuite({ ...base, budgetMs: 600_000, signal: abort.signal, onProgress: (p) => p.sequences >= 3 && abort.abort() });
+    expect(r.interrupted).toBe(true);
+    expect(r.budgetExhausted).toBeUndefined();
+    expect(r.budgetSeconds).toBe(600);
+  });
+
+  it('a budget spent before the first generated run is a budget stop, not a counterexample (exit 0)', async () => {
+    const r = await runSuite({ ...base, budgetMs: 0 });
+    expect(r).toMatchObject({ budgetExhausted: true, passed: true, failures: [], sequences: 0 });
+    expect(r.interrupted).toBeUndefined();
+  });
+
+  it('a run that executed every sequence asked sets neither', async () => {
+    const r = await runSuite({ ...base, runs: 5, budgetMs: 600_000 });
+    expect(r.sequences).toBe(5);
+    expect(r.budgetExhausted).toBeUndefined();
+    expect(r.interrupted).toBeUndefined();
+  });
+});

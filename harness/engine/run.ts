@@ -245,6 +245,8 @@ export async function runSuite(options: RunOptions): Promise<RunResults> {
   if (o.accelProbe !== undefined) results.accelProbe = o.accelProbe;
   if (fingerprints) results.fingerprints = fingerprints;
   if (o.budgetMs !== undefined) results.budgetSeconds = o.budgetMs / 1000;
-  if (gen?.budgetExhausted || o.signal?.aborted) results.interrupted = true;
+  // Two separate facts: the budget ending generation is not an interruption.
+  if (gen?.budgetExhausted) results.budgetExhausted = true;
+  if (o.signal?.aborted) results.interrupted = true;
   return results;
 }

@@ -73,7 +73,7 @@ ${item('Accelerator', r.accel ?? 'none (no real backend)', r.accelProbe)}
 ${item('Backends', backends)}
 ${item('Seed', r.seed)}
 ${item('Sequences', `${r.sequences} executed of ${r.runs} asked`, `${r.steps} steps`)}
-${item('Budget', r.budgetSeconds === undefined ? 'none' : `${r.budgetSeconds} s`)}
+${item('Budget', r.budgetSeconds === undefined ? 'none' : `${r.budgetSeconds} s`, r.budgetExhausted ? 'ran out: generation stopped early' : undefined)}
 ${item('Interrupted', r.interrupted ? 'yes' : 'no')}
 ${item('Duration', duration(r.durationMs), `started ${r.startedAt}`)}
 ${item('Run', r.runId, r.suite ? `suite ${r.suite}` : undefined)}

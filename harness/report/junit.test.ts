@@ -48,7 +48,7 @@ describe('toJUnit', () => {
     const suite = parseXml(toJUnit(passingRun));
     expect(suite.name).toBe('testsuite');
     expect(suite.attrs).toMatchObject({ name: 'vmconform', tests: '2', failures: '0', errors: '0', skipped: '0', time: '61.500' });
-    expect(props(suite)).toMatchObject({ seed: '7', accel: 'kvm', backends: 'model,qemu', runs: '50', sequences: '50' });
+    expect(props(suite)).toMatchObject({ seed: '7', accel: 'kvm', backends: 'model,qemu', runs: '50', sequences: '50', budgetExhausted: 'false', interrupted: 'false' });
     expect(props(suite)['fingerprint.qemu']).toContain('guestImageDigest=sha256:0123abcd');
     expect(kids(suite, 'testcase').map((c) => [c.attrs.name, c.children.length])).toEqual([
       ['vm lifecycle', 0],
@@ -58,6 +58,7 @@ describe('toJUnit', () => {
 
   it('puts a counterexample in <failure type="counterexample"> with steps and diff, and its token as a property', () => {
     const suite = parseXml(toJUnit(failingRun));
+    expect(props(suite)).toMatchObject({ budgetSeconds: '900', budgetExhausted: 'true', interrupted: 'false' });
     expect(suite.attrs).toMatchObject({ tests: '4', failures: '1', errors: '0', skipped: '1', time: '754.321' });
     const c = cases(suite)['vm lifecycle'];
     expect(props(c)).toMatchObject({ token: failingRun.failures[0]?.token, seed: '42', path: '17:2:0:1', classification: 'deterministic' });
@@ -92,7 +93,7 @@ describe('toJUnit', () => {
     const xml = toJUnit(hostileRun);
     const suite = parseXml(xml); // throws on any well-formedness error, forbidden characters included
     expect(suite.attrs).toMatchObject({ tests: '3', failures: '1', errors: '1', skipped: '0' });
-    expect(props(suite)).toMatchObject({ runId: 'hostile<run>', accel: 'none', interrupted: 'true' });
+    expect(props(suite)).toMatchObject({ runId: 'hostile<run>', accel: 'none', interrupted: 'true', budgetExhausted: 'false' });
     // Characters XML 1.0 cannot carry print as \uXXXX; everything else round-trips exactly.
     const visible = NASTY.replace(/[\u0001\u0008\u000b\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const [first, second, all] = kids(suite, 'testcase');

@@ -177,6 +177,7 @@ export function toJUnit(results: RunResults): string {
         ['sequences', results.sequences],
         ['steps', results.steps],
         ['budgetSeconds', results.budgetSeconds],
+        ['budgetExhausted', results.budgetExhausted ?? false],
         ['interrupted', results.interrupted ?? false],
         ['passed', results.passed],
       ]),

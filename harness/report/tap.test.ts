@@ -69,6 +69,9 @@ describe('toTap14', () => {
     const { final, points, errors } = await parse(tap);
     expect(errors).toEqual([]);
     expect(final.ok).toBe(false);
+    // The budget stop is a comment, not an interruption.
+    expect(tap).toContain('# time budget of 900 s reached: 137 of 200 sequences executed');
+    expect(tap).not.toContain('# interrupted');
     expect(final).toMatchObject({ count: 4, pass: 2, fail: 2, todo: 1 });
 
     const lifecycle = byName(points, 'vm lifecycle');
@@ -135,6 +138,7 @@ describe('toTap14', () => {
     expect(first?.point.diag.token).toBe('tok<&>');
     expect(second?.point.diag.error).toBe(`qemu: not settled after 30000 ms ${NASTY}`);
     expect(tap).toContain('# interrupted: 3 of 10 sequences executed');
+    expect(tap).not.toContain('time budget');
   });
 
   it('nests several counterexamples of one property two levels deep', async () => {

@@ -163,5 +163,6 @@ export function toTap14(results: RunResults): string {
   const outcomes = propertyOutcomes(results);
   const header = ['TAP version 14', comment(`vmconform run ${results.runId}: backends ${results.backends.join(', ')}, seed ${results.seed}`)];
   if (results.interrupted) header.push(comment(`interrupted: ${results.sequences} of ${results.runs} sequences executed`));
+  if (results.budgetExhausted) header.push(comment(`time budget of ${results.budgetSeconds ?? '?'} s reached: ${results.sequences} of ${results.runs} sequences executed`));
   return [...header, ...renderPoints(outcomes.map(outcomePoint), ''), ''].join('\n');
 }

@@ -70,7 +70,15 @@ export interface RunResults {
   /** Sequences actually executed (fewer than `runs` when the budget ran out or the run was interrupted). */
   sequences: number;
   steps: number;
+  /** The time budget of the run (`--budget-seconds` or the suite's), when there was one. */
   budgetSeconds?: number;
+  /**
+   * True when generation stopped because the time budget (`budgetSeconds`)
+   * ran out before `runs` sequences were generated. Not a failure: the exit
+   * code is that of the sequences that ran. Absent otherwise.
+   */
+  budgetExhausted?: boolean;
+  /** True only when a signal (SIGINT/SIGTERM) stopped the run; exit code 130. Absent otherwise. */
   interrupted?: boolean;
   properties?: PropertyResult[];
   failures: Failure[];
