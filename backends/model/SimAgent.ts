@@ -17,7 +17,7 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
+import type { AgentEvent, Effect, GuestFacts, LaunchNic, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
 import { findImage } from '../../harness/api/images.ts';
 import { ChurnMap } from '../../harness/cluster/ChurnMap.ts';
 
@@ -28,8 +28,16 @@ export interface SimAgentOptions {
   shutdownSeconds?: number;
 }
 
+/** Where performInto appends events: an array, or SimCluster's reused queue. Internal. */
+export interface EventSink {
+  push(ev: AgentEvent): unknown;
+}
+
 interface Guest {
+  /** As launched; a migration changes `node` and `nics` below, never the (shared) spec. */
   spec: LaunchSpec;
+  node: string;
+  nics: LaunchNic[];
   bootable: boolean;
   /** Started paused: the guest has not run yet. */
   awaitingBoot: boolean;
@@ -58,7 +66,7 @@ export class SimAgent implements NodeAgent {
   }
 
   /** Carries out one effect, appending its events to `out`. Synchronous. */
-  performInto(e: Effect, out: AgentEvent[]): void {
+  performInto(e: Effect, out: EventSink): void {
     switch (e.type) {
       case 'launch': {
         const fails = this.opts.launchFails?.(e.spec) ?? null;
@@ -67,7 +75,7 @@ export class SimAgent implements NodeAgent {
           return;
         }
         const bootable = this.bootable(e.spec);
-        this.guests.set(e.spec.uid, { spec: e.spec, bootable, awaitingBoot: e.spec.startPaused, boot: ++this.bootCounter, paused: e.spec.startPaused, tokens: null });
+        this.guests.set(e.spec.uid, { spec: e.spec, node: e.spec.node, nics: e.spec.nics, bootable, awaitingBoot: e.spec.startPaused, boot: ++this.bootCounter, paused: e.spec.startPaused, tokens: null });
         out.push({ type: 'running', uid: e.spec.uid });
         if (e.spec.startPaused) out.push({ type: 'paused', uid: e.spec.uid, paused: true });
         else if (bootable) out.push({ type: 'agentConnected', uid: e.spec.uid, connected: true });
@@ -111,7 +119,10 @@ export class SimAgent implements NodeAgent {
         g.boot = ++this.bootCounter;
         if (!g.bootable) return;
         out.push({ type: 'agentConnected', uid: e.uid, connected: false });
-        if (!g.paused) out.push({ type: 'agentConnected', uid: e.uid, connected: true });
+        // A reset while paused leaves a machine that has not booted (QEMU keeps the vCPUs stopped):
+        // it boots on the next unpause, like a guest started paused.
+        if (g.paused) g.awaitingBoot = true;
+        else out.push({ type: 'agentConnected', uid: e.uid, connected: true });
         return;
       }
       case 'acpiShutdown': {
@@ -145,7 +156,8 @@ export class SimAgent implements NodeAgent {
           out.push({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason: 'source gone' });
           return;
         }
-        g.spec = { ...g.spec, node: e.targetNode, nics: e.nics };
+        g.node = e.targetNode;
+        g.nics = e.nics;
         out.push({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
         return;
       }
@@ -176,7 +188,7 @@ export class SimAgent implements NodeAgent {
         return;
       case 'nodeLoss':
         for (const [uid, g] of [...this.guests]) {
-          if (g.spec.node !== e.node) continue;
+          if (g.node !== e.node) continue;
           this.guests.delete(uid);
           out.push({ type: 'exited', uid, reason: 'killed' });
         }
@@ -198,7 +210,8 @@ export class SimAgent implements NodeAgent {
   private bootable(spec: LaunchSpec): boolean {
     if (spec.boot.kind === 'kernel') return true;
     const disks = spec.disks;
-    const ordered = disks.some((d) => d.bootOrder !== null);
+    let ordered = false; // a loop, not some(): no closure per launch
+    for (let i = 0; i < disks.length; i++) if (disks[i]!.bootOrder !== null) ordered = true;
     for (let i = 0; i < disks.length; i++) {
       const d = disks[i]!;
       if (ordered && d.bootOrder === null) continue;
@@ -249,7 +262,7 @@ export class SimAgent implements NodeAgent {
     for (const s of vmis) {
       const g = this.guests.get(s.uid);
       if (!g || !this.osRuns(g)) continue;
-      for (const n of g.spec.nics) {
+      for (const n of g.nics) {
         if (n.kind !== 'bridge' || n.network === null || n.ipv4Cidr === null) continue;
         let seg = segments.get(n.network);
         if (!seg) segments.set(n.network, (seg = []));
@@ -268,14 +281,14 @@ export class SimAgent implements NodeAgent {
     const live = this.osRuns(g);
     const booted = g.bootable && !g.awaitingBoot; // rules 1 and 2
     const reachable: Record<string, string[]> = {};
-    for (const n of spec.nics) {
+    for (const n of g.nics) {
       if (n.kind !== 'bridge' || n.network === null) continue;
       const seg = segments.get(n.network) ?? [];
       reachable[n.network] = live && n.ipv4Cidr !== null ? seg.filter((x) => x !== spec.name).sort() : [];
     }
     const facts: GuestFacts = {
       bootId: live ? `boot-${g.boot}` : null,
-      interfaces: spec.nics.map((n) => ({
+      interfaces: g.nics.map((n) => ({
         name: n.name,
         mac: n.mac,
         macSource: n.macSource,

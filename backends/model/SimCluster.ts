@@ -10,19 +10,33 @@ import { OK, type Fault, type GuestAction, type KubeObject, type ObjectRef, type
 import type { AgentEvent, Effect } from '../../harness/cluster/agent.ts';
 import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
 import { buildObservation } from '../../harness/cluster/buildObservation.ts';
-import { SimAgent, type SimAgentOptions } from './SimAgent.ts';
+import { SimAgent, type EventSink, type SimAgentOptions } from './SimAgent.ts';
 
 export interface SimClusterOptions {
   core?: CoreOptions;
   agent?: SimAgentOptions;
 }
 
+/**
+ * The events not yet fed to the core: a buffer reused from one settle to the
+ * next. A plain array emptied with `length = 0` loses its backing store and
+ * regrows it on the next pushes, and one cut back only now and then keeps the
+ * fed events alive meanwhile; here `len` goes back to 0 and fed slots are
+ * cleared, so the buffer is allocated once and holds nothing stale.
+ */
+class EventQueue implements EventSink {
+  readonly buf: (AgentEvent | undefined)[] = [];
+  len = 0;
+
+  push(ev: AgentEvent): void {
+    this.buf[this.len++] = ev;
+  }
+}
+
 export class SimCluster {
   readonly core: ClusterCore;
   readonly agent: SimAgent;
-  /** Events not yet fed to the core, from index `next` on. */
-  private readonly events: AgentEvent[] = [];
-  private next = 0;
+  private readonly events = new EventQueue();
   private readonly perform: (e: Effect) => void;
 
   constructor(opts: SimClusterOptions = {}) {
@@ -64,16 +78,17 @@ export class SimCluster {
    * ClusterBackend's batches, since the core never reads the agent's state.
    */
   settle(): void {
-    const events = this.events;
-    while (this.next < events.length) {
-      if (this.next > 10_000_000) throw new Error('SimCluster: events keep coming (a loop between core and agent)');
-      this.core.onEvent(events[this.next++]!);
+    const q = this.events;
+    const buf = q.buf;
+    // q.len grows while events are fed (their effects' events are appended)
+    for (let i = 0; i < q.len; i++) {
+      if (i > 10_000_000) throw new Error('SimCluster: events keep coming (a loop between core and agent)');
+      const ev = buf[i]!;
+      buf[i] = undefined;
+      this.core.onEvent(ev);
       this.dispatch(OK);
     }
-    // only a long queue is cut back; a short one is kept to spare reallocations
-    // (and assigning `length` costs a runtime call, so it is done only then)
-    if (events.length > 1024) events.length = 0;
-    this.next = events.length;
+    q.len = 0;
   }
 
   observe(): Observation {

@@ -298,6 +298,22 @@ describe('§3 verbs', () => {
     if (!r.ok) expect(r.message.startsWith('Failed to reset non-running VMI with phase Succeeded: ')).toBe(true);
   });
 
+  it('R-V8 reset of a paused VMI: the machine is reset but stays paused, so the guest boots only on unpause', async () => {
+    const b = await cluster([vm('v', 'Manual')]);
+    await verb(b, { verb: 'start', name: 'v' });
+    await verb(b, { verb: 'pause', name: 'v' });
+    const paused = (await b.observe()).vmis.v!;
+    expect(paused.interfaces[0]!.ipv4).not.toBeNull(); // what the guest reported before the pause
+    expect(await guest(b, { action: 'reset', vmi: 'v' })).toEqual(OK);
+    const reset = (await b.observe()).vmis.v!;
+    expect([reset.uid, reset.phase, reset.bootId, reset.interfaces[0]!.ipv4, reset.conditions.AgentConnected]).toEqual([paused.uid, 'Running', null, null, undefined]);
+    await verb(b, { verb: 'unpause', name: 'v' });
+    const resumed = (await b.observe()).vmis.v!;
+    expect(resumed.interfaces[0]!.ipv4).toBe(paused.interfaces[0]!.ipv4);
+    expect(resumed.bootId).not.toBeNull();
+    expect(resumed.conditions.AgentConnected).toEqual({ status: 'True' });
+  });
+
   it('R-V9 only the head request acts: restart twice → 500 underway; start during a restart → 409; stop replaces the queue', async () => {
     const b = await cluster([vm('v', 'Manual')]);
     await verb(b, { verb: 'start', name: 'v' });

@@ -152,6 +152,46 @@ export interface VirtualMachineInstanceMigration {
   spec: { vmiName: string };
 }
 
+/** A label selector; the harness understands `matchLabels` only. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+}
+
+/** Keeps `replicas` VMIs from `template` (R-I3, REFERENCE §8.4). */
+export interface VirtualMachineInstanceReplicaSet {
+  apiVersion: 'kubevirt.io/v1';
+  kind: 'VirtualMachineInstanceReplicaSet';
+  metadata: ObjectMeta;
+  spec: {
+    /** Default 1. */
+    replicas?: number;
+    selector: LabelSelector;
+    template: {
+      metadata?: { name?: string; generateName?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec: VirtualMachineInstanceSpec;
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------
+// pool.kubevirt.io/v1beta1
+
+/** Keeps `replicas` VMs named `<pool>-<index>` (R-I3, REFERENCE §8.3). */
+export interface VirtualMachinePool {
+  apiVersion: 'pool.kubevirt.io/v1beta1';
+  kind: 'VirtualMachinePool';
+  metadata: ObjectMeta;
+  spec: {
+    /** Default 1. */
+    replicas?: number;
+    selector: LabelSelector;
+    virtualMachineTemplate: {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec: VirtualMachineSpec;
+    };
+  };
+}
+
 // ---------------------------------------------------------------------------
 // instancetype.kubevirt.io/v1beta1
 
@@ -343,6 +383,8 @@ export type KubeObject =
   | VirtualMachine
   | VirtualMachineInstance
   | VirtualMachineInstanceMigration
+  | VirtualMachineInstanceReplicaSet
+  | VirtualMachinePool
   | VirtualMachineClusterInstancetype
   | VirtualMachineClusterPreference
   | DataVolume

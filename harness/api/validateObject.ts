@@ -12,8 +12,10 @@ import { pathOf, type FieldIssue } from './issues.ts';
 import { migrationSchema } from './migration.ts';
 import { checkNetworkAttachmentDefinition, networkAttachmentDefinitionSchema } from './nad.ts';
 import { nodeSchema } from './node.ts';
+import { checkPool, poolSchema } from './pool.ts';
 import { preferenceSchema } from './preference.ts';
 import { checkPersistentVolumeClaim, persistentVolumeClaimSchema } from './pvc.ts';
+import { checkReplicaSet, replicaSetSchema } from './replicaset.ts';
 import { secretSchema } from './secret.ts';
 import { storageClassSchema } from './storageclass.ts';
 import { checkTemplate, templateSchema } from './template.ts';
@@ -31,6 +33,8 @@ const KINDS: Record<KubeKind, KindEntry> = {
   VirtualMachine: { schema: virtualMachineSchema, check: checkVirtualMachine },
   VirtualMachineInstance: { schema: virtualMachineInstanceSchema, check: checkVirtualMachineInstance },
   VirtualMachineInstanceMigration: { schema: migrationSchema },
+  VirtualMachineInstanceReplicaSet: { schema: replicaSetSchema, check: checkReplicaSet },
+  VirtualMachinePool: { schema: poolSchema, check: checkPool },
   VirtualMachineClusterInstancetype: { schema: instancetypeSchema },
   VirtualMachineInstancetype: { schema: instancetypeSchema },
   VirtualMachineClusterPreference: { schema: preferenceSchema },

@@ -14,6 +14,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   run: { summary: 'run generated and hand-written scenarios against backends', load: () => import('./run.ts') },
   replay: { summary: 're-run a recorded counterexample (DIR, results.json or --token)', load: () => import('./replay.ts') },
   validate: { summary: 'validate manifests (-f FILE...)', load: () => import('./validate.ts') },
+  get: { summary: 'kubectl-style table of vms|vmis|vmim|vmirs|vmpool after applying -f FILE... to the model', load: () => import('./get.ts') },
   bench: { summary: 'run the benchmarks (--json for machine-readable output)', load: () => import('./bench.ts') },
 };
 

@@ -14,22 +14,80 @@
  * allocation survived and scavenges took about as long as the model itself.
  *
  * The fix: the entries live in an inner Map that is copied into a fresh one
- * (young, so its rehashes stay young) after every REFRESH_DELETES deletions.
- * A copy costs O(size) once per REFRESH_DELETES deletions.
+ * (young, so its rehashes stay young) before it can grow old. Age is
+ * measured on a clock shared by all churn tables, their deletions: a table
+ * is copied once REFRESH_EVERY deletions happened anywhere since its last
+ * copy (so a small table that sees few of the deletions, a node's VMIs, is
+ * renewed as often as a busy one) and it saw a quarter of its size itself
+ * (so a copy costs at most four entries per own deletion). A fixed period
+ * of 1,024 own deletions let a node's VMI set (one deletion per ~56 bench
+ * commands) live through two scavenges and be promoted; measured: promoted
+ * bytes per scavenge 2.0 MB with it, 1.3 MB with a shorter period.
  *
  * Caveats: the entries are not in the Map's own internal slots, so
  * util.inspect shows an empty Map and structuredClone copies nothing, and a
  * deep equality with a plain Map fails on the constructor (compare
  * `new Map(x)`); every method and iteration form works.
+ *
+ * ChurnMap and ChurnSet must extend Map and Set (callers and types see a
+ * Map / a Set, `instanceof` included), so they cannot share a base class;
+ * they share the one piece of logic, `churnDelete`, and delegate the rest.
  */
 
-/** Deletions between two refreshes of the inner table. */
-const REFRESH_DELETES = 1024;
+/** Deletions in all churn tables between two copies of one table (a few thousand commands of the model bench). */
+const REFRESH_EVERY = 4096;
+
+/** The shared clock: deletions in all churn tables so far. */
+let clock = 0;
+
+/** The inner table and its refresh state, as ChurnMap and ChurnSet hold them. */
+interface Churned<T> {
+  inner: T;
+  /** Own deletions since the last copy. */
+  deletes: number;
+  /** `clock` at the last copy. */
+  copiedAt: number;
+}
+
+/**
+ * Deletes `key` from the inner table and replaces the table with a fresh
+ * copy when it is due (see above). Shared by ChurnMap and ChurnSet.
+ */
+function churnDelete<K, T extends { delete(key: K): boolean; readonly size: number }>(c: Churned<T>, key: K, copy: (t: T) => T): boolean {
+  if (!c.inner.delete(key)) return false;
+  clock++;
+  if (++c.deletes > c.inner.size >> 2 && clock - c.copiedAt >= REFRESH_EVERY) {
+    c.deletes = 0;
+    c.copiedAt = clock;
+    c.inner = copy(c.inner);
+  }
+  return true;
+}
+
+// forEach with a thisArg: no per-entry iterator results or [key, value] arrays (as `new Map(m)` makes), no closure
+function setInto<K, V>(this: Map<K, V>, v: V, k: K): void {
+  this.set(k, v);
+}
+function addInto<T>(this: Set<T>, v: T): void {
+  this.add(v);
+}
+function copyMap<K, V>(m: Map<K, V>): Map<K, V> {
+  const out = new Map<K, V>();
+  m.forEach(setInto, out);
+  return out;
+}
+function copySet<T>(s: Set<T>): Set<T> {
+  const out = new Set<T>();
+  s.forEach(addInto, out);
+  return out;
+}
 
 /** A Map for churned entries. Internal. */
 export class ChurnMap<K, V> extends Map<K, V> {
-  private inner = new Map<K, V>();
-  private deletes = 0;
+  /** Public only for churnDelete; not part of the Map surface. */
+  inner = new Map<K, V>();
+  deletes = 0;
+  copiedAt = clock;
 
   override get size(): number {
     return this.inner.size;
@@ -49,12 +107,7 @@ export class ChurnMap<K, V> extends Map<K, V> {
   }
 
   override delete(key: K): boolean {
-    if (!this.inner.delete(key)) return false;
-    if (++this.deletes >= REFRESH_DELETES) {
-      this.deletes = 0;
-      this.inner = new Map(this.inner);
-    }
-    return true;
+    return churnDelete(this, key, copyMap);
   }
 
   override clear(): void {
@@ -84,8 +137,10 @@ export class ChurnMap<K, V> extends Map<K, V> {
 
 /** A Set for churned members. Internal. */
 export class ChurnSet<T> extends Set<T> {
-  private inner = new Set<T>();
-  private deletes = 0;
+  /** Public only for churnDelete; not part of the Set surface. */
+  inner = new Set<T>();
+  deletes = 0;
+  copiedAt = clock;
 
   override get size(): number {
     return this.inner.size;
@@ -101,12 +156,7 @@ export class ChurnSet<T> extends Set<T> {
   }
 
   override delete(member: T): boolean {
-    if (!this.inner.delete(member)) return false;
-    if (++this.deletes >= REFRESH_DELETES) {
-      this.deletes = 0;
-      this.inner = new Set(this.inner);
-    }
-    return true;
+    return churnDelete(this, member, copySet);
   }
 
   override clear(): void {

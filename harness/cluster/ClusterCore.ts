@@ -15,7 +15,9 @@
  * This class is a thin facade over the modules in ./core, one per resource
  * or action (object store, nodes, networking, placement, storage, VM
  * controller, VMI template and lifecycle, migrations, verbs, guest actions,
- * faults), which all work on one explicit state record (core/CoreState.ts).
+ * faults, replica sets, pools), which all work on one explicit state record
+ * (core/CoreState.ts). Replica sets and pools (R-I3) keep their own harness
+ * choices in their modules.
  *
  * Harness choices where KubeVirt leaves room (documented here once):
  * - Crash-loop backoff (R-RS6): the backoff timer never fires by itself; a
@@ -59,7 +61,9 @@ import {
   type CoreState,
   type DvState,
   type MigrationState,
+  type PoolState,
   type PvcState,
+  type ReplicaSetState,
   type VmiState,
   type VmState,
 } from './core/CoreState.ts';
@@ -72,8 +76,21 @@ import { migrationsInFlight } from './core/migrations.ts';
 import { verb } from './core/verbs.ts';
 import { guestAction } from './core/guestActions.ts';
 import { faultAction } from './core/faults.ts';
+import { applyReplicaSet, deleteReplicaSet, reconcileReplicaSets, replicaSetStatus } from './core/replicaSets.ts';
+import { applyPool, deletePool, poolStatus, reconcilePools } from './core/pools.ts';
 
-export { DEFAULT_CLUSTER, type ClusterDefaults, type CoreOptions, type VmState, type VmiState, type MigrationState, type PvcState, type DvState } from './core/CoreState.ts';
+export {
+  DEFAULT_CLUSTER,
+  type ClusterDefaults,
+  type CoreOptions,
+  type VmState,
+  type VmiState,
+  type MigrationState,
+  type PvcState,
+  type DvState,
+  type ReplicaSetState,
+  type PoolState,
+} from './core/CoreState.ts';
 
 /** The cluster core. Public (internal to backends). */
 export class ClusterCore {
@@ -89,6 +106,9 @@ export class ClusterCore {
   readonly nodeVmis: Map<string, Set<VmiState>>;
   /** Every other kind, by kind then name. */
   readonly store: Map<string, Map<string, KubeObject>>;
+  /** VirtualMachineInstanceReplicaSets and VirtualMachinePools by name (R-I3). */
+  readonly replicaSets: Map<string, ReplicaSetState>;
+  readonly vmPools: Map<string, PoolState>;
   private readonly s: CoreState;
 
   constructor(opts: CoreOptions = {}) {
@@ -104,6 +124,8 @@ export class ClusterCore {
     this.nodes = s.nodes;
     this.nodeVmis = s.nodeVmis;
     this.store = s.store;
+    this.replicaSets = s.replicaSets;
+    this.vmPools = s.vmPools;
   }
 
   // -------------------------------------------------------------------------
@@ -150,11 +172,17 @@ export class ClusterCore {
   // Commands: each answers after the controllers reacted to it.
 
   apply(obj: KubeObject): Result {
-    return this.settled(applyObject(this.s, obj));
+    const s = this.s;
+    if (obj.kind === 'VirtualMachineInstanceReplicaSet') return this.settled(applyReplicaSet(s, obj));
+    if (obj.kind === 'VirtualMachinePool') return this.settled(applyPool(s, obj));
+    return this.settled(applyObject(s, obj));
   }
 
   delete(ref: ObjectRef): Result {
-    return this.settled(deleteObject(this.s, ref));
+    const s = this.s;
+    if (ref.kind === 'VirtualMachineInstanceReplicaSet') return this.settled(deleteReplicaSet(s, ref.name));
+    if (ref.kind === 'VirtualMachinePool') return this.settled(deletePool(s, ref.name));
+    return this.settled(deleteObject(s, ref));
   }
 
   /** VM verbs (R-V1..R-V8, R-SA1). */
@@ -187,12 +215,29 @@ export class ClusterCore {
   onEvent(ev: AgentEvent): void {
     if (ev.type === 'volumeReady' || ev.type === 'volumeFailed') onVolumeEvent(this.s, ev);
     else onVmiEvent(this.s, ev);
-    reconcileAll(this.s);
+    this.reconcile();
   }
 
   private settled(r: Result): Result {
-    reconcileAll(this.s);
+    this.reconcile();
     return r;
+  }
+
+  /**
+   * The controllers until nothing changes: VMs, then replica sets and pools
+   * (R-I3), whose creations and deletions the VM controller works off again.
+   * Without replica sets or pools this is the VM controller alone (the hot path).
+   */
+  private reconcile(): void {
+    const s = this.s;
+    reconcileAll(s);
+    if (s.replicaSets.size === 0 && s.vmPools.size === 0) return;
+    for (let guard = 0; guard < 8; guard++) {
+      const rs = reconcileReplicaSets(s);
+      const pools = reconcilePools(s);
+      if (!rs && !pools) return;
+      reconcileAll(s);
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -217,6 +262,19 @@ export class ClusterCore {
   vmiConditions(v: VmiState): Record<string, ObservedCondition> {
     return vmiConditions(v);
   }
+
+  /** DESIRED / CURRENT / READY of a replica set or pool (R-I3, R-CLI). Public. */
+  workloadStatus(w: ReplicaSetState | PoolState): WorkloadStatus {
+    return 'tmpl' in w ? replicaSetStatus(this.s, w) : poolStatus(this.s, w);
+  }
+
+}
+
+/** spec.replicas, status.replicas and status.readyReplicas of a replica set or pool. Public. */
+export interface WorkloadStatus {
+  desired: number;
+  current: number;
+  ready: number;
 }
 
 /** Exit reason → phase under the default rules (re-exported for agents' docs/tests). */

@@ -125,13 +125,21 @@ export type EffectType = Effect['type'];
  */
 export type ExitReason = 'guestShutdown' | 'destroyed' | 'graceExpired' | 'crashed' | 'panicked' | 'killed';
 
+/** Why the vCPUs stopped when the user did not ask for it (the core maps it to the Paused condition's reason). */
+export type PauseReason = 'user' | 'ioError';
+
 export type AgentEvent =
   /** The domain runs (QEMU started, vCPUs running or paused-at-start): phase Running. */
   | { type: 'running'; uid: string }
   /** The launcher could not start (bad image, QEMU error): Failed without ever Running. */
   | { type: 'launchFailed'; uid: string; message: string }
   | { type: 'agentConnected'; uid: string; connected: boolean }
-  | { type: 'paused'; uid: string; paused: boolean }
+  /**
+   * vCPUs stopped / resumed: a requested pause or one QEMU made on its own
+   * (`reason: 'ioError'`: a disk with werror=stop hit an I/O error, KubeVirt's
+   * Paused reason PausedIOError); absent reason = PausedByUser.
+   */
+  | { type: 'paused'; uid: string; paused: boolean; reason?: PauseReason }
   | { type: 'exited'; uid: string; reason: ExitReason }
   | { type: 'migrationCompleted'; uid: string; migration: string; targetNode: string }
   | { type: 'migrationFailed'; uid: string; migration: string; reason: string }

@@ -26,11 +26,13 @@ export function buildObservation(core: ClusterCore, guests: Record<string, Guest
     };
   }
   const vmis: Record<string, VmiObservation> = {};
+  const rsOwned = new Set<unknown>();
+  for (const rs of core.replicaSets.values()) for (const v of rs.owned) rsOwned.add(v);
   for (const v of [...core.vmis.values()].sort((a, b) => cmp(a.name, b.name))) {
     const g: GuestFacts | undefined = v.phase === 'Running' ? guests[v.uid] : undefined;
     const o: VmiObservation = {
       uid: v.uid,
-      owner: v.owner ? 'vm' : 'standalone',
+      owner: v.owner ? 'vm' : rsOwned.has(v) ? 'replicaset' : 'standalone',
       phase: v.phase,
       node: v.node,
       conditions: core.vmiConditions(v),

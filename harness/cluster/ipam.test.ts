@@ -21,5 +21,7 @@ describe('R-N4 generated MACs', () => {
   it('are 52:54:00:xx:xx:xx from a counter', () => {
     expect(generatedMac(0)).toBe('52:54:00:00:00:00');
     expect(generatedMac(0x0a0b0c)).toBe('52:54:00:0a:0b:0c');
+    expect(generatedMac(0xf0e1ff)).toBe('52:54:00:f0:e1:ff');
+    expect(generatedMac(0x1abcdef)).toBe('52:54:00:ab:cd:ef'); // the counter wraps at 24 bits
   });
 });

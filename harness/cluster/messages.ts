@@ -11,12 +11,22 @@ const constant = (r: Result): (() => Result) => {
   return () => r;
 };
 
-/** An answer whose parameter has few values (a run strategy, a phase): built once per value. */
+/** Values remembered per factory before its cache starts over (names come from user input: keep it bounded). */
+const PER_VALUE_CACHE = 4096;
+
+/**
+ * An answer whose parameter has few values (a run strategy, a phase, an
+ * object name): built once per value and shared (frozen), as rejected verbs
+ * are frequent.
+ */
 const perValue = (make: (v: string) => Result): ((v: string) => Result) => {
   const made = new Map<string, Result>();
   return (v) => {
     let r = made.get(v);
-    if (!r) made.set(v, (r = Object.freeze(make(v))));
+    if (!r) {
+      if (made.size >= PER_VALUE_CACHE) made.clear();
+      made.set(v, (r = Object.freeze(make(v))));
+    }
     return r;
   };
 };
@@ -26,8 +36,8 @@ const migrationDenied = (m: string): Result =>
   internal(`admission webhook "migration-create-validator.kubevirt.io" denied the request: ${m}`);
 
 export const ERR = {
-  vmNotFound: (n: string) => fail(404, `virtualmachine.kubevirt.io "${n}" not found`),
-  vmiNotFound: (n: string) => fail(404, `virtualmachineinstance.kubevirt.io "${n}" not found`),
+  vmNotFound: perValue((n) => fail(404, `virtualmachine.kubevirt.io "${n}" not found`)),
+  vmiNotFound: perValue((n) => fail(404, `virtualmachineinstance.kubevirt.io "${n}" not found`)),
   // R-V1
   alreadyRunning: constant(fail(409, 'VM is already running')),
   noManualStart: perValue((s) => fail(409, `${s} does not support manual start requests`)),

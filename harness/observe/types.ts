@@ -80,7 +80,8 @@ export interface ObservedMigrationState {
 export interface VmiObservation {
   /** Raw uid; canonicalised to `vmi#N`. */
   uid: string;
-  owner: 'vm' | 'standalone';
+  /** Who created the VMI: a VM, a VirtualMachineInstanceReplicaSet (R-I3), or nobody (R-SA1). */
+  owner: 'vm' | 'replicaset' | 'standalone';
   phase: VmiPhase;
   node: string | null;
   conditions: Record<string, ObservedCondition>;

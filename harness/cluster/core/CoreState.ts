@@ -16,7 +16,9 @@ import type {
   RunStrategy,
   Secret,
   VirtualMachine,
+  VirtualMachineInstanceReplicaSet,
   VirtualMachineInstanceSpec,
+  VirtualMachinePool,
 } from '../../api/types.ts';
 import type { Effect, LaunchDisk, LaunchSpec, VolumeSource } from '../agent.ts';
 import type { ObservedCondition, ObservedMigrationState, VmiPhase } from '../../observe/types.ts';
@@ -133,6 +135,8 @@ export interface VmiState {
   everRunning: boolean;
   launched: boolean;
   paused: boolean;
+  /** Why QEMU paused it when not asked to (agent event `paused.reason`); unset = by the user. */
+  pauseReason?: 'user' | 'ioError';
   agent: boolean;
   startPaused: boolean;
   /** Deleted from the API: removed once its launcher exited. */
@@ -156,7 +160,8 @@ export interface MigrationState {
   name: string;
   uid: string;
   vmiName: string;
-  vmi: VmiState;
+  /** Null once final: a finished migration keeps no VMI alive (core/migrations.ts afterMigration). */
+  vmi: VmiState | null;
   phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
   source: string | null;
   target: string | null;
@@ -186,6 +191,23 @@ export interface DvState {
   spec: DataVolumeSpec;
   phase: 'Pending' | 'ImportInProgress' | 'CloneInProgress' | 'Succeeded' | 'Failed';
   ownerVm: string | null;
+}
+
+/** A VirtualMachineInstanceReplicaSet and the VMIs it created (R-I3). Internal. */
+export interface ReplicaSetState {
+  name: string;
+  obj: VirtualMachineInstanceReplicaSet;
+  /** Its VMIs, oldest first; ones removed from the API are pruned on reconcile. */
+  owned: VmiState[];
+  tmpl: VmiTemplate | null;
+}
+
+/** A VirtualMachinePool and its VMs by index (R-I3). Internal. */
+export interface PoolState {
+  name: string;
+  obj: VirtualMachinePool;
+  /** index → the VM it created under `<pool>-<index>`; VMs gone from the API are pruned on reconcile. */
+  owned: Map<number, VmState>;
 }
 
 /** Everything the cluster core knows. Internal. */
@@ -230,6 +252,12 @@ export interface CoreState {
   version: number;
   /** Per VMI name: its finished migrations, oldest first (at most 5 kept). */
   readonly finishedMigrations: Map<string, MigrationState[]>;
+  /** VirtualMachineInstanceReplicaSets by name (R-I3). */
+  readonly replicaSets: Map<string, ReplicaSetState>;
+  /** VirtualMachinePools by name (R-I3); `pools` above are IPv4 pools. */
+  readonly vmPools: Map<string, PoolState>;
+  /** Counter of generated (generateName) object names: same seed ⇒ same names. */
+  generatedNames: number;
 }
 
 /** A fresh, empty cluster. Internal. */
@@ -272,6 +300,9 @@ export function createCoreState(opts: CoreOptions = {}): CoreState {
     },
     version: 0,
     finishedMigrations: new Map(),
+    replicaSets: new Map(),
+    vmPools: new Map(),
+    generatedNames: 0,
   };
 }
 
@@ -290,3 +321,10 @@ export function newUid(s: CoreState, prefix: string): string {
   return `${prefix}-${s.seed}-${++s.uidCounter}`;
 }
 
+
+/** Runs `f` on every value in key order (deterministic controller order); true when any call returned true. Internal. */
+export function eachByName<T>(m: ReadonlyMap<string, T>, f: (x: T) => boolean): boolean {
+  let acted = false;
+  for (const k of [...m.keys()].sort()) acted = f(m.get(k)!) || acted;
+  return acted;
+}

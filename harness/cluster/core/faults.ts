@@ -24,7 +24,7 @@ export function faultAction(s: CoreState, f: Fault): Result {
       node.ready = false;
       emit(s, { type: 'nodeLoss', node: f.node });
       for (const v of [...(s.nodeVmis.get(f.node) ?? [])]) if (!v.launched) exited(s, v, 'Failed');
-      for (const m of s.migrations.values()) if (m.phase === 'Running' && m.target === f.node) emit(s, { type: 'killMigrationTarget', uid: m.vmi.uid });
+      for (const m of s.migrations.values()) if (m.phase === 'Running' && m.target === f.node) emit(s, { type: 'killMigrationTarget', uid: m.vmi!.uid });
       return OK;
     }
     case 'drainNode':

@@ -6,6 +6,7 @@
 import { OK, type Result } from '../../../backends/contract.ts';
 import { ERR } from '../messages.ts';
 import { pickNode } from '../scheduler.ts';
+import type { LaunchNic, LaunchSpec } from '../agent.ts';
 import { FINAL, emit, newUid, type CoreState, type MigrationState, type Nic } from './CoreState.ts';
 import { launchNics } from './networking.ts';
 import { request, place, unplace } from './placement.ts';
@@ -49,7 +50,7 @@ function pumpMigrations(s: CoreState): void {
   const perNode = s.cluster.parallelOutboundMigrationsPerNode;
   for (let i = 0; i < s.pendingMigrations.length && s.runningMigrations < limit; ) {
     const m = s.pendingMigrations[i]!;
-    const v = m.vmi;
+    const v = m.vmi!;
     if (v.phase !== 'Running' || v.node === null) {
       i++;
       continue; // waits until its VMI runs
@@ -58,9 +59,15 @@ function pumpMigrations(s: CoreState): void {
       i++;
       continue;
     }
-    s.pendingMigrations.splice(i, 1);
+    removeAt(s.pendingMigrations, i);
     startMigration(s, m);
   }
+}
+
+/** Removes the element at `i`, keeping the order (splice would allocate the array of removed elements). */
+function removeAt<T>(a: T[], i: number): void {
+  for (let j = i + 1; j < a.length; j++) a[j - 1] = a[j]!;
+  a.pop();
 }
 
 /** A NIC as it starts on the migration target: same MAC and IP, its VF still to take. */
@@ -75,7 +82,7 @@ function vfMissing(n: Nic): boolean {
 
 /** Picks a target node and hands the migration to the agent; Failed when no node fits (R-M3). */
 function startMigration(s: CoreState, m: MigrationState): void {
-  const v = m.vmi;
+  const v = m.vmi!;
   const source = v.node!;
   const req = request(s, v);
   const target = req ? pickNode(s.sortedNodes, req.pinned === null ? req : { ...req, pinned: null }, source) : null;
@@ -107,16 +114,16 @@ function startMigration(s: CoreState, m: MigrationState): void {
 
 /** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). Internal. */
 export function finishMigration(s: CoreState, m: MigrationState, phase: 'Succeeded' | 'Failed'): void {
-  const v = m.vmi;
+  if (m.phase !== 'Pending' && m.phase !== 'Running') return; // final: nothing to do (and its VMI is forgotten)
+  const v = m.vmi!;
   if (m.phase === 'Pending') {
     const i = s.pendingMigrations.indexOf(m);
-    if (i >= 0) s.pendingMigrations.splice(i, 1);
+    if (i >= 0) removeAt(s.pendingMigrations, i);
     m.phase = 'Failed';
     v.activeMigration = null;
     afterMigration(s, m);
     return;
   }
-  if (m.phase !== 'Running') return;
   s.runningMigrations--;
   s.outbound.set(m.source!, (s.outbound.get(m.source!) ?? 1) - 1);
   v.activeMigration = null;
@@ -129,14 +136,45 @@ export function finishMigration(s: CoreState, m: MigrationState, phase: 'Succeed
     target.active++;
     s.nodeVmis.get(target.name)!.add(v);
     v.nics = m.targetNics!;
-    if (v.launch) v.launch = { ...v.launch, node: target.name, nics: launchNics(v.nics) };
+    if (v.launch) v.launch = movedLaunch(v.launch, target.name, launchNics(v.nics));
   } else unplace(s, v, m.target!, m.targetNics!, false, false);
   v.migration = { completed: true, failed: phase === 'Failed', sourceNode: m.source!, targetNode: m.target! };
   afterMigration(s, m);
 }
 
-/** Books a finished migration, wakes its owner, and lets the next ones start. */
+/**
+ * The launch spec on the target node: a new object (the old one is shared
+ * with the agent), written out rather than spread, since the spread copy
+ * showed in the profile. Same keys in the same order as launchSpec's.
+ */
+function movedLaunch(l: LaunchSpec, node: string, nics: LaunchNic[]): LaunchSpec {
+  return {
+    uid: l.uid,
+    name: l.name,
+    node,
+    vcpus: l.vcpus,
+    memoryMiB: l.memoryMiB,
+    hostname: l.hostname,
+    boot: l.boot,
+    disks: l.disks,
+    nics,
+    startPaused: l.startPaused,
+    terminationGracePeriodSeconds: l.terminationGracePeriodSeconds,
+    acpi: l.acpi,
+  };
+}
+
+/**
+ * Books a finished migration, wakes its owner, and lets the next ones start.
+ * The migration then forgets its VMI and target NICs: up to 5 finished ones
+ * per VMI name are kept for the observation, which reads only their name,
+ * VMI name and phase, and holding the VMI (with its NICs and launch spec)
+ * long after it is gone made the young GC copy and promote it.
+ */
 function afterMigration(s: CoreState, m: MigrationState): void {
+  const owner = m.vmi!.owner;
+  m.vmi = null;
+  m.targetNics = null;
   if (m.removeWhenFinal) s.migrations.delete(m.name);
   else {
     // KubeVirt keeps the 5 newest finalized migrations per VMI (REFERENCE §4.1).
@@ -148,7 +186,7 @@ function afterMigration(s: CoreState, m: MigrationState): void {
       if (s.migrations.get(old.name) === old) s.migrations.delete(old.name);
     }
   }
-  if (m.vmi.owner) markDirty(s, m.vmi.owner);
+  if (owner) markDirty(s, owner);
   pumpMigrations(s);
   retryWaiting(s);
 }

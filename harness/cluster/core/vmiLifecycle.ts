@@ -20,23 +20,26 @@ import { markDirty, onVmiFinal } from './vmController.ts';
 const MIGRATABLE: VmiState['migratable'] = Object.freeze({ status: 'True' });
 const FIRMWARE_BOOT: LaunchSpec['boot'] = Object.freeze({ kind: 'firmware' });
 
+/** A new VMI's NIC: its spec MAC, else the next generated one. */
+function vmiNic(s: CoreState, n: VmiTemplate['nics'][number], specMac: string | null): Nic {
+  return {
+    name: n.name,
+    kind: n.kind,
+    podBinding: n.podBinding,
+    network: n.network,
+    mac: specMac ?? generatedMac(s.macCounter++),
+    macSource: specMac ? 'spec' : 'generated',
+    ipv4Cidr: n.kind === 'pod' ? '10.0.2.2/24' : null,
+    vf: null,
+  };
+}
+
 /** Creates a VMI (MACs given here) and advances it as far as it can go. Internal. */
 export function createVmi(s: CoreState, name: string, owner: VmState | null, tmpl: VmiTemplate, startPaused: boolean): VmiState {
   const spec = tmpl.spec;
-  // map, not push: the array is allocated at its size (a VMI is made per start / restart)
-  const nics = tmpl.nics.map((n, i): Nic => {
-    const specMac = tmpl.specMacs[i]!;
-    return {
-      name: n.name,
-      kind: n.kind,
-      podBinding: n.podBinding,
-      network: n.network,
-      mac: specMac ?? generatedMac(s.macCounter++),
-      macSource: specMac ? 'spec' : 'generated',
-      ipv4Cidr: n.kind === 'pod' ? '10.0.2.2/24' : null,
-      vf: null,
-    };
-  });
+  // arrays allocated at their size (a VMI is made per start / restart); one NIC, the usual case, without map's closure
+  const tn = tmpl.nics;
+  const nics = tn.length === 1 ? [vmiNic(s, tn[0]!, tmpl.specMacs[0]!)] : tn.map((n, i) => vmiNic(s, n, tmpl.specMacs[i]!));
   const vmi: VmiState = {
     name,
     uid: newUid(s, 'vmi'),
@@ -51,6 +54,8 @@ export function createVmi(s: CoreState, name: string, owner: VmState | null, tmp
     everRunning: false,
     launched: false,
     paused: false,
+    // set here, though optional, so that every VMI has one shape (a field added later changes the hidden class)
+    pauseReason: undefined,
     agent: false,
     startPaused,
     deleting: false,
@@ -94,7 +99,7 @@ export function advance(s: CoreState, vmi: VmiState): void {
     s.waiting.add(vmi);
     return;
   }
-  s.waiting.delete(vmi);
+  unwait(s, vmi);
   vmi.unschedulable = null;
   vmi.phase = 'Scheduled';
   place(s, vmi, node, vmi.nics, true);
@@ -115,6 +120,11 @@ export function advance(s: CoreState, vmi: VmiState): void {
   launchIfVolumesReady(s, vmi);
 }
 
+/** Takes a VMI off the waiting list; the list is empty most of the time, so the lookup is skipped then. */
+function unwait(s: CoreState, vmi: VmiState): void {
+  if (s.waiting.size > 0) s.waiting.delete(vmi);
+}
+
 /** Launches a scheduled VMI once all its claims are Bound. */
 function launchIfVolumesReady(s: CoreState, vmi: VmiState): void {
   for (let i = 0; i < vmi.claims.length; i++) {
@@ -124,7 +134,7 @@ function launchIfVolumesReady(s: CoreState, vmi: VmiState): void {
       return;
     }
   }
-  s.waiting.delete(vmi);
+  unwait(s, vmi);
   vmi.waitingVolumes = false;
   vmi.launch = launchSpec(s, vmi);
   vmi.launched = true;
@@ -222,7 +232,7 @@ function endVmi(s: CoreState, vmi: VmiState, phase: 'Succeeded' | 'Failed'): voi
   vmi.paused = false;
   vmi.agent = false;
   vmi.waitingVolumes = false;
-  s.waiting.delete(vmi);
+  unwait(s, vmi);
   const m = vmi.activeMigration;
   if (m) finishMigration(s, m, 'Failed');
   if (vmi.node !== null) unplace(s, vmi, vmi.node, vmi.nics, true, true);
@@ -278,6 +288,7 @@ export function onVmiEvent(s: CoreState, ev: Exclude<AgentEvent, { type: 'volume
       break;
     case 'paused':
       vmi.paused = ev.paused;
+      vmi.pauseReason = ev.reason;
       break;
     case 'exited':
       exited(s, vmi, s.rules.exitPhase[ev.reason]);
@@ -306,7 +317,7 @@ export function vmiConditions(v: VmiState): Record<string, ObservedCondition> {
   const c: Record<string, ObservedCondition> = {};
   const running = v.phase === 'Running';
   c.Ready = running && !v.paused ? { status: 'True' } : { status: 'False' };
-  if (running && v.paused) c.Paused = { status: 'True', reason: 'PausedByUser' };
+  if (running && v.paused) c.Paused = { status: 'True', reason: v.pauseReason === 'ioError' ? 'PausedIOError' : 'PausedByUser' };
   if (running && v.agent) c.AgentConnected = { status: 'True' };
   if (running) c.LiveMigratable = v.migratable.status === 'True' ? { status: 'True' } : { status: 'False', reason: v.migratable.reason! };
   if (v.unschedulable !== null && v.phase === 'Scheduling') c.PodScheduled = { status: 'False', reason: 'Unschedulable' };

@@ -1,0 +1,36 @@
+/**
+ * VirtualMachinePool (pool.kubevirt.io/v1beta1, R-I3): schema and KubeVirt's
+ * pool admission (the template's VM spec as a VM's, selector vs template
+ * labels). Public.
+ */
+import { z } from 'zod';
+import { head, nonNegativeInt, stringMap, typed } from './common.ts';
+import type { FieldIssue } from './issues.ts';
+import { checkSelector, labelSelectorSchema } from './selector.ts';
+import type { VirtualMachinePool } from './types.ts';
+import { checkVirtualMachine, virtualMachineSpecSchema } from './virtualmachine.ts';
+
+export const poolSchema = typed<VirtualMachinePool>()(
+  z.strictObject({
+    ...head('pool.kubevirt.io/v1beta1', 'VirtualMachinePool'),
+    spec: z.strictObject({
+      replicas: nonNegativeInt.optional(),
+      selector: labelSelectorSchema,
+      virtualMachineTemplate: z.strictObject({
+        metadata: z.strictObject({ labels: stringMap.optional(), annotations: stringMap.optional() }).optional(),
+        spec: virtualMachineSpecSchema,
+      }),
+    }),
+  }),
+);
+
+const TEMPLATE_SPEC = 'spec.virtualMachineTemplate.spec';
+
+/** KubeVirt pool admission checks (after schema validation); VM issues are re-rooted under the template. Public. */
+export function checkPool(pool: VirtualMachinePool): FieldIssue[] {
+  const vmIssues = checkVirtualMachine({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: pool.metadata, spec: pool.spec.virtualMachineTemplate.spec });
+  return [
+    ...vmIssues.map((i) => ({ ...i, path: i.path === 'spec' ? TEMPLATE_SPEC : i.path.replace(/^spec\./, `${TEMPLATE_SPEC}.`) })),
+    ...checkSelector(pool.spec.selector, pool.spec.virtualMachineTemplate.metadata?.labels),
+  ];
+}

@@ -1,0 +1,35 @@
+/**
+ * The Paused condition's reason follows the agent's `paused.reason`
+ * (KUBEVIRT-REFERENCE §3: PausedByUser, PausedIOError).
+ */
+import { describe, expect, it } from 'vitest';
+import type { PauseReason } from './agent.ts';
+import { ClusterCore } from './ClusterCore.ts';
+import { node, vm } from '../../backends/model/testObjects.ts';
+
+function runningVmi(): { core: ClusterCore; uid: string } {
+  const core = new ClusterCore();
+  core.apply(node('n1'));
+  core.apply(vm('v', 'Always'));
+  const launch = core.takeEffects().find((e) => e.type === 'launch');
+  if (launch?.type !== 'launch') throw new Error('no launch effect');
+  core.onEvent({ type: 'running', uid: launch.spec.uid });
+  return { core, uid: launch.spec.uid };
+}
+
+describe('R-P2 Paused condition reason', () => {
+  it.each([
+    [undefined, 'PausedByUser'],
+    ['user', 'PausedByUser'],
+    ['ioError', 'PausedIOError'],
+  ] as const)('paused with reason %s → Paused=True/%s, Ready False, VM Paused; resumed → no Paused', (reason: PauseReason | undefined, want) => {
+    const { core, uid } = runningVmi();
+    core.onEvent(reason ? { type: 'paused', uid, paused: true, reason } : { type: 'paused', uid, paused: true });
+    const v = core.vmis.get('v')!;
+    expect(core.vmiConditions(v)['Paused']).toEqual({ status: 'True', reason: want });
+    expect(core.vmiConditions(v)['Ready']).toEqual({ status: 'False' });
+    expect(core.printableStatus(core.vms.get('v')!)).toBe('Paused');
+    core.onEvent({ type: 'paused', uid, paused: false });
+    expect(core.vmiConditions(v)['Paused']).toBeUndefined();
+  });
+});
