@@ -5,11 +5,13 @@
  * Each operation waits for the real event that proves it happened (STOP,
  * RESUME, RESET, the process exit) within a bound, so that settle() does not
  * return before the world has moved; the VmiLauncher turns those events into
- * AgentEvents. An operation on a VMI whose launcher is gone does nothing.
+ * AgentEvents (paused included: a pause is reported from QEMU's STOP whoever
+ * asked for it). An operation on a VMI whose launcher is gone does nothing.
  */
 import { GUEST_TOOLS } from '../../fixtures/guest/artefacts.ts';
 import { queryPortAddresses, readRawFacts, type RawFacts } from './facts/guestFacts.ts';
 import { portId } from './launcher/qemuArgs.ts';
+import { QgaTimeout } from './qga/QgaClient.ts';
 import { POWER_BUTTON_PERIOD_MS, type VmiLauncher } from './launcher/VmiLauncher.ts';
 import type { QemuAgent } from './QemuAgent.ts';
 
@@ -54,8 +56,10 @@ async function viaAgent(l: VmiLauncher, act: () => Promise<unknown>, proof: 'res
   reset.catch(() => undefined);
   try {
     await act();
-  } catch {
-    return; // the agent did not take the request (not running, paused): nothing happens in the guest
+  } catch (err) {
+    // A refusal (agent error, channel closed) means nothing happens in the guest. A timeout does
+    // not: on a loaded TCG host the request may reach the guest after we gave up, so wait for the proof.
+    if (!(err instanceof QgaTimeout) || err.message.includes('channel closed')) return;
   }
   await within(proof === 'reset' ? reset : l.done, GUEST_REACTION_MS);
 }
@@ -86,21 +90,14 @@ export const guestOps = {
     if (!l || l.paused) return;
     // What the guest says now stays true while its vCPUs are stopped (observeGuests.ts).
     l.frozen = l.agentConnected ? await snapshot(l).catch(() => null) : null;
-    if (await qmpWithEvent(l, 'stop', 'STOP')) {
-      l.paused = true;
-      agent.emit({ type: 'paused', uid, paused: true });
-    }
+    // The launcher reports the pause from QEMU's STOP (VmiLauncher), like a pause nobody asked for.
+    if (!(await qmpWithEvent(l, 'stop', 'STOP'))) l.frozen = null;
   },
 
   async unpause(agent: QemuAgent, uid: string): Promise<void> {
     const l = agent.live(uid);
     if (!l || !l.paused) return;
-    if (await qmpWithEvent(l, 'cont', 'RESUME')) {
-      l.paused = false;
-      l.frozen = null;
-      agent.emit({ type: 'paused', uid, paused: false });
-      l.pollAgent();
-    }
+    await qmpWithEvent(l, 'cont', 'RESUME'); // reported by the launcher from RESUME
   },
 
   async reset(agent: QemuAgent, uid: string): Promise<void> {

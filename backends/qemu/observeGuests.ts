@@ -16,7 +16,8 @@
  * 3. Guest that has not answered since its last (re)boot (paused at start,
  *    still booting, agent gone): only what QMP knows: bootId null; NIC MACs
  *    from the devices (qom-get), IPv4 null; disk serials (qom-get) and sizes
- *    (query-block, null for cdroms/config disks), tokens null; vCPUs from
+ *    (query-block, null for cdroms/config disks; QEMU's made-up QM%05d
+ *    IDE/SATA serials count as none), tokens null; vCPUs from
  *    query-cpus-fast; memory from QMP.
  * 4. reachable (bridge NICs on a Multus NAD only, as in the model): for each
  *    such NIC, the names of the other VMIs on the same NAD that this guest
@@ -37,6 +38,11 @@ import { nicDeviceId } from './network/nicArgs.ts';
 import type { QemuAgent } from './QemuAgent.ts';
 
 const MiB = 1024 * 1024;
+/**
+ * QEMU gives an IDE/SATA drive without a serial a made-up one (`QM%05d`); the
+ * VMI asked for none and KubeVirt reports none, so rule 3 does not either.
+ */
+const QEMU_MADE_UP_SERIAL = /^QM\d{5}$/;
 
 async function memoryMiB(l: VmiLauncher): Promise<number | null> {
   const m = await l.proc.qmp.execute('query-memory-size-summary', undefined, GUEST_OP_MS).catch(() => null);
@@ -66,7 +72,7 @@ async function qmpOnlyFacts(l: VmiLauncher, memory: number | null): Promise<Gues
     const size = block?.inserted?.image?.['virtual-size'];
     disks.push({
       name: d.name,
-      serial: typeof serial === 'string' && serial !== '' ? serial : null,
+      serial: typeof serial === 'string' && serial !== '' && !(d.serial === null && QEMU_MADE_UP_SERIAL.test(serial)) ? serial : null,
       sizeBytes: !d.cdrom && d.source.kind !== 'configIso' && typeof size === 'number' ? size : null,
       token: null,
     });

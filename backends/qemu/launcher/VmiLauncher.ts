@@ -3,17 +3,28 @@
  * events, guest-agent answers and the process exit into AgentEvents.
  * Internal (backends/qemu; QemuAgent owns the launchers).
  *
- * - agentConnected(true) when `guest-ping` answers; (false) when the guest
- *   closes the agent channel (VSERPORT_CHANGE) or resets (RESET), then the
- *   agent is polled again. Pausing leaves the channel open, as in KubeVirt
+ * - agentConnected(true) when the guest agent opens its channel
+ *   (VSERPORT_CHANGE open: KubeVirt's condition is the channel state
+ *   `connected`) or answers `guest-ping`, whichever comes first; the poll
+ *   stays in flight until the guest's late boot stage is done. (false) when
+ *   the guest closes the agent channel or resets (RESET), then the agent is
+ *   polled again. Pausing leaves the channel open, as in KubeVirt
  *   (libvirt reports the channel state), so it does not drop the condition.
  * - exited(reason) once the process is gone, the reason taken from what
  *   QEMU said (first SHUTDOWN reason, GUEST_PANICKED) and what was asked of it
- *   (destroy, grace expiry, a kill): see `exitReason`.
+ *   (destroy, grace expiry, a kill): see `exitReason`. From QEMU's SHUTDOWN
+ *   (or the QMP socket closing) until that report the exit is in flight, so
+ *   the agent is not idle while a QEMU that ends on its own is going away.
+ *   A QEMU that stays after its SHUTDOWN (`-no-shutdown`: it stops instead)
+ *   is quit, as libvirt does.
+ * - paused(true/false) from every STOP / RESUME QEMU reports, asked for or
+ *   not (a QMP `stop` from elsewhere, a disk error with werror=stop: reason
+ *   ioError when a BLOCK_IO_ERROR with action stop came first), except the
+ *   ones that belong to a migration or an ACPI fake reboot.
  * - The stop flow (KubeVirt): ACPI power button re-sent every ≤5 s, `quit`
  *   when the grace period expires.
  */
-import type { AgentEvent, ExitReason, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/agent.ts';
 import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
 import { QGA_PORT_ID } from './qemuArgs.ts';
@@ -30,6 +41,21 @@ export interface ExitFacts {
 }
 
 /**
+ * SHUTDOWN reasons that end the VMI on QEMU's own account, whatever we
+ * asked. A reset that QEMU turned into a shutdown (`-no-reboot`, `-action
+ * reboot=shutdown`: guest-reset, host-qmp-system-reset) is KubeVirt's
+ * `rebootPolicy: Terminate` (libvirt on_reboot=destroy): libvirt records a
+ * QEMU that exits after a SHUTDOWN event as Shutoff/Shutdown, not Crashed,
+ * so the VMI ends Succeeded (KUBEVIRT-REFERENCE §5).
+ */
+const OWN_SHUTDOWN: Record<string, ExitReason> = {
+  'guest-panic': 'panicked',
+  'guest-shutdown': 'guestShutdown',
+  'guest-reset': 'guestShutdown',
+  'host-qmp-system-reset': 'guestShutdown',
+};
+
+/**
  * How a launcher ended. Pure. QEMU's own account wins over our intent when
  * it came first (a guest that completed its ACPI shutdown before the grace
  * period expired shut down, whatever we meant to do next). Returns null for
@@ -38,8 +64,9 @@ export interface ExitFacts {
 export function exitReason(f: ExitFacts): ExitReason | null {
   if (f.intent === 'handedOver') return null;
   if (f.intent === 'killed') return 'killed';
-  if (f.panicked || f.shutdownReason === 'guest-panic') return 'panicked';
-  if (f.shutdownReason === 'guest-shutdown') return 'guestShutdown';
+  if (f.panicked) return 'panicked';
+  const own = f.shutdownReason === null ? undefined : OWN_SHUTDOWN[f.shutdownReason];
+  if (own) return own;
   if (f.intent === 'destroy') return 'destroyed';
   if (f.intent === 'graceExpired') return 'graceExpired';
   return 'crashed'; // QEMU died on its own (or from a signal we did not send)
@@ -68,6 +95,8 @@ export class VmiLauncher {
   panicked = false;
   /** Set while an ACPI fake reboot runs: its SHUTDOWN is not the end of the VMI. */
   fakeReboot = false;
+  /** Set while this launcher is the source of a migration: its STOP / RESUME are the migration's, not a pause. */
+  migrating = false;
   /** The guest's facts read just before it was paused (observeGuests.ts); null otherwise. */
   frozen: { raw: RawFacts; ports: Map<string, string> } | null = null;
   /** Resolves once the process is gone and its exit was reported (or suppressed). */
@@ -76,6 +105,9 @@ export class VmiLauncher {
   #agentGen = 0;
   #polling = false;
   #stop: { graceTimer: NodeJS.Timeout; buttonTimer: NodeJS.Timeout; deadline: number } | null = null;
+  /** A BLOCK_IO_ERROR with action stop came: the next STOP is QEMU's, for an I/O error. */
+  #ioError = false;
+  #exitTracked = false;
 
   constructor(
     public spec: LaunchSpec,
@@ -86,6 +118,7 @@ export class VmiLauncher {
     this.paused = startPaused;
     proc.qmp.onEvent((e) => this.#onQmpEvent(e));
     this.done = this.#watchExit();
+    void proc.qmp.closed.then(() => this.#trackExit('QEMU closed QMP'));
   }
 
   get ended(): boolean {
@@ -110,9 +143,8 @@ export class VmiLauncher {
           } catch {
             continue; // not up yet (QgaTimeout), or an error reply: try again until the deadline
           }
-          if (gen === this.#agentGen && !this.#ended && !this.paused) {
-            this.agentConnected = true;
-            this.hooks.emit({ type: 'agentConnected', uid: this.spec.uid, connected: true });
+          this.#connected(gen);
+          if (this.agentConnected && gen === this.#agentGen) {
             // The agent starts before the guest's late boot stage (drivers, acpid, network): stay
             // in flight until that is done, so that the next command meets a fully booted guest.
             await this.proc.qga.exec(WAIT_BOOTED, [], GUEST_BOOT_MS).catch(() => undefined);
@@ -126,6 +158,13 @@ export class VmiLauncher {
       if (gen !== this.#agentGen) this.pollAgent();
     })();
     void this.hooks.track(`${this.label}: waiting for the guest agent`, work);
+  }
+
+  /** The agent of boot `gen` is there: reported once (not for a migration target that has not taken over yet). */
+  #connected(gen: number): void {
+    if (gen !== this.#agentGen || this.agentConnected || this.#ended || this.paused || this.intent === 'handedOver') return;
+    this.agentConnected = true;
+    this.hooks.emit({ type: 'agentConnected', uid: this.spec.uid, connected: true });
   }
 
   /** Marks the agent gone (reset, reboot, channel closed) and polls again unless paused. */
@@ -182,13 +221,53 @@ export class VmiLauncher {
     this.#stop = null;
   }
 
+  /** Registers the coming exit report as in-flight work (once). */
+  #trackExit(why: string): void {
+    if (this.#exitTracked || this.#ended) return;
+    this.#exitTracked = true;
+    void this.hooks.track(`${this.label}: QEMU exiting (${why})`, this.done);
+  }
+
+  /** Our view of the vCPUs follows QEMU's STOP / RESUME; the change is reported once. */
+  #setPaused(paused: boolean, reason: PauseReason): void {
+    if (this.paused === paused || this.#ended) return;
+    this.paused = paused;
+    this.hooks.emit({ type: 'paused', uid: this.spec.uid, paused, ...(paused && reason !== 'user' ? { reason } : {}) });
+    if (!paused) {
+      this.frozen = null;
+      this.pollAgent();
+    }
+  }
+
+  /** STOP / RESUME that are not a pause: a migration's, a handed-over source's or target's, a fake reboot's. */
+  get #runStateOwnedElsewhere(): boolean {
+    return this.fakeReboot || this.migrating || this.intent === 'handedOver';
+  }
+
   #onQmpEvent(e: QmpEvent): void {
     switch (e.event) {
       case 'SHUTDOWN':
-        if (!this.fakeReboot) this.shutdownReason ??= String(e.data['reason'] ?? 'unknown');
+        if (this.fakeReboot) break;
+        this.shutdownReason ??= String(e.data['reason'] ?? 'unknown');
+        this.#trackExit(`SHUTDOWN ${this.shutdownReason}`);
         break;
       case 'GUEST_PANICKED':
         this.panicked = true;
+        break;
+      case 'BLOCK_IO_ERROR':
+        if (e.data['action'] === 'stop') this.#ioError = true;
+        break;
+      case 'STOP': {
+        const ioError = this.#ioError;
+        this.#ioError = false;
+        if (this.#runStateOwnedElsewhere) break;
+        // A QEMU that stops instead of exiting after its SHUTDOWN (-no-shutdown): end it, like libvirt.
+        if (this.shutdownReason !== null) void this.proc.stop();
+        else this.#setPaused(true, ioError ? 'ioError' : 'user');
+        break;
+      }
+      case 'RESUME':
+        if (!this.#runStateOwnedElsewhere) this.#setPaused(false, 'user');
         break;
       case 'RESET':
         this.frozen = null; // a reset guest no longer holds what it said before
@@ -196,10 +275,11 @@ export class VmiLauncher {
         break;
       case 'VSERPORT_CHANGE':
         if (e.data['id'] !== QGA_PORT_ID) break;
-        // While the guest end is closed QEMU leaves our last sync unread in the socket, so a
-        // freshly started agent answers it at once: no need to hurry the poll on open.
         if (e.data['open'] === false) this.dropAgent();
-        else this.pollAgent();
+        else {
+          this.pollAgent(); // started first: it keeps the launch in flight until the guest is fully booted
+          this.#connected(this.#agentGen);
+        }
         break;
     }
   }

@@ -7,12 +7,13 @@
  * 2. A target QEMU starts in the target node's directory with the same
  *    device list and `-incoming defer` (qemuArgs), VFs left out.
  * 3. Both sides turn on migration events; the source gets a high
- *    max-bandwidth; the target listens (`migrate-incoming unix:`); node-local
- *    disks are mirrored to the target (diskMirror.ts); the source sends
- *    (`migrate unix:`).
+ *    max-bandwidth (while the target starts); the target listens
+ *    (`migrate-incoming unix:`); node-local disks are mirrored to the target
+ *    (diskMirror.ts); the source sends (`migrate unix:`).
  * 4. The source's MIGRATION event decides: `completed` → the disk mirrors
  *    complete, the target (started with -S) resumes unless the VMI was
- *    paused, the source quits, the target becomes the VMI's launcher, the
+ *    paused (without disk copies `cont` was sent during the incoming
+ *    migration: the target then resumes by itself once loaded), the source quits, the target becomes the VMI's launcher, the
  *    target's VFs (effect.nics) are hot-plugged → migrationCompleted; `failed` (target died, refused)
  *    → the target is killed, the source keeps running with its VFs plugged
  *    back → migrationFailed.
@@ -98,30 +99,49 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
   let done!: () => void;
   const handle: MigrationHandle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, finished: new Promise((r) => (done = r)) };
   agent.migrations.set(e.uid, handle);
+  src.migrating = true; // its STOP at the switch-over (and RESUME after a failure) is not a pause
   const sq = src.proc.qmp;
   const vfs = src.spec.nics.filter((n) => n.kind === 'sriov');
   let unplugged: LaunchNic[] = [];
   let mirrors: LaunchDisk[] = [];
+  const caps = { capabilities: [{ capability: 'events', state: true }] };
   try {
-    for (const nic of vfs) {
-      await unplugVf(sq, nic);
-      unplugged.push(nic);
+    // The target QEMU's start is the slowest step before the copy: the source gets ready meanwhile.
+    const starting = agent.startLauncher({ ...src.spec, node: e.targetNode, nics: e.nics }, { incoming: true });
+    const sourceReady = (async () => {
+      for (const nic of vfs) {
+        await unplugVf(sq, nic);
+        unplugged.push(nic);
+      }
+      await Promise.all([sq.execute('migrate-set-capabilities', caps, STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, STEP_MS)]);
+    })();
+    const [started, ready] = await Promise.allSettled([starting, sourceReady]);
+    if (started.status === 'fulfilled' && 'launcher' in started.value) {
+      const t = started.value.launcher;
+      t.intent = 'handedOver'; // until it has the VMI, its end is not the VMI's end
+      handle.target = t;
+      if (handle.killTarget) t.kill();
     }
-    const targetSpec = { ...src.spec, node: e.targetNode, nics: e.nics };
-    const started = await agent.startLauncher(targetSpec, { incoming: true });
-    if ('error' in started) throw new Error(`target: ${started.error}`);
-    const target = started.launcher;
-    target.intent = 'handedOver'; // until it has the VMI, its end is not the VMI's end
-    handle.target = target;
-    if (handle.killTarget) target.kill();
+    if (ready.status === 'rejected') throw ready.reason;
+    if (started.status === 'rejected') throw started.reason;
+    if ('error' in started.value) throw new Error(`target: ${started.value.error}`);
+    const { launcher: target, paths } = started.value;
     const tq = target.proc.qmp;
-    const caps = { capabilities: [{ capability: 'events', state: true }] };
-    await Promise.all([sq.execute('migrate-set-capabilities', caps, STEP_MS), tq.execute('migrate-set-capabilities', caps, STEP_MS)]);
-    await sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, STEP_MS);
-    const uri = `unix:${started.paths.migration}`;
-    await tq.execute('migrate-incoming', { uri }, STEP_MS);
+    const uri = `unix:${paths.migration}`;
     mirrors = mirroredDisks(src.spec);
-    await startMirrors(sq, tq, mirrors, `${started.paths.dir}/nbd`);
+    // Nothing to copy besides memory and the guest runs: `cont` during the incoming migration makes
+    // the target run as soon as it has the guest's state (QEMU keeps it paused if the source was),
+    // which saves a round trip after the switch-over. Disk copies must finish first otherwise.
+    const autostart = mirrors.length === 0 && !src.paused;
+    const targetRuns = autostart ? tq.waitEvent('RESUME', MIGRATION_TIMEOUT_MS) : null;
+    targetRuns?.catch(() => undefined);
+    // QMP runs one session's commands in order: no need to wait for each reply.
+    await Promise.all([
+      tq.execute('migrate-set-capabilities', caps, STEP_MS),
+      tq.execute('migrate-incoming', { uri }, STEP_MS),
+      ...(autostart ? [tq.execute('cont', undefined, STEP_MS)] : []),
+    ]);
+    await startMirrors(sq, tq, mirrors, `${paths.dir}/nbd`);
     const outcome = finalStatus(sq, MIGRATION_TIMEOUT_MS);
     outcome.catch(() => undefined);
     await sq.execute('migrate', { uri }, STEP_MS);
@@ -140,7 +160,8 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     // The source is stopped (postmigrate): finish the disk copies, then the target may run.
     await finishMirrors(sq, tq, mirrors);
     mirrors = [];
-    if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
+    if (targetRuns) await targetRuns;
+    else if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
 
     // Hand the VMI over: the target carries on, the source quits silently.
     src.intent = 'handedOver';
@@ -167,6 +188,7 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     if (!src.ended && unplugged.length) await plugVfs(agent, sq, unplugged, src.spec.node).catch(() => undefined);
     fail(err instanceof Error ? err.message : String(err));
   } finally {
+    src.migrating = false;
     agent.migrations.delete(e.uid);
     done();
   }

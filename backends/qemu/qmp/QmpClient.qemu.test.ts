@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 describe('QmpClient against real QEMU', () => {
-  it('reads the version from query-version and the prelaunch status', async () => {
+  it('reads the version from the greeting and the prelaunch status', async () => {
     expect(qmp!.version?.qemu.major).toBeGreaterThanOrEqual(7);
     expect(await qmp!.execute('query-status')).toMatchObject({ status: 'prelaunch', running: false });
   });

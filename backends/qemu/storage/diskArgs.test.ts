@@ -27,6 +27,16 @@ const prepared = (over: Partial<PreparedDisk>): PreparedDisk => ({
 });
 
 describe('diskArgs', () => {
+  it('every device of every bus, disk or cdrom, has KubeVirt\'s default error policy stop (werror/rerror=stop → Paused PausedIOError)', () => {
+    for (const bus of ['virtio', 'sata', 'scsi', 'usb'] as const) {
+      for (const cdrom of [false, true]) {
+        const args = diskArgs(disk({ bus, cdrom }), prepared({ cdrom }), 'p');
+        const device = args[args.lastIndexOf('-device') + 1]!;
+        expect(device, `${bus} cdrom=${cdrom}`).toMatch(/,werror=stop,rerror=stop$/);
+      }
+    }
+  });
+
   it('containerDisk: read-only base nodes under the overlay via backing, virtio-blk on the port, serial and bootindex', () => {
     const args = diskArgs(
       disk({ serial: 'ROOT-1', bootOrder: 1 }),
@@ -38,7 +48,7 @@ describe('diskArgs', () => {
       '-blockdev', 'qcow2,file=bf-root,node-name=b-root,read-only=on',
       '-blockdev', 'file,filename=/v/cd-root.qcow2,node-name=f-root',
       '-blockdev', 'qcow2,file=f-root,backing=b-root,node-name=d-root',
-      '-device', 'virtio-blk-pci,drive=d-root,id=disk-root,serial=ROOT-1,bootindex=1,bus=rp-d-root',
+      '-device', 'virtio-blk-pci,drive=d-root,id=disk-root,serial=ROOT-1,bootindex=1,bus=rp-d-root,werror=stop,rerror=stop',
     ]);
   });
 
@@ -47,7 +57,7 @@ describe('diskArgs', () => {
     expect(args).toEqual([
       '-blockdev', 'file,filename=/p/data.qcow2,node-name=f-data,read-only=on',
       '-blockdev', 'qcow2,file=f-data,node-name=d-data,read-only=on',
-      '-device', 'virtio-blk-pci,drive=d-data,id=disk-data,bus=p1',
+      '-device', 'virtio-blk-pci,drive=d-data,id=disk-data,bus=p1,werror=stop,rerror=stop',
     ]);
     expect(args.join(' ')).not.toContain('serial=');
   });
@@ -56,11 +66,11 @@ describe('diskArgs', () => {
     const iso = prepared({ name: 'cfg', file: '/v/config-cfg.iso', format: 'raw', cdrom: true });
     expect(diskArgs(disk({ name: 'cfg', cdrom: true, bus: 'sata', bootOrder: 2 }), iso, 'p2').slice(4)).toEqual([
       '-device', 'ich9-ahci,id=sata-cfg,bus=p2',
-      '-device', 'ide-cd,drive=d-cfg,id=disk-cfg,bootindex=2,bus=sata-cfg.0',
+      '-device', 'ide-cd,drive=d-cfg,id=disk-cfg,bootindex=2,bus=sata-cfg.0,werror=stop,rerror=stop',
     ]);
     expect(diskArgs(disk({ name: 'cfg', cdrom: true, bus: 'scsi' }), iso, 'p2').slice(4)).toEqual([
       '-device', 'virtio-scsi-pci,id=scsi-cfg,bus=p2',
-      '-device', 'scsi-cd,drive=d-cfg,id=disk-cfg,bus=scsi-cfg.0',
+      '-device', 'scsi-cd,drive=d-cfg,id=disk-cfg,bus=scsi-cfg.0,werror=stop,rerror=stop',
     ]);
   });
 

@@ -23,7 +23,10 @@
  * controller); SeaBIOS boots an ISO from such a controller on q35.
  *
  * Serials follow KubeVirt: `serial=` exactly as the spec gives it, none
- * otherwise. `bootindex` is the spec's bootOrder.
+ * otherwise. `bootindex` is the spec's bootOrder. Error policy as
+ * KubeVirt's default (`errorPolicy: stop`, libvirt error_policy='stop'):
+ * `werror=stop,rerror=stop`, so a failing disk pauses the VM (BLOCK_IO_ERROR
+ * then STOP → Paused, reason PausedIOError) instead of passing EIO to the guest.
  */
 import { createHash } from 'node:crypto';
 import type { LaunchDisk } from '../../../harness/cluster/agent.ts';
@@ -127,6 +130,8 @@ export function diskArgs(disk: LaunchDisk, prepared: PreparedDisk, port: string)
       serial: disk.serial ?? undefined,
       bootindex: disk.bootOrder ?? undefined,
       bus,
+      werror: 'stop',
+      rerror: 'stop',
     }),
   );
   return args;
