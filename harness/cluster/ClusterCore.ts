@@ -52,17 +52,12 @@ import type { KubeObject, ObjectRef } from '../api/types.ts';
 import type { Fault, GuestAction, Result, VmAction } from '../../backends/contract.ts';
 import type { AgentEvent, Effect, ExitReason, LaunchSpec } from './agent.ts';
 import type { ObservedCondition } from '../observe/types.ts';
-import { printableStatus, type Rules, type VmStatusFacts } from './rules.ts';
-import type { NodeState } from './scheduler.ts';
+import { printableStatus, type VmStatusFacts } from './rules.ts';
 import {
   createCoreState,
-  type ClusterDefaults,
   type CoreOptions,
   type CoreState,
-  type DvState,
-  type MigrationState,
   type PoolState,
-  type PvcState,
   type ReplicaSetState,
   type VmiState,
   type VmState,
@@ -92,40 +87,21 @@ export {
   type PoolState,
 } from './core/CoreState.ts';
 
+/** The parts of the state that backends, the model's driver and tests read directly. */
+const STATE_VIEW = ['rules', 'cluster', 'vms', 'vmis', 'byUid', 'migrations', 'pvcs', 'dvs', 'nodes', 'nodeVmis', 'store', 'replicaSets', 'vmPools'] as const satisfies ReadonlyArray<keyof CoreState>;
+
+/** Read access to the state tables (documented on CoreState); merged into the class below. */
+export interface ClusterCore extends Readonly<Pick<CoreState, (typeof STATE_VIEW)[number]>> {}
+
 /** The cluster core. Public (internal to backends). */
 export class ClusterCore {
-  readonly rules: Rules;
-  readonly cluster: ClusterDefaults;
-  readonly vms: Map<string, VmState>;
-  readonly vmis: Map<string, VmiState>;
-  readonly byUid: Map<string, VmiState>;
-  readonly migrations: Map<string, MigrationState>;
-  readonly pvcs: Map<string, PvcState>;
-  readonly dvs: Map<string, DvState>;
-  readonly nodes: Map<string, NodeState>;
-  readonly nodeVmis: Map<string, Set<VmiState>>;
-  /** Every other kind, by kind then name. */
-  readonly store: Map<string, Map<string, KubeObject>>;
-  /** VirtualMachineInstanceReplicaSets and VirtualMachinePools by name (R-I3). */
-  readonly replicaSets: Map<string, ReplicaSetState>;
-  readonly vmPools: Map<string, PoolState>;
   private readonly s: CoreState;
 
   constructor(opts: CoreOptions = {}) {
     const s = (this.s = createCoreState(opts));
-    this.rules = s.rules;
-    this.cluster = s.cluster;
-    this.vms = s.vms;
-    this.vmis = s.vmis;
-    this.byUid = s.byUid;
-    this.migrations = s.migrations;
-    this.pvcs = s.pvcs;
-    this.dvs = s.dvs;
-    this.nodes = s.nodes;
-    this.nodeVmis = s.nodeVmis;
-    this.store = s.store;
-    this.replicaSets = s.replicaSets;
-    this.vmPools = s.vmPools;
+    // the same objects as the state's, so reads through the facade cost nothing
+    const self = this as unknown as Record<string, unknown>;
+    for (const k of STATE_VIEW) self[k] = s[k];
   }
 
   // -------------------------------------------------------------------------
