@@ -138,6 +138,8 @@ export class QemuAgent implements NodeAgent {
    * Errors are values naming the VMI; on error nothing is left behind.
    */
   async startLauncher(spec: LaunchSpec, opts: { incoming?: boolean; omitVfs?: boolean } = {}): Promise<{ launcher: VmiLauncher; paths: RunPaths } | { error: string }> {
+    // A launch queued behind another effect may start after dispose(): it must not recreate dirs.
+    if (this.#disposed) return { error: `vmi ${spec.name}: the node agent was disposed before the launch` };
     const paths = runPaths(this.opts.stateDir, spec.node, spec.uid, ++this.#instances);
     const long = tooLongSocket(paths);
     if (long) return { error: `vmi ${spec.name}: socket path ${long} is too long for a unix socket; use a shorter state dir` };
@@ -170,6 +172,8 @@ export class QemuAgent implements NodeAgent {
       return { launcher, paths };
     } catch (err) {
       await rm(paths.dir, { recursive: true, force: true });
+      // dispose() may have swept the state dir before our mkdir recreated the node's dir: sweep again.
+      if (this.#disposed) await rm(join(this.opts.stateDir, 'nodes'), { recursive: true, force: true });
       const msg = err instanceof Error ? err.message : String(err);
       return { error: msg.startsWith(`vmi ${spec.name}`) ? msg : `vmi ${spec.name}: ${msg}` };
     }
