@@ -14,9 +14,14 @@ DEBIAN_PACKAGES=(
   chromium                            # the HTML report test renders in headless Chromium
 )
 
+# One dpkg-query for all (it answers in list order; unknown packages only on stderr).
+declare -A installed=()
+while read -r name status; do
+  [[ $status == "install ok installed" ]] && installed[$name]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${DEBIAN_PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [[ -n ${installed[$p]:-} ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
