@@ -47,6 +47,23 @@ describe('live migration between two QEMUs (TCG)', () => {
     expect(after.interfaces).toEqual(before.interfaces);
   }, 90_000);
 
+  it('a VM on a shared (RWX) PVC migrates: the target opens the image the source had write-locked, and the data stays (R-M1)', async () => {
+    h = await agentHarness();
+    h.agent.perform({ type: 'provisionVolume', pvc: 'data', storage: 'shared', node: null, sizeBytes: 8 * MiB, source: { kind: 'blank' } });
+    await h.waitFor((e) => e.type === 'volumeReady' && e.pvc === 'data');
+    const shared: LaunchSpec = { ...spec, disks: [{ name: 'data', serial: 'D1', bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'pvc', claim: 'data', storage: 'shared', node: null, sizeBytes: 8 * MiB } }] };
+    h.agent.perform({ type: 'launch', spec: shared });
+    await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
+    await h.settle();
+    h.agent.perform({ type: 'writeData', uid: shared.uid, disk: 'data', token: 'on-shared-storage' });
+    await h.settle();
+    h.agent.perform({ type: 'migrate', uid: shared.uid, migration: 'vm1-migration-1', targetNode: 'node02', nics: shared.nics });
+    expect(await h.waitFor((e) => e.type.startsWith('migration'))).toEqual({ type: 'migrationCompleted', uid: shared.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
+    await h.settle();
+    const after = (await h.agent.observeGuests([{ ...shared, node: 'node02' }]))[shared.uid]!;
+    expect(after.disks[0]).toEqual({ name: 'data', serial: 'D1', sizeBytes: 8 * MiB, token: 'on-shared-storage' });
+  }, 90_000);
+
   it('killMigrationTarget: the target dies mid-way, migrationFailed, the source keeps running', async () => {
     h = await agentHarness();
     await running(h);

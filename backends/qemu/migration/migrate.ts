@@ -12,8 +12,7 @@
  *    (diskMirror.ts); the source sends (`migrate unix:`).
  * 4. The source's MIGRATION event decides: `completed` → the disk mirrors
  *    complete, the target (started with -S) resumes unless the VMI was
- *    paused (without disk copies `cont` was sent during the incoming
- *    migration: the target then resumes by itself once loaded), the source quits, the target becomes the VMI's launcher, the
+ *    paused, the source quits, the target becomes the VMI's launcher, the
  *    target's VFs (effect.nics) are hot-plugged → migrationCompleted; `failed` (target died, refused)
  *    → the target is killed, the source keeps running with its VFs plugged
  *    back → migrationFailed.
@@ -129,18 +128,10 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     const tq = target.proc.qmp;
     const uri = `unix:${paths.migration}`;
     mirrors = mirroredDisks(src.spec);
-    // Nothing to copy besides memory and the guest runs: `cont` during the incoming migration makes
-    // the target run as soon as it has the guest's state (QEMU keeps it paused if the source was),
-    // which saves a round trip after the switch-over. Disk copies must finish first otherwise.
-    const autostart = mirrors.length === 0 && !src.paused;
-    const targetRuns = autostart ? tq.waitEvent('RESUME', MIGRATION_TIMEOUT_MS) : null;
-    targetRuns?.catch(() => undefined);
-    // QMP runs one session's commands in order: no need to wait for each reply.
-    await Promise.all([
-      tq.execute('migrate-set-capabilities', caps, STEP_MS),
-      tq.execute('migrate-incoming', { uri }, STEP_MS),
-      ...(autostart ? [tq.execute('cont', undefined, STEP_MS)] : []),
-    ]);
+    // QMP runs one session's commands in order: no need to wait for each reply. No early `cont`
+    // on the target: it activates the disk images at once, and a shared PVC's image is still
+    // write-locked by the source ("Failed to get \"write\" lock"); the target runs after completion.
+    await Promise.all([tq.execute('migrate-set-capabilities', caps, STEP_MS), tq.execute('migrate-incoming', { uri }, STEP_MS)]);
     await startMirrors(sq, tq, mirrors, `${paths.dir}/nbd`);
     const outcome = finalStatus(sq, MIGRATION_TIMEOUT_MS);
     outcome.catch(() => undefined);
@@ -160,8 +151,7 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     // The source is stopped (postmigrate): finish the disk copies, then the target may run.
     await finishMirrors(sq, tq, mirrors);
     mirrors = [];
-    if (targetRuns) await targetRuns;
-    else if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
+    if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
 
     // Hand the VMI over: the target carries on, the source quits silently.
     src.intent = 'handedOver';
