@@ -61,6 +61,7 @@ import {
   type ReplicaSetState,
   type VmiState,
   type VmState,
+  type WorkloadStatus,
 } from './core/CoreState.ts';
 import { applyObject, deleteObject } from './core/objectStore.ts';
 import { drain, uncordon } from './core/nodes.ts';
@@ -71,8 +72,8 @@ import { migrationsInFlight } from './core/migrations.ts';
 import { verb } from './core/verbs.ts';
 import { guestAction } from './core/guestActions.ts';
 import { faultAction } from './core/faults.ts';
-import { applyReplicaSet, deleteReplicaSet, reconcileReplicaSets, replicaSetStatus } from './core/replicaSets.ts';
-import { applyPool, deletePool, poolStatus, reconcilePools } from './core/pools.ts';
+import { reconcileReplicaSets, replicaSetStatus } from './core/replicaSets.ts';
+import { poolStatus, reconcilePools } from './core/pools.ts';
 
 export {
   DEFAULT_CLUSTER,
@@ -85,6 +86,7 @@ export {
   type DvState,
   type ReplicaSetState,
   type PoolState,
+  type WorkloadStatus,
 } from './core/CoreState.ts';
 
 /** The parts of the state that backends, the model's driver and tests read directly. */
@@ -148,17 +150,11 @@ export class ClusterCore {
   // Commands: each answers after the controllers reacted to it.
 
   apply(obj: KubeObject): Result {
-    const s = this.s;
-    if (obj.kind === 'VirtualMachineInstanceReplicaSet') return this.settled(applyReplicaSet(s, obj));
-    if (obj.kind === 'VirtualMachinePool') return this.settled(applyPool(s, obj));
-    return this.settled(applyObject(s, obj));
+    return this.settled(applyObject(this.s, obj));
   }
 
   delete(ref: ObjectRef): Result {
-    const s = this.s;
-    if (ref.kind === 'VirtualMachineInstanceReplicaSet') return this.settled(deleteReplicaSet(s, ref.name));
-    if (ref.kind === 'VirtualMachinePool') return this.settled(deletePool(s, ref.name));
-    return this.settled(deleteObject(s, ref));
+    return this.settled(deleteObject(this.s, ref));
   }
 
   /** VM verbs (R-V1..R-V8, R-SA1). */
@@ -243,14 +239,6 @@ export class ClusterCore {
   workloadStatus(w: ReplicaSetState | PoolState): WorkloadStatus {
     return 'tmpl' in w ? replicaSetStatus(this.s, w) : poolStatus(this.s, w);
   }
-
-}
-
-/** spec.replicas, status.replicas and status.readyReplicas of a replica set or pool. Public. */
-export interface WorkloadStatus {
-  desired: number;
-  current: number;
-  ready: number;
 }
 
 /** Exit reason → phase under the default rules (re-exported for agents' docs/tests). */

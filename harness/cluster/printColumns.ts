@@ -61,8 +61,6 @@ interface Column<R> {
 interface Table<R> {
   rows: (core: ClusterCore) => R[];
   name: (row: R) => string;
-  /** The key `age` is asked with. */
-  ageKey: (row: R) => string;
   columns: Column<R>[];
 }
 
@@ -87,7 +85,6 @@ function tables(core: ClusterCore): { [K in Resource]: Table<never> } {
   const vms: Table<VmState> = {
     rows: (c) => byName(c.vms.values()),
     name: (v) => v.name,
-    ageKey: (v) => v.name,
     columns: [
       ageColumn((v) => v.name),
       { header: 'STATUS', cell: (v) => core.printableStatus(v) },
@@ -97,7 +94,6 @@ function tables(core: ClusterCore): { [K in Resource]: Table<never> } {
   const vmis: Table<VmiState> = {
     rows: (c) => byName(c.vmis.values()),
     name: (v) => v.name,
-    ageKey: (v) => v.uid,
     columns: [
       ageColumn((v) => v.uid),
       { header: 'PHASE', cell: (v) => v.phase },
@@ -111,14 +107,13 @@ function tables(core: ClusterCore): { [K in Resource]: Table<never> } {
   const vmim: Table<MigrationState> = {
     rows: (c) => byName(c.migrations.values()),
     name: (m) => m.name,
-    ageKey: (m) => m.name,
     columns: [
       { header: 'PHASE', cell: (m) => m.phase },
       { header: 'VMI', cell: (m) => m.vmiName },
     ],
   };
-  const vmirs: Table<ReplicaSetState> = { rows: (c) => byName(c.replicaSets.values()), name: (r) => r.name, ageKey: (r) => r.name, columns: workloadColumns(core) };
-  const vmpool: Table<PoolState> = { rows: (c) => byName(c.vmPools.values()), name: (p) => p.name, ageKey: (p) => p.name, columns: workloadColumns(core) };
+  const vmirs: Table<ReplicaSetState> = { rows: (c) => byName(c.replicaSets.values()), name: (r) => r.name, columns: workloadColumns(core) };
+  const vmpool: Table<PoolState> = { rows: (c) => byName(c.vmPools.values()), name: (p) => p.name, columns: workloadColumns(core) };
   return { vms, vmis, vmim, vmirs, vmpool } as unknown as { [K in Resource]: Table<never> };
 }
 

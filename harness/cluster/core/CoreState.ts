@@ -194,6 +194,13 @@ export interface DvState {
 }
 
 /** A VirtualMachineInstanceReplicaSet and the VMIs it created (R-I3). Internal. */
+/** spec.replicas, status.replicas and status.readyReplicas of a replica set or pool (R-I3, R-CLI). Public. */
+export interface WorkloadStatus {
+  desired: number;
+  current: number;
+  ready: number;
+}
+
 export interface ReplicaSetState {
   name: string;
   obj: VirtualMachineInstanceReplicaSet;

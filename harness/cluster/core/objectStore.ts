@@ -4,7 +4,7 @@
  * the core only reads (StorageClass, ConfigMap, Secret, DataSource,
  * instancetypes) are kept by kind and name. Internal to the cluster core.
  */
-import type { DataSource, KubeObject, NetworkAttachmentDefinition, Node, ObjectRef, PersistentVolumeClaim, StorageClass, VirtualMachine, ClusterConfig } from '../../api/types.ts';
+import type { KubeObject, ObjectRef } from '../../api/types.ts';
 import { OK, type Result } from '../../../backends/contract.ts';
 import { ERR } from '../messages.ts';
 import type { CoreState } from './CoreState.ts';
@@ -12,13 +12,27 @@ import { createMigration, finishMigration } from './migrations.ts';
 import { applyNad } from './networking.ts';
 import { applyNode, sortNodes } from './nodes.ts';
 import { applyPvc, bindIfImmediate, deletePvc, applyDv, startDv, deleteDv } from './storage.ts';
-import { applyVm, markDirty } from './vmController.ts';
+import { applyVm, requestVmDeletion } from './vmController.ts';
+import { applyReplicaSet, deleteReplicaSet } from './replicaSets.ts';
+import { applyPool, deletePool } from './pools.ts';
 import { createVmi, deleteVmi, retryWaiting } from './vmiLifecycle.ts';
 import { template } from './vmiTemplate.ts';
 
+/**
+ * Kinds whose change does not alter what VMs and VMIs are built from: they do
+ * not bump `s.version` (the key of cached templates); every other kind does.
+ */
+const UNVERSIONED: ReadonlySet<string> = new Set([
+  'VirtualMachine',
+  'VirtualMachineInstance',
+  'VirtualMachineInstanceMigration',
+  'VirtualMachineInstanceReplicaSet',
+  'VirtualMachinePool',
+]);
+
 /** Applies one object of any kind (not yet reconciled). Internal. */
 export function applyObject(s: CoreState, obj: KubeObject): Result {
-  if (obj.kind !== 'VirtualMachine' && obj.kind !== 'VirtualMachineInstance' && obj.kind !== 'VirtualMachineInstanceMigration') s.version++;
+  if (!UNVERSIONED.has(obj.kind)) s.version++;
   switch (obj.kind) {
     case 'VirtualMachine':
       return applyVm(s, obj);
@@ -31,6 +45,10 @@ export function applyObject(s: CoreState, obj: KubeObject): Result {
     case 'VirtualMachineInstanceMigration':
       if (s.migrations.has(obj.metadata.name)) return OK; // the spec is immutable
       return createMigration(s, obj.spec.vmiName, obj.metadata.name);
+    case 'VirtualMachineInstanceReplicaSet':
+      return applyReplicaSet(s, obj);
+    case 'VirtualMachinePool':
+      return applyPool(s, obj);
     case 'Node':
       applyNode(s, obj);
       return OK;
@@ -77,15 +95,18 @@ export function getObject<T extends KubeObject>(s: CoreState, kind: T['kind'], n
 /** Deletes one object of any kind (not yet reconciled). Internal. */
 export function deleteObject(s: CoreState, ref: ObjectRef): Result {
   const n = ref.name;
-  if (ref.kind !== 'VirtualMachine' && ref.kind !== 'VirtualMachineInstance' && ref.kind !== 'VirtualMachineInstanceMigration') s.version++;
+  if (!UNVERSIONED.has(ref.kind)) s.version++;
   switch (ref.kind) {
     case 'VirtualMachine': {
       const vm = s.vms.get(n);
       if (!vm) return ERR.vmNotFound(n);
-      vm.deleting = true;
-      markDirty(s, vm);
+      requestVmDeletion(s, vm);
       return OK;
     }
+    case 'VirtualMachineInstanceReplicaSet':
+      return deleteReplicaSet(s, n);
+    case 'VirtualMachinePool':
+      return deletePool(s, n);
     case 'VirtualMachineInstance': {
       const vmi = s.vmis.get(n);
       if (!vmi) return ERR.vmiNotFound(n);

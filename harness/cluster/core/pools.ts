@@ -14,8 +14,8 @@
 import type { VirtualMachine, VirtualMachinePool, VirtualMachineSpec } from '../../api/types.ts';
 import { OK, type Result } from '../../../backends/contract.ts';
 import { ERR } from '../messages.ts';
-import { eachByName, type CoreState, type PoolState, type VmState } from './CoreState.ts';
-import { applyVm, markDirty } from './vmController.ts';
+import { eachByName, type CoreState, type PoolState, type VmState, type WorkloadStatus } from './CoreState.ts';
+import { applyVm, requestVmDeletion } from './vmController.ts';
 
 /** Applies (creates or updates) a pool; reconciled on settle. Internal. */
 export function applyPool(s: CoreState, obj: VirtualMachinePool): Result {
@@ -35,9 +35,7 @@ export function deletePool(s: CoreState, name: string): Result {
 }
 
 function deleteVm(s: CoreState, vm: VmState): void {
-  if (vm.deleting) return;
-  vm.deleting = true;
-  markDirty(s, vm);
+  if (!vm.deleting) requestVmDeletion(s, vm);
 }
 
 /** The pool's VMs still in the API, by index (prunes removed ones). */
@@ -109,7 +107,7 @@ export function reconcilePools(s: CoreState): boolean {
 }
 
 /** DESIRED / CURRENT / READY of a pool (status.replicas, status.readyReplicas). Internal. */
-export function poolStatus(s: CoreState, p: PoolState): { desired: number; current: number; ready: number } {
+export function poolStatus(s: CoreState, p: PoolState): WorkloadStatus {
   let current = 0;
   let ready = 0;
   for (const vm of p.owned.values()) {

@@ -13,7 +13,7 @@
 import type { VirtualMachineInstanceReplicaSet } from '../../api/types.ts';
 import { OK, type Result } from '../../../backends/contract.ts';
 import { ERR } from '../messages.ts';
-import { FINAL, eachByName, type CoreState, type ReplicaSetState, type VmiState } from './CoreState.ts';
+import { FINAL, eachByName, type CoreState, type ReplicaSetState, type VmiState, type WorkloadStatus } from './CoreState.ts';
 import { createVmi, deleteVmi } from './vmiLifecycle.ts';
 import { template } from './vmiTemplate.ts';
 
@@ -106,7 +106,7 @@ export function reconcileReplicaSets(s: CoreState): boolean {
 }
 
 /** DESIRED / CURRENT / READY of a replica set (status.replicas, status.readyReplicas). Internal. */
-export function replicaSetStatus(s: CoreState, rs: ReplicaSetState): { desired: number; current: number; ready: number } {
+export function replicaSetStatus(s: CoreState, rs: ReplicaSetState): WorkloadStatus {
   const current = rs.owned.filter((v) => s.vmis.get(v.name) === v && active(v));
   return {
     desired: rs.obj.spec.replicas ?? 1,

@@ -7,7 +7,7 @@
 import type { InstancetypeSpec, PreferenceSpec, RunStrategy, VirtualMachine, VirtualMachineInstanceSpec } from '../../api/types.ts';
 import { applyInstancetype } from '../../api/index.ts';
 import { OK, type Result } from '../../../backends/contract.ts';
-import { BACKOFF_STRATEGIES, printableStatus, type Situation, type VmStatusFacts } from '../rules.ts';
+import { BACKOFF_STRATEGIES, type Situation, type VmStatusFacts } from '../rules.ts';
 import { ERR } from '../messages.ts';
 import { FINAL, START, type CoreState, type VmState, type VmiState } from './CoreState.ts';
 import { applyDv, deleteDv } from './storage.ts';
@@ -69,6 +69,12 @@ function resolveVmSpec(s: CoreState, obj: VirtualMachine): { ok: true; spec: Vir
   const pref = pRef && (s.store.get(pKind)?.get(pRef.name) as { spec: PreferenceSpec } | undefined);
   if (pRef && !pref) return { ok: false, result: ERR.preferenceNotFound(pKind, pRef.name) };
   return { ok: true, spec: applyInstancetype(obj.spec, it?.spec, pref?.spec) };
+}
+
+/** Marks a VM deleted (its VMI, DataVolumes and finalizers are the controller's work). Internal. */
+export function requestVmDeletion(s: CoreState, vm: VmState): void {
+  vm.deleting = true;
+  markDirty(s, vm);
 }
 
 /** Queues a VM for the controller (once). Internal. */
