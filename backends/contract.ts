@@ -16,62 +16,12 @@
  */
 import type { KubeObject, ObjectRef } from '../harness/api/types.ts';
 import type { Observation, ObservationHeader } from '../harness/observe/types.ts';
+import type { Fault, GuestAction, Result, VmAction } from '../harness/contract/index.ts';
+
+export * from '../harness/contract/index.ts';
 
 export type { KubeObject, ObjectRef } from '../harness/api/types.ts';
 export type { Observation } from '../harness/observe/types.ts';
-
-/** HTTP-style codes KubeVirt answers with (SPEC.md §3). */
-export type ApiErrorCode = 400 | 403 | 404 | 409 | 422 | 500;
-
-export type Result = { ok: true } | { ok: false; code: ApiErrorCode; message: string };
-
-export const OK: Result = Object.freeze({ ok: true });
-
-export function fail(code: ApiErrorCode, message: string): Result {
-  return { ok: false, code, message };
-}
-
-/** virtctl verbs (SPEC.md §3). `name` is the VM name, or the VMI name for VMI subresources. */
-export type VmAction =
-  | { verb: 'start'; name: string; paused?: boolean }
-  | { verb: 'stop'; name: string; gracePeriod?: number; force?: boolean }
-  | { verb: 'restart'; name: string; gracePeriod?: number; force?: boolean }
-  | { verb: 'migrate'; name: string }
-  | { verb: 'pause'; name: string }
-  | { verb: 'unpause'; name: string }
-  | { verb: 'softReboot'; name: string };
-
-export type VmVerb = VmAction['verb'];
-
-/**
- * Actions on a running VMI from the hypervisor side (`virsh reset`,
- * `virsh shutdown`) or from inside the guest. `vmi` is the VMI name.
- */
-export type GuestAction =
-  | { action: 'reset'; vmi: string }
-  | { action: 'acpiShutdown'; vmi: string }
-  | { action: 'poweroff'; vmi: string }
-  | { action: 'reboot'; vmi: string }
-  | { action: 'panic'; vmi: string }
-  /** The guest writes `token` into the token area of the disk of volume `disk`. */
-  | { action: 'writeData'; vmi: string; disk: string; token: string };
-
-export type GuestActionKind = GuestAction['action'];
-
-/** Faults (a later issue grows this list). */
-export type Fault =
-  /** The launcher (QEMU process) of a VMI dies. */
-  | { fault: 'killLauncher'; vmi: string }
-  /** A node is lost and fenced: its launchers are gone, the node is NotReady. */
-  | { fault: 'nodeLoss'; node: string }
-  /** The target of the in-flight migration of a VMI dies. */
-  | { fault: 'killMigrationTarget'; vmi: string }
-  /** `kubectl drain`: cordon the node, evict its VMIs per evictionStrategy (SPEC R-M6). */
-  | { fault: 'drainNode'; node: string }
-  /** `kubectl uncordon`: the node takes new VMIs again. */
-  | { fault: 'uncordonNode'; node: string };
-
-export type FaultKind = Fault['fault'];
 
 /**
  * Facts about a backend that make a counterexample reproducible (part of the
@@ -93,24 +43,4 @@ export interface Backend {
   fingerprint(): BackendFingerprint;
   /** Leaves no process, socket or file behind. Idempotent. */
   dispose(): Promise<void>;
-}
-
-/** Thrown by settle() when the backend did not quiesce within its budget. */
-export class SettleTimeout extends Error {
-  constructor(
-    readonly backend: string,
-    readonly budgetMs: number,
-    readonly inFlight: string,
-  ) {
-    super(`${backend}: not settled after ${budgetMs} ms (${inFlight})`);
-    this.name = 'SettleTimeout';
-  }
-}
-
-/** Thrown when a backend's infrastructure fails (QEMU missing, fixture absent): exit code 3. */
-export class InfrastructureError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InfrastructureError';
-  }
 }

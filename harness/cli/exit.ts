@@ -6,13 +6,9 @@ export const EXIT = {
   infrastructure: 3,
 } as const;
 
-/** Bad flags or bad input: the CLI prints the message and exits 2, never a stack trace. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from '../contract/index.ts';
+
+export { UsageError };
 
 /** Runs a flag parser (node:util parseArgs) and turns its errors into usage errors (exit 2). */
 export function usageErrors<T>(parse: () => T): T {

@@ -8,7 +8,7 @@
  * different scenario. Exit 1 when it still differs, 0 when it no longer does.
  */
 import { parseArgs } from 'node:util';
-import { InfrastructureError } from '../../backends/contract.ts';
+import { InfrastructureError } from '../contract/index.ts';
 import { baseName, createFactories, parseAccel, parseBackendList, type BackendName, type BackendSettings } from '../engine/backends.ts';
 import { loadHandwritten } from '../engine/handwritten.ts';
 import { GENERATED_PROPERTY, runGeneratedProperty } from '../engine/property.ts';

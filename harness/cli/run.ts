@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { availableParallelism, freemem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InfrastructureError } from '../../backends/contract.ts';
+import { InfrastructureError } from '../contract/index.ts';
 import { loadBaseline } from '../engine/baseline.ts';
 import { createFactories, parseAccel, parseBackendList, type BackendSettings } from '../engine/backends.ts';
 import { loadHandwritten, loadScenarioFiles } from '../engine/handwritten.ts';

@@ -4,7 +4,7 @@
  * idle ends in SettleTimeout.
  */
 import { describe, expect, it } from 'vitest';
-import { SettleTimeout } from '../../backends/contract.ts';
+import { SettleTimeout } from '../contract/index.ts';
 import type { AgentEvent, Effect, NodeAgent } from './agent.ts';
 import { ClusterBackend } from './ClusterBackend.ts';
 import { ClusterCore } from './ClusterCore.ts';

@@ -49,7 +49,7 @@
  *   evacuations.
  */
 import type { KubeObject, ObjectRef } from '../api/types.ts';
-import type { Fault, GuestAction, Result, VmAction } from '../../backends/contract.ts';
+import type { Fault, GuestAction, Result, VmAction } from '../contract/index.ts';
 import type { AgentEvent, Effect, ExitReason, LaunchSpec } from './agent.ts';
 import type { ObservedCondition } from '../observe/types.ts';
 import { printableStatus, type VmStatusFacts } from './rules.ts';

@@ -3,7 +3,7 @@
  * §1.3, §4.3, §5). Public: codes are compared between backends, messages are
  * reported. Each entry is a Result factory so call sites read like the rule.
  */
-import { fail, type Result } from '../../backends/contract.ts';
+import { fail, type Result } from '../contract/index.ts';
 
 /** An answer without parameters: built once and shared (frozen, like OK), as rejected verbs are frequent. */
 const constant = (r: Result): (() => Result) => {

@@ -6,7 +6,7 @@
  * suffix so that every backend has its own label: `model`, `model#2`.
  */
 import { InfrastructureError, type Backend } from '../../backends/contract.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 import type { BackendFactory } from './runner.ts';
 
 export const BACKEND_NAMES = ['model', 'qemu'] as const;

@@ -15,7 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 import type { DiffEntry, Failure } from '../report/types.ts';
 import { parseInput } from './parseInput.ts';
 

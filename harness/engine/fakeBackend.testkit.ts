@@ -5,7 +5,7 @@
  * without depending on backends/model. `deviation` breaks one rule.
  */
 import type { Backend, GuestAction, KubeObject, Observation, ObjectRef, Result, VmAction } from '../../backends/contract.ts';
-import { fail, InfrastructureError, OK } from '../../backends/contract.ts';
+import { fail, InfrastructureError, OK } from '../contract/index.ts';
 
 export interface FakeOptions {
   name?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 import { loadHandwritten, parseHandwritten } from './handwritten.ts';
 
 describe('hand-written scenarios', () => {

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { formatIssues, KNOWN_KINDS, loadManifestFiles, validateObject, type ValidationIssue } from '../api/index.ts';
 import type { KubeKind } from '../api/types.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 import type { Command } from './command.ts';
 import { parseInput } from './parseInput.ts';
 import { SCENARIOS_DIR } from './suite.ts';

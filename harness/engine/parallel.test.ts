@@ -5,7 +5,7 @@
  * The shards run in this thread here; parallel.ts runs them in workers.
  */
 import { describe, expect, it } from 'vitest';
-import { InfrastructureError } from '../../backends/contract.ts';
+import { InfrastructureError } from '../contract/index.ts';
 import { createModelBackend, type ModelBackendOptions } from '../../backends/model/index.ts';
 import { mergeShards } from './parallel.ts';
 import { runGeneratedProperty, type PropertyOptions } from './property.ts';

@@ -7,7 +7,7 @@
  * sources through tsx, as bin/ does.
  */
 import { Worker } from 'node:worker_threads';
-import { InfrastructureError } from '../../backends/contract.ts';
+import { InfrastructureError } from '../contract/index.ts';
 import type { BackendName, BackendSettings } from './backends.ts';
 import { GENERATED_PROPERTY, type Progress, type PropertyOutcome } from './property.ts';
 import type { Suite } from './suite.ts';

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 
 export function parseInput<S extends z.ZodType>(schema: S, text: string, source: string): z.output<S> {
   let raw: unknown;

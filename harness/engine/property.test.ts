@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InfrastructureError } from '../../backends/contract.ts';
+import { InfrastructureError } from '../contract/index.ts';
 import { createFakeBackend, type FakeOptions } from './fakeBackend.testkit.ts';
 import { runGeneratedProperty } from './property.ts';
 import type { BackendFactory } from './runner.ts';

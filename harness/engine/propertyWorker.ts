@@ -3,7 +3,7 @@
  * property on backends it creates itself and posts the outcome back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InfrastructureError } from '../../backends/contract.ts';
+import { InfrastructureError } from '../contract/index.ts';
 import { createFactories } from './backends.ts';
 import type { PropertyJob, ToWorker, WorkerMessage } from './parallel.ts';
 import { runGeneratedProperty } from './property.ts';

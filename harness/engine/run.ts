@@ -4,7 +4,7 @@
  * classification; the result is the results.json contract. Public.
  */
 import type { BackendFingerprint } from '../../backends/contract.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 import type { Failure, PropertyResult, RunResults, StepRecord } from '../report/types.ts';
 import type { BackendName, BackendSettings } from './backends.ts';
 import { classifyKnown, type Baseline } from './baseline.ts';

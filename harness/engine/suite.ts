@@ -11,7 +11,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../contract/index.ts';
 import { parseInput } from './parseInput.ts';
 
 /**

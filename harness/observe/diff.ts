@@ -6,7 +6,7 @@
  * `vmis.db.interfaces[0].mac`; a key that is not a plain word is quoted:
  * `pvcs["data.v1"].phase`.
  */
-import type { DiffEntry } from '../report/types.ts';
+import type { DiffEntry } from './types.ts';
 
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
 

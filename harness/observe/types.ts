@@ -133,3 +133,13 @@ export interface Observation {
   nodes: Record<string, NodeObservation>;
   migrations: Record<string, MigrationObservation>;
 }
+
+/** One difference between two canonical observations (or two answers). Public: reports carry them. */
+export interface DiffEntry {
+  /** JSON path in the canonical observation, e.g. `vmis.mariadb-prod.phase`, or `result.code` for verb answers. */
+  path: string;
+  expected: unknown;
+  actual: unknown;
+  /** The backend whose value is `actual`. */
+  backend: string;
+}

@@ -3,7 +3,7 @@
  * run splits into per-property outcomes, how a failure is classified, and how
  * values and answers print. Internal to harness/report.
  */
-import type { Result } from '../../backends/contract.ts';
+import type { Result } from '../contract/index.ts';
 import type { Failure, RunResults } from './types.ts';
 
 /**

@@ -3,16 +3,9 @@
  * stable: CI pipelines gate on it. Add fields, never rename or remove.
  */
 import type { BackendFingerprint, Result } from '../../backends/contract.ts';
+import type { DiffEntry } from '../observe/types.ts';
 
-/** One differing JSON path between the reference (first backend, the model) and another backend. */
-export interface DiffEntry {
-  /** JSON path in the canonical observation, e.g. `vmis.mariadb-prod.phase`, or `result.code` for verb answers. */
-  path: string;
-  expected: unknown;
-  actual: unknown;
-  /** The backend whose value is `actual`. */
-  backend: string;
-}
+export type { DiffEntry } from '../observe/types.ts';
 
 export interface StepRecord {
   /** The command as data (engine command catalogue), plus a one-line human form. */

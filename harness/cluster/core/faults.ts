@@ -2,7 +2,7 @@
  * Faults: killed launchers, node loss, drains and killed migration targets.
  * Internal to the cluster core.
  */
-import { OK, type Fault, type Result } from '../../../backends/contract.ts';
+import { OK, type Fault, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { FINAL, emit, type CoreState } from './CoreState.ts';
 import { drain, uncordon } from './nodes.ts';

@@ -2,7 +2,7 @@
  * Guest actions: reset, ACPI shutdown and the in-guest poweroff, reboot,
  * panic and data writes. Internal to the cluster core.
  */
-import { OK, type GuestAction, type Result } from '../../../backends/contract.ts';
+import { OK, type GuestAction, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { START, emit, type CoreState } from './CoreState.ts';
 import { markDirty } from './vmController.ts';

@@ -3,7 +3,7 @@
  * per-node limits, start, finish, and the garbage-collection buffer of
  * finished migrations. Internal to the cluster core.
  */
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { pickNode } from '../scheduler.ts';
 import type { LaunchNic, LaunchSpec } from '../agent.ts';

@@ -5,7 +5,7 @@
  */
 import { SRIOV_RESOURCE_ANNOTATION, type NetworkAttachmentDefinition, type VirtualMachineInstanceSpec } from '../../api/types.ts';
 import { parseCniConfig } from '../../api/index.ts';
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import type { LaunchNic } from '../agent.ts';
 import { ERR } from '../messages.ts';
 import { parseRange } from '../ipam.ts';

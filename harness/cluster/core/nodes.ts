@@ -4,7 +4,7 @@
  */
 import type { Node } from '../../api/types.ts';
 import { parseQuantity } from '../../api/quantity.ts';
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { FINAL, MiB, vmiSet, type CoreState } from './CoreState.ts';
 import { createMigration } from './migrations.ts';

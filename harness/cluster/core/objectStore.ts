@@ -5,7 +5,7 @@
  * instancetypes) are kept by kind and name. Internal to the cluster core.
  */
 import type { KubeObject, ObjectRef } from '../../api/types.ts';
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import type { CoreState } from './CoreState.ts';
 import { createMigration, finishMigration } from './migrations.ts';

@@ -12,7 +12,7 @@
  * created them (no adoption).
  */
 import type { VirtualMachine, VirtualMachinePool, VirtualMachineSpec } from '../../api/types.ts';
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { eachByName, type CoreState, type PoolState, type VmState, type WorkloadStatus } from './CoreState.ts';
 import { applyVm, requestVmDeletion } from './vmController.ts';

@@ -11,7 +11,7 @@
  * of orphans by labels); a changed template applies to new VMIs only.
  */
 import type { VirtualMachineInstanceReplicaSet } from '../../api/types.ts';
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { FINAL, eachByName, type CoreState, type ReplicaSetState, type VmiState, type WorkloadStatus } from './CoreState.ts';
 import { createVmi, deleteVmi } from './vmiLifecycle.ts';

@@ -2,7 +2,7 @@
  * VM verbs (R-V1..R-V8, R-SA1): start, stop, restart, migrate and the VMI
  * subresources pause, unpause and soft-reboot. Internal to the cluster core.
  */
-import { OK, type Result, type VmAction } from '../../../backends/contract.ts';
+import { OK, type Result, type VmAction } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
 import { FINAL, START, emit, type CoreState, type VmState, type VmiState } from './CoreState.ts';
 import { createMigration } from './migrations.ts';

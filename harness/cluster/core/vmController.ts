@@ -6,7 +6,7 @@
  */
 import type { InstancetypeSpec, PreferenceSpec, RunStrategy, VirtualMachine, VirtualMachineInstanceSpec } from '../../api/types.ts';
 import { applyInstancetype } from '../../api/index.ts';
-import { OK, type Result } from '../../../backends/contract.ts';
+import { OK, type Result } from '../../contract/index.ts';
 import { BACKOFF_STRATEGIES, type Situation, type VmStatusFacts } from '../rules.ts';
 import { ERR } from '../messages.ts';
 import { FINAL, START, type CoreState, type VmState, type VmiState } from './CoreState.ts';

@@ -1,0 +1,7 @@
+/**
+ * The vocabulary at the bottom of the layer order (docs/architecture.md):
+ * results, actions, faults, error classes. Imports nothing of the project.
+ */
+export * from './result.ts';
+export * from './actions.ts';
+export * from './errors.ts';
