@@ -17,8 +17,7 @@ import { runSequence, type BackendFactory, type SequenceOutcome } from '../engin
 import { GENERATOR_VERSION, type Scenario } from '../engine/scenario.ts';
 import { loadSuite, type Suite } from '../engine/suite.ts';
 import { decodeToken, suiteHash, type ReplayToken } from '../engine/token.ts';
-import { readResults } from '../report/results.ts';
-import type { Failure } from '../report/types.ts';
+import { readResults, type Failure } from '../report/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 import { failureText } from './run.ts';
 

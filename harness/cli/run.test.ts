@@ -74,7 +74,7 @@ describe('vmconform run: bad usage exits 2 with a clear message', () => {
     await writeFile(file, 'name: badstep\nsteps:\n  - vm: {verb: explode, name: db}\n');
     const r = await cli('run', '--backend', 'model', '--suite', 'model', '--scenario', file);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`${file}: steps.0`);
+    expect(r.stderr).toContain(`${file}: steps[0].vm.verb: unknown verb 'explode'`);
     noStack(r.stderr);
   });
 });

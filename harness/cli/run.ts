@@ -17,9 +17,7 @@ import { exitWorkers } from '../engine/parallel.ts';
 import { runSuite } from '../engine/run.ts';
 import { loadSuite } from '../engine/suite.ts';
 import { renderDiff } from '../observe/render.ts';
-import { writeReport } from '../report/index.ts';
-import { toResultsJson } from '../report/results.ts';
-import type { Failure, RunResults } from '../report/types.ts';
+import { toResultsJson, writeReport, type Failure, type RunResults } from '../report/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 export const RUN_USAGE = `usage: vmconform run [options]

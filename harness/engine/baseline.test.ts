@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Failure } from '../report/types.ts';
+import type { Failure } from './runResults.ts';
 import { classifyKnown, loadBaseline } from './baseline.ts';
 
 const failure = (paths: string[], backend = 'qemu'): Failure => ({

@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../contract/index.ts';
-import type { DiffEntry, Failure } from '../report/types.ts';
+import type { DiffEntry, Failure } from './runResults.ts';
 import { parseInput } from './parseInput.ts';
 
 const baselineSchema = z.strictObject({

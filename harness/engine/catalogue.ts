@@ -16,11 +16,9 @@
  * disks, because a guest that does not exist cannot act.
  */
 import type { KubeObject, Observation } from '../../backends/contract.ts';
-import type { RunStrategy, VirtualMachine } from '../api/types.ts';
-import { RUN_STRATEGIES } from '../api/types.ts';
+import { RUN_STRATEGIES, type RunStrategy, type VirtualMachine } from '../api/index.ts';
 import type { Command } from './command.ts';
-import type { ChoiceKind } from './suite.ts';
-import type { VmEntry } from './vmArb.ts';
+import type { VmEntry } from './vmEntry.ts';
 
 /** What candidates are computed from. Public. */
 export interface GenState {
@@ -126,8 +124,14 @@ const guestAction =
 const STOP_OPTIONS = [{}, { gracePeriod: 0 }, { gracePeriod: 0, force: true }, { gracePeriod: 1 }] as const;
 const RESTART_OPTIONS = [{}, { gracePeriod: 0, force: true }] as const;
 
-/** The catalogue: candidates per kind of step, in a deterministic order. Public. */
-export const CATALOGUE: Record<ChoiceKind, CandidatesOf> = {
+/**
+ * The catalogue: candidates per kind of step, in a deterministic order. Public.
+ * Its keys are the step kinds a suite can list (`commands:`); a kind that no
+ * settled state can draw (killMigrationTarget: no migration is in flight at
+ * quiescence) has no entry, so hand-written scenarios can use it and
+ * generation cannot.
+ */
+export const CATALOGUE = {
   // The VMs themselves first (index 0 is where shrinking goes), then their
   // dependencies: a VM applied before its PVC is a state worth observing too.
   apply: (s, d) => concat(unapplied(s, (v) => v.objects.slice(-1)), unapplied(s, (v) => v.objects.slice(0, -1)), strategySwitches(s, d)),
@@ -167,7 +171,13 @@ export const CATALOGUE: Record<ChoiceKind, CandidatesOf> = {
       [...new Set(d.runningVmis.map((n) => s.obs.vmis[n]?.node))].filter((n): n is string => typeof n === 'string' && s.obs.nodes[n]?.ready === true).sort(),
       (node) => ({ kind: 'fault', args: { fault: 'nodeLoss', node } }),
     ),
-};
+} satisfies Record<string, CandidatesOf>;
+
+/** What a generated step can be (finer than a command kind). Public. */
+export type ChoiceKind = keyof typeof CATALOGUE;
+
+/** The step kinds, in catalogue order. Public. */
+export const CHOICE_KINDS = Object.keys(CATALOGUE) as [ChoiceKind, ...ChoiceKind[]];
 
 /** Every candidate of one kind as Commands (tests, debugging). Public. */
 export function candidates(kind: ChoiceKind, s: GenState): Command[] {

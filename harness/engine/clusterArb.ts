@@ -10,7 +10,7 @@
  * shrinking a cluster never breaks a VM spec that refers to it.
  */
 import fc from 'fast-check';
-import type { KubeObject, Node } from '../api/types.ts';
+import type { KubeObject, Node } from '../api/index.ts';
 import type { Suite } from './suite.ts';
 
 export const SRIOV_RESOURCE = 'intel.com/sriov_net';

@@ -1,20 +1,18 @@
 /**
- * Commands as data (issue "Scenario engine", item 1). Public: a step of a
- * sequence is one `Command`; it is generated, shrunk, recorded in
- * results.json (`StepRecord.command`) and replayed from there, so it is plain
- * JSON. `kind` says which Backend method receives `args`; the table below is
- * the only place that knows.
+ * Commands as the engine runs them. Public. The vocabulary is the contract's
+ * one zod schema (harness/contract/command.ts); here a command's object and
+ * reference are checked against the kinds harness/api knows (`checkCommand`),
+ * and the dispatch table says which Backend method receives `args` and how
+ * the step reads in a report. A step is plain JSON: generated, shrunk,
+ * recorded in results.json (`StepRecord.command`) and replayed from there.
  */
-import type { Backend, Fault, GuestAction, KubeObject, ObjectRef, Result, VmAction } from '../../backends/contract.ts';
+import type { Backend, KubeObject, ObjectRef, Result } from '../../backends/contract.ts';
+import { KNOWN_KINDS, validateObject, type KubeKind } from '../api/index.ts';
+import { parseCommand, type CommandKind, type CommandWith, type FieldProblem, type GuestAction, type VmAction, type VmVerb } from '../contract/index.ts';
 
-export type Command =
-  | { kind: 'apply'; args: { object: KubeObject; setup?: boolean } }
-  | { kind: 'delete'; args: ObjectRef }
-  | { kind: 'vm'; args: VmAction }
-  | { kind: 'guest'; args: GuestAction }
-  | { kind: 'fault'; args: Fault };
-
-export type CommandKind = Command['kind'];
+/** A command whose object is a validated KubeObject and whose reference names a known kind. */
+export type Command = CommandWith<KubeObject, ObjectRef>;
+export type { CommandKind };
 
 type Of<K extends CommandKind> = Extract<Command, { kind: K }>['args'];
 
@@ -38,38 +36,29 @@ function strategyText(o: KubeObject): string {
   return o.spec.running !== undefined ? ` (running: ${o.spec.running})` : '';
 }
 
-const VERB_TEXT: Record<VmAction['verb'], string> = {
-  start: 'start',
-  stop: 'stop',
-  restart: 'restart',
-  migrate: 'migrate',
-  pause: 'pause vm',
-  unpause: 'unpause vm',
-  softReboot: 'soft-reboot',
+/** virtctl words where they are not the verb in kebab case (`softReboot` → `soft-reboot`). */
+const VERB_TEXT: Partial<Record<VmVerb, string>> = { pause: 'pause vm', unpause: 'unpause vm' };
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Guest actions whose text is not `guest <vmi>: <action>`. */
+const GUEST_TEXT: { [A in GuestAction['action']]?: (g: Extract<GuestAction, { action: A }>) => string } = {
+  reset: (g) => `virtctl reset ${g.vmi}`,
+  acpiShutdown: (g) => `virsh shutdown ${g.vmi} (ACPI)`,
+  writeData: (g) => `guest ${g.vmi}: write token ${g.token} to disk ${g.disk}`,
 };
 
 function guestText(g: GuestAction): string {
-  switch (g.action) {
-    case 'reset':
-      return `virtctl reset ${g.vmi}`;
-    case 'acpiShutdown':
-      return `virsh shutdown ${g.vmi} (ACPI)`;
-    case 'writeData':
-      return `guest ${g.vmi}: write token ${g.token} to disk ${g.disk}`;
-    default:
-      return `guest ${g.vmi}: ${g.action}`;
-  }
+  const special = GUEST_TEXT[g.action] as ((g: GuestAction) => string) | undefined;
+  return special ? special(g) : `guest ${g.vmi}: ${g.action}`;
 }
 
 const DISPATCH: { [K in CommandKind]: Dispatch<K> } = {
   apply: { apply: (b, a) => b.apply(a.object), text: (a) => `${a.setup ? 'setup: ' : ''}apply ${a.object.kind}/${a.object.metadata.name}${strategyText(a.object)}` },
   delete: { apply: (b, a) => b.delete(a), text: (a) => `delete ${a.kind}/${a.name}` },
-  vm: { apply: (b, a) => b.vm(a), text: (a) => `virtctl ${VERB_TEXT[a.verb]} ${a.name}${optionText(a)}` },
+  vm: { apply: (b, a) => b.vm(a), text: (a) => `virtctl ${VERB_TEXT[a.verb] ?? kebab(a.verb)} ${a.name}${optionText(a)}` },
   guest: { apply: (b, a) => b.guest(a), text: guestText },
-  fault: {
-    apply: (b, a) => b.fault(a),
-    text: (a) => `fault ${a.fault} ${'vmi' in a ? a.vmi : a.node}`,
-  },
+  fault: { apply: (b, a) => b.fault(a), text: (a) => `fault ${a.fault} ${'vmi' in a ? a.vmi : a.node}` },
 };
 
 /** Sends a command to a backend. Public. */
@@ -84,7 +73,30 @@ export function commandText(cmd: Command): string {
   return d.text(cmd.args as never);
 }
 
-/** Checks that a recorded `{kind, args}` names a known command (replay input). Internal. */
-export function isCommandKind(kind: string): kind is CommandKind {
-  return Object.hasOwn(DISPATCH, kind);
+const isKnownKind = (k: string): k is KubeKind => (KNOWN_KINDS as readonly string[]).includes(k);
+
+/**
+ * Parses a command from data (scenario YAML, results.json) and checks it
+ * against the API: an applied object is validated like `vmconform validate`
+ * does, a deleted kind must be known. Problems name field paths relative to
+ * the command (`args.object.spec.running`). Public.
+ */
+export function checkCommand(raw: unknown): { ok: true; command: Command } | { ok: false; problems: FieldProblem[] } {
+  const parsed = parseCommand(raw);
+  if (!parsed.ok) return parsed;
+  const c = parsed.command;
+  if (c.kind === 'delete') {
+    if (isKnownKind(c.args.kind)) return { ok: true, command: { kind: 'delete', args: { ...c.args, kind: c.args.kind } } };
+    return { ok: false, problems: [{ path: 'args.kind', message: `unknown kind '${c.args.kind}' (expected one of ${KNOWN_KINDS.join(', ')})` }] };
+  }
+  if (c.kind !== 'apply') return { ok: true, command: c };
+  const v = validateObject(c.args.object);
+  if (!v.ok) return { ok: false, problems: v.issues.map((i) => ({ path: `args.object${i.path ? `.${i.path}` : ''}`, message: i.message })) };
+  return { ok: true, command: { kind: 'apply', args: { ...c.args, object: v.object } } };
+}
+
+/** Problems as indented lines under a heading `at` (a file and step). */
+export function problemsText(at: string, problems: readonly FieldProblem[]): string {
+  if (problems.length === 1) return `${at}.${(problems[0] as FieldProblem).path}: ${(problems[0] as FieldProblem).message}`;
+  return `${at}:\n${problems.map((p) => `  ${p.path || '(command)'}: ${p.message}`).join('\n')}`;
 }

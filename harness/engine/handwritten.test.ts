@@ -29,6 +29,22 @@ describe('hand-written scenarios', () => {
     expect((err as Error).message).toMatch(/x\.yaml: steps\[0\]\.apply: invalid manifest:\n {2}metadata\.name/);
   });
 
+  it('reads every command kind of the contract, drainNode and uncordonNode included', async () => {
+    const text = 'name: z\nsteps:\n  - fault: {fault: drainNode, node: node01}\n  - fault: {fault: uncordonNode, node: node01}\n  - vm: {verb: stop, name: v, gracePeriod: 0}\n';
+    const s = await parseHandwritten(text, 'z.yaml');
+    expect(s.steps).toEqual([
+      { kind: 'fault', args: { fault: 'drainNode', node: 'node01' } },
+      { kind: 'fault', args: { fault: 'uncordonNode', node: 'node01' } },
+      { kind: 'vm', args: { verb: 'stop', name: 'v', gracePeriod: 0 } },
+    ]);
+  });
+
+  it('names the YAML field path of a bad command', async () => {
+    await expect(parseHandwritten('name: z\nsteps:\n  - vm: {verb: stop, name: v, gracePeriod: soon}\n', 'z.yaml')).rejects.toThrow(/^z\.yaml: steps\[0\]\.vm\.gracePeriod: /);
+    await expect(parseHandwritten('name: z\nsteps:\n  - delete: {kind: Pod, name: p}\n', 'z.yaml')).rejects.toThrow(/^z\.yaml: steps\[0\]\.delete\.kind: unknown kind 'Pod'/);
+    await expect(parseHandwritten('name: z\nsteps:\n  - {vm: {verb: start, name: v}, fault: {fault: nodeLoss, node: n}}\n', 'z.yaml')).rejects.toThrow(/steps\.0: a step has exactly one of apply, delete, vm, guest, fault/);
+  });
+
   it('rejects YAML syntax errors and unknown step kinds', async () => {
     await expect(parseHandwritten('name: [', 'y.yaml')).rejects.toThrow(/y\.yaml: YAML syntax error/);
     await expect(parseHandwritten('name: y\nsteps:\n  - reboot: y\n', 'y.yaml')).rejects.toThrow(/y\.yaml: steps\.0/);

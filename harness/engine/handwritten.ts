@@ -12,48 +12,29 @@
  *   - guest: {action: reset, vmi: mariadb-prod}
  *   - delete: {kind: VirtualMachine, name: mariadb-prod}
  *   - fault: {fault: killLauncher, vmi: mariadb-prod}
+ *   - fault: {fault: drainNode, node: node01}
  * ```
  *
- * Every manifest is validated like `vmconform validate` does; a malformed
- * scenario is a usage error naming file, step and field.
+ * A step is one command of the contract (harness/contract/command.ts): its
+ * key is the command kind, its value the command's args. Every manifest is
+ * validated like `vmconform validate` does; a malformed scenario is a usage
+ * error naming file, step and field (`steps[2].vm.gracePeriod: …`).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatIssues, KNOWN_KINDS, loadManifestFiles, validateObject, type ValidationIssue } from '../api/index.ts';
-import type { KubeKind } from '../api/types.ts';
-import { UsageError } from '../contract/index.ts';
-import type { Command } from './command.ts';
+import { formatIssues, loadManifestFiles, type KubeObject, type ValidationIssue } from '../api/index.ts';
+import { COMMAND_KINDS, UsageError, type CommandKind, type FieldProblem } from '../contract/index.ts';
+import { checkCommand, problemsText, type Command } from './command.ts';
 import { parseInput } from './parseInput.ts';
 import { SCENARIOS_DIR } from './suite.ts';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
-const name = z.string().min(1);
-const stepSchema = z.union([
-  z.strictObject({ apply: z.union([z.strictObject({ file: z.string() }), z.looseObject({ kind: z.string() })]) }),
-  z.strictObject({ delete: z.strictObject({ kind: z.enum(KNOWN_KINDS as [KubeKind, ...KubeKind[]]), name }) }),
-  z.strictObject({
-    vm: z.discriminatedUnion('verb', [
-      z.strictObject({ verb: z.literal('start'), name, paused: z.boolean().optional() }),
-      z.strictObject({ verb: z.literal('stop'), name, gracePeriod: z.number().int().min(0).optional(), force: z.boolean().optional() }),
-      z.strictObject({ verb: z.literal('restart'), name, gracePeriod: z.number().int().min(0).optional(), force: z.boolean().optional() }),
-      z.strictObject({ verb: z.enum(['migrate', 'pause', 'unpause', 'softReboot']), name }),
-    ]),
-  }),
-  z.strictObject({
-    guest: z.discriminatedUnion('action', [
-      z.strictObject({ action: z.enum(['reset', 'acpiShutdown', 'poweroff', 'reboot', 'panic']), vmi: name }),
-      z.strictObject({ action: z.literal('writeData'), vmi: name, disk: name, token: name }),
-    ]),
-  }),
-  z.strictObject({
-    fault: z.discriminatedUnion('fault', [
-      z.strictObject({ fault: z.enum(['killLauncher', 'killMigrationTarget']), vmi: name }),
-      z.strictObject({ fault: z.literal('nodeLoss'), node: name }),
-    ]),
-  }),
-]);
+/** A step is a mapping with one key, the command kind; its value is the command's args (for `apply`, the object or `{file}`). */
+const stepSchema = z
+  .partialRecord(z.enum(COMMAND_KINDS as [CommandKind, ...CommandKind[]]), z.unknown())
+  .refine((step) => Object.keys(step).length === 1, { message: `a step has exactly one of ${COMMAND_KINDS.join(', ')}` });
 
 const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
@@ -75,7 +56,18 @@ function issuesText(list: readonly ValidationIssue[]): string {
   return formatIssues(list);
 }
 
-async function loadFiles(paths: string[], at: string): Promise<Command['args'][]> {
+function isFileRef(v: unknown): v is { file: string } {
+  return typeof v === 'object' && v !== null && Object.keys(v).length === 1 && typeof (v as { file?: unknown }).file === 'string';
+}
+
+/** Command problems at YAML paths: `args.object.x` is `apply.x`, `args.x` is `<kind>.x`. */
+function stepProblems(at: string, kind: CommandKind, problems: readonly FieldProblem[]): string {
+  const yamlPath = (p: string) => p.replace(kind === 'apply' ? /^args\.object/ : /^args/, kind);
+  if (kind === 'apply') return `${at}.apply: invalid manifest:\n${problems.map((p) => `  ${yamlPath(p.path).replace(/^apply\.?/, '') || '(object)'}: ${p.message}`).join('\n')}`;
+  return problemsText(at, problems.map((p) => ({ ...p, path: yamlPath(p.path) })));
+}
+
+async function loadFiles(paths: string[], at: string): Promise<{ object: KubeObject }[]> {
   const r = await loadManifestFiles(paths.map((p) => join(PROJECT_ROOT, p)));
   if (!r.ok) throw new UsageError(`${at}: invalid manifest:\n${issuesText(r.issues)}`);
   return r.objects.map((object) => ({ object }));
@@ -84,22 +76,18 @@ async function loadFiles(paths: string[], at: string): Promise<Command['args'][]
 /** Parses and validates one scenario file. Throws UsageError naming file, step and field. Public. */
 export async function parseHandwritten(text: string, file: string): Promise<HandwrittenScenario> {
   const s = parseInput(scenarioSchema, text, file);
-  const setup: Command[] = (await loadFiles(s.setup, `${file}: setup`)).map((a) => ({ kind: 'apply', args: { ...(a as { object: never }), setup: true } }));
+  const setup: Command[] = (await loadFiles(s.setup, `${file}: setup`)).map((a) => ({ kind: 'apply', args: { ...a, setup: true } }));
   const steps: Command[] = [];
   for (const [i, step] of s.steps.entries()) {
+    const [kind, value] = Object.entries(step)[0] as [CommandKind, unknown];
     const at = `${file}: steps[${i}]`;
-    if ('apply' in step) {
-      if ('file' in step.apply && typeof step.apply.file === 'string') {
-        for (const a of await loadFiles([step.apply.file], at)) steps.push({ kind: 'apply', args: a as { object: never } });
-        continue;
-      }
-      const v = validateObject(step.apply);
-      if (!v.ok) throw new UsageError(`${at}.apply: invalid manifest:\n${v.issues.map((x) => `  ${x.path || '(object)'}: ${x.message}`).join('\n')}`);
-      steps.push({ kind: 'apply', args: { object: v.object } });
-    } else if ('delete' in step) steps.push({ kind: 'delete', args: step.delete });
-    else if ('vm' in step) steps.push({ kind: 'vm', args: step.vm });
-    else if ('guest' in step) steps.push({ kind: 'guest', args: step.guest });
-    else steps.push({ kind: 'fault', args: step.fault });
+    if (kind === 'apply' && isFileRef(value)) {
+      for (const a of await loadFiles([value.file], at)) steps.push({ kind: 'apply', args: a });
+      continue;
+    }
+    const checked = checkCommand(kind === 'apply' ? { kind, args: { object: value } } : { kind, args: value });
+    if (!checked.ok) throw new UsageError(stepProblems(at, kind, checked.problems));
+    steps.push(checked.command);
   }
   const out: HandwrittenScenario = { name: s.name, file, setup, steps };
   if (s.description !== undefined) out.description = s.description;

@@ -16,7 +16,7 @@
  */
 import fc from 'fast-check';
 import { InfrastructureError, type BackendFingerprint } from '../../backends/contract.ts';
-import type { Failure, PropertyResult } from '../report/types.ts';
+import type { Failure, PropertyResult } from './runResults.ts';
 import type { Choice } from './catalogue.ts';
 import { runSequence, setupCommands, type BackendFactory, type SequenceOutcome } from './runner.ts';
 import { GENERATOR_VERSION, scenarioArb, type Scenario } from './scenario.ts';

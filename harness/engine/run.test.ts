@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { createModelBackend, type ModelBackendOptions } from '../../backends/model/index.ts';
 import { loadHandwritten } from './handwritten.ts';
-import { runSuite } from './run.ts';
+import { UsageError } from '../contract/index.ts';
+import { commandsOf, runSuite } from './run.ts';
 import type { BackendFactory } from './runner.ts';
 import { loadSuite } from './suite.ts';
 
@@ -66,5 +67,23 @@ describe('runSuite: why generation stopped (results.json budgetExhausted vs inte
     expect(r.sequences).toBe(5);
     expect(r.budgetExhausted).toBeUndefined();
     expect(r.interrupted).toBeUndefined();
+  });
+});
+
+describe('commandsOf: recorded steps back to commands', () => {
+  const step = (command: unknown) => ({ command, results: {} }) as never;
+
+  it('splits setup from the steps and keeps each command as recorded', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { k: 'v' } };
+    const out = commandsOf([step({ kind: 'apply', args: { object: cm, setup: true }, text: 'setup: apply ConfigMap/c' }), step({ kind: 'fault', args: { fault: 'drainNode', node: 'node01' }, text: 'fault drainNode node01' })]);
+    expect(out).toEqual({ setup: [{ kind: 'apply', args: { object: cm, setup: true } }], commands: [{ kind: 'fault', args: { fault: 'drainNode', node: 'node01' } }] });
+  });
+
+  it('a recorded command that does not parse is a usage error naming the step and the field path', () => {
+    const bad = (command: unknown) => () => commandsOf([step({ kind: 'vm', args: { verb: 'start', name: 'v' }, text: 'ok' }), step(command)]);
+    expect(bad({ kind: 'vm', args: { verb: 'stop', name: 'v', gracePeriod: 'soon' }, text: 'x' })).toThrow(/^steps\[1\]\.command\.args\.gracePeriod: /);
+    expect(bad({ kind: 'explode', args: {}, text: 'x' })).toThrow(/^steps\[1\]\.command\.kind: unknown command kind 'explode'/);
+    expect(bad({ kind: 'apply', args: { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } } }, text: 'x' })).toThrow(/^steps\[1\]\.command\.args\.object\.metadata\.name: /);
+    expect(bad({ kind: 'apply', args: { object: {} }, text: 'x' })).toThrow(UsageError);
   });
 });

@@ -5,11 +5,11 @@
  */
 import type { BackendFingerprint } from '../../backends/contract.ts';
 import { UsageError } from '../contract/index.ts';
-import type { Failure, PropertyResult, RunResults, StepRecord } from '../report/types.ts';
+import type { Failure, PropertyResult, RunResults, StepRecord } from './runResults.ts';
 import type { BackendName, BackendSettings } from './backends.ts';
 import { classifyKnown, type Baseline } from './baseline.ts';
 import { mergeShards, runInWorkers } from './parallel.ts';
-import { isCommandKind, type Command } from './command.ts';
+import { checkCommand, problemsText, type Command } from './command.ts';
 import type { HandwrittenScenario } from './handwritten.ts';
 import { failureOf, GENERATED_PROPERTY, runGeneratedProperty, type Progress, type PropertyOutcome } from './property.ts';
 import { runSequence, type BackendFactory, type SequenceOutcome } from './runner.ts';
@@ -41,13 +41,19 @@ export interface RunOptions {
 
 export const SCENARIO_PREFIX = 'scenario:';
 
-/** Turns recorded steps back into setup + commands (replay from results.json); an unknown kind is a UsageError. Public. */
+/**
+ * Turns recorded steps back into setup + commands (replay from results.json).
+ * Each recorded command is parsed with the contract's schema and checked
+ * against the API; one that does not parse is a UsageError naming the step
+ * and the field path. Public.
+ */
 export function commandsOf(steps: readonly StepRecord[]): { setup: Command[]; commands: Command[] } {
   const setup: Command[] = [];
   const commands: Command[] = [];
   steps.forEach((s, i) => {
-    if (!isCommandKind(s.command.kind)) throw new UsageError(`steps[${i}].command.kind: unknown command kind '${s.command.kind}'`);
-    const cmd = { kind: s.command.kind, args: s.command.args } as unknown as Command;
+    const checked = checkCommand({ kind: s.command.kind, args: s.command.args });
+    if (!checked.ok) throw new UsageError(problemsText(`steps[${i}].command`, checked.problems));
+    const cmd = checked.command;
     if (cmd.kind === 'apply' && cmd.args.setup) setup.push(cmd);
     else commands.push(cmd);
   });

@@ -10,15 +10,16 @@
  * sequence stops at the first step with a difference or an unexpected
  * error. An InfrastructureError is not a counterexample: it propagates.
  */
-import { InfrastructureError, type Backend, type BackendFingerprint, type KubeObject, type Observation, type Result } from '../../backends/contract.ts';
+import type { Backend, BackendFingerprint, KubeObject, Observation } from '../../backends/contract.ts';
+import { answerKey, InfrastructureError, type Result } from '../contract/index.ts';
 import { Canonicaliser } from '../observe/canonicalise.ts';
 import type { CanonicalObservation } from '../observe/canonicalise.ts';
 import { deepEqual, diffValues } from '../observe/diff.ts';
-import type { DiffEntry, StepRecord } from '../report/types.ts';
+import type { DiffEntry, StepRecord } from './runResults.ts';
 import { objectKey, resolveChoice, type Choice, type GenState } from './catalogue.ts';
 import { applyCommand, commandText, type Command } from './command.ts';
 import type { ChoiceKind } from './suite.ts';
-import type { VmEntry } from './vmArb.ts';
+import type { VmEntry } from './vmEntry.ts';
 
 /** Makes a fresh backend for one sequence. `name` is unique within a run (`model`, `model#2`). Public. */
 export interface BackendFactory {
@@ -52,11 +53,13 @@ export interface RunnerOptions {
   onStep?: (step: number, text: string) => void;
 }
 
-/** Verb answers are compared on ok + code; messages are reported, not compared. */
+/** Answers are compared on ok, code and reason (docs/architecture.md §3); messages are reported, not compared. */
 function resultDiff(ref: Result, other: Result, backend: string): DiffEntry[] {
-  const code = (r: Result) => (r.ok ? null : r.code);
-  if (ref.ok === other.ok && code(ref) === code(other)) return [];
-  return diffValues({ ok: ref.ok, code: code(ref) }, { ok: other.ok, code: code(other) }, backend, 'result');
+  const { reason: ra, ...a } = answerKey(ref);
+  const { reason: rb, ...b } = answerKey(other);
+  // A reason differs on its own only when the codes agree: the default reason follows the code.
+  if (!deepEqual(a, b)) return diffValues(a, b, backend, 'result');
+  return ra === rb ? [] : diffValues({ reason: ra }, { reason: rb }, backend, 'result');
 }
 
 /** Equal observations (the common case) skip the path-building walk. */
@@ -144,7 +147,7 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
 
   /** Sends a command to every backend and compares the answers (ok + code). */
   const send = async (cmd: Command, text = commandText(cmd)): Promise<StepRecord> => {
-    const record: StepRecord = { command: { kind: cmd.kind, args: cmd.args as unknown as Record<string, unknown>, text }, results: {}, diff: [] };
+    const record: StepRecord = { command: { ...cmd, text }, results: {}, diff: [] };
     steps.push(record);
     const results = await Promise.all(backends.map((b) => applyCommand(b, cmd)));
     results.forEach((r, i) => {

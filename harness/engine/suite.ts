@@ -12,33 +12,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../contract/index.ts';
+import { CHOICE_KINDS } from './catalogue.ts';
+import { BUILDS } from './vmEntry.ts';
 import { parseInput } from './parseInput.ts';
 
-/**
- * What a generated step can be (finer than Command['kind']). Public.
- * The killMigrationTarget fault needs a migration in flight, which a settled
- * state never has: hand-written scenarios can use it, generation cannot.
- */
-export const CHOICE_KINDS = [
-  'apply',
-  'delete',
-  'start',
-  'stop',
-  'restart',
-  'migrate',
-  'pause',
-  'unpause',
-  'softReboot',
-  'reset',
-  'acpiShutdown',
-  'poweroff',
-  'reboot',
-  'panic',
-  'writeData',
-  'killLauncher',
-  'nodeLoss',
-] as const;
-export type ChoiceKind = (typeof CHOICE_KINDS)[number];
+export { CHOICE_KINDS, type ChoiceKind } from './catalogue.ts';
 
 export const BOOT_SOURCES = ['containerDisk', 'pvc', 'dataVolume', 'iso', 'kernel'] as const;
 export type BootSource = (typeof BOOT_SOURCES)[number];
@@ -46,8 +24,7 @@ export type BootSource = (typeof BOOT_SOURCES)[number];
 export const NETWORKS = ['pod', 'multus', 'sriov'] as const;
 export type NetworkKind = (typeof NETWORKS)[number];
 
-export const BUILDS = ['yaml', 'instancetype', 'template'] as const;
-export type BuildWay = (typeof BUILDS)[number];
+export { BUILDS, type BuildWay } from './vmEntry.ts';
 
 export const EXTRA_DISKS = ['emptyDisk', 'pvc', 'cloudInit', 'configMap', 'secret'] as const;
 export type ExtraDisk = (typeof EXTRA_DISKS)[number];

@@ -26,9 +26,10 @@ import type {
   VirtualMachineInstance,
   VirtualMachineInstanceSpec,
   Volume,
-} from '../api/types.ts';
+} from '../api/index.ts';
 import { BRIDGE_NAD, GOLDEN, GUEST_IMAGE, INSTANCETYPE, LOCAL_SC, PREFERENCE, SHARED_SC, SRIOV_NAD } from './clusterArb.ts';
 import type { BootSource, BuildWay, ExtraDisk, NetworkKind, Suite } from './suite.ts';
+import type { VmEntry } from './vmEntry.ts';
 
 export type StrategyChoice = RunStrategy | 'running:true' | 'running:false';
 
@@ -45,13 +46,7 @@ export interface VmShape {
   grace: number;
 }
 
-/** One VM of a scenario: its manifests, dependencies first, the VM or VMI last. Public. */
-export interface VmEntry {
-  name: string;
-  kind: 'VirtualMachine' | 'VirtualMachineInstance';
-  build: BuildWay;
-  objects: KubeObject[];
-}
+export type { VmEntry } from './vmEntry.ts';
 
 const STRATEGIES: StrategyChoice[] = ['Always', 'running:true', 'RerunOnFailure', 'Manual', 'Halted', 'Once', 'running:false'];
 const DATA_SIZE = '16Mi';

@@ -10,6 +10,9 @@ import { RESULTS_FILE, toResultsJson } from './results.ts';
 import { toTap14 } from './tap.ts';
 import type { RunResults } from './types.ts';
 
+export { readResults, toResultsJson, RESULTS_FILE, type ReadResult } from './results.ts';
+export type * from './types.ts';
+
 /** File name → writer; results.json first so that it exists even if a renderer fails. */
 const WRITERS: [string, (r: RunResults) => string][] = [
   [RESULTS_FILE, toResultsJson],
