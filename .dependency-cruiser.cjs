@@ -1,0 +1,106 @@
+// The dependency rule of docs/architecture.md §2, checked by `make lint-deps`.
+// Rules are generated from two tables (the layer order and the I/O modules),
+// so that a new layer or a new I/O module is one line here.
+'use strict';
+const { existsSync, readdirSync } = require('node:fs');
+
+/** The layer order, bottom first: a layer may import only the layers before it (the last one, anything). */
+const LAYERS = [
+  ['contract', '^harness/contract/'],
+  ['api', '^harness/api/'],
+  ['cluster', '^harness/cluster/'],
+  ['observe', '^harness/observe/'],
+  ['backends', '^backends/'],
+  ['engine', '^harness/engine/'],
+  ['report', '^harness/report/'],
+  ['server', '^harness/server/'],
+  ['cli', '^harness/cli/'],
+];
+
+/** Node modules that do I/O: the model (virtual time, no processes, no files) imports none of them. */
+const IO_MODULES = [
+  'fs', 'fs/promises', 'child_process', 'net', 'dgram', 'http', 'https', 'http2', 'tls', 'dns',
+  'worker_threads', 'cluster', 'readline', 'inspector', 'timers/promises',
+];
+const IO_PACKAGES = ['execa'];
+
+/** Tests and test kits may reach across layers (a test of the model may run the engine). */
+const TEST_FILES = '\\.(test|testkit)\\.ts$';
+
+const upward = LAYERS.slice(0, -1).map(([name, from], i) => ({
+  name: `layer-${name}`,
+  comment: `${name} imports only ${LAYERS.slice(0, i).map(([n]) => n).join(', ') || 'nothing of the project'} (docs/architecture.md §2)`,
+  severity: 'error',
+  from: { path: from, pathNot: TEST_FILES },
+  to: { path: LAYERS.slice(i + 1).map(([, p]) => p) },
+}));
+
+/** Top-level folders (harness/x, backends/x) that have an index.ts: entered only through it. */
+function indexedFolders() {
+  const out = [];
+  for (const root of ['harness', 'backends']) {
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      if (entry.isDirectory() && existsSync(`${root}/${entry.name}/index.ts`)) out.push(`${root}/${entry.name}`);
+    }
+  }
+  return out;
+}
+
+const pastIndex = indexedFolders().map((folder) => ({
+  name: `index-${folder.replace('/', '-')}`,
+  comment: `${folder} is entered through ${folder}/index.ts only (docs/architecture.md §2)`,
+  severity: 'error',
+  from: { pathNot: [`^${folder}/`, TEST_FILES] },
+  to: { path: `^${folder}/`, pathNot: `^${folder}/index\\.ts$` },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No import cycle anywhere (docs/architecture.md §2)',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...upward,
+    {
+      name: 'backend-imports-no-backend',
+      comment: 'A backend never imports another backend (backends/contract.ts is shared)',
+      severity: 'error',
+      from: { path: '^backends/([^/]+)/' },
+      to: { path: '^backends/[^/]+/', pathNot: '^backends/$1/' },
+    },
+    {
+      name: 'model-imports-no-io',
+      comment: 'The model imports nothing with I/O: virtual time, no processes, sockets or files',
+      severity: 'error',
+      from: { path: '^backends/model/', pathNot: TEST_FILES },
+      to: {
+        path: [`^(node:)?(${IO_MODULES.join('|')})$`, `^node_modules/(${IO_PACKAGES.join('|')})/`],
+      },
+    },
+    ...pastIndex,
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|reports|fixtures/guest/build)/' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: false,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};
