@@ -1,5 +1,5 @@
 /**
- * The command catalogue (issue "Scenario engine", item 1). Public.
+ * The command catalogue (docs/architecture.md §4, step 1). Public.
  *
  * For each kind of step, the commands that make sense in the current state
  * (its precondition, as the list of candidates) and the data each one
@@ -17,6 +17,7 @@
  */
 import type { KubeObject, Observation } from '../../backends/contract.ts';
 import { RUN_STRATEGIES, type RunStrategy, type VirtualMachine } from '../api/index.ts';
+import type { GuestActionKind, VmVerb } from '../contract/index.ts';
 import type { Command } from './command.ts';
 import type { VmEntry } from './vmEntry.ts';
 
@@ -112,12 +113,12 @@ function unapplied(s: GenState, pick: (v: VmEntry) => KubeObject[]): Candidates 
 }
 
 const vmVerb =
-  (verb: 'start' | 'migrate' | 'pause' | 'unpause' | 'softReboot', targets: keyof Derived): CandidatesOf =>
+  (verb: Exclude<VmVerb, 'stop' | 'restart'>, targets: keyof Derived): CandidatesOf =>
   (_s, d) =>
     lazy(d[targets], (name) => ({ kind: 'vm', args: { verb, name } }));
 
 const guestAction =
-  (action: 'reset' | 'acpiShutdown' | 'poweroff' | 'reboot' | 'panic', targets: keyof Derived): CandidatesOf =>
+  (action: Exclude<GuestActionKind, 'writeData'>, targets: keyof Derived): CandidatesOf =>
   (_s, d) =>
     lazy(d[targets], (vmi) => ({ kind: 'guest', args: { action, vmi } }));
 

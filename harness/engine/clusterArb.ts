@@ -1,5 +1,5 @@
 /**
- * Cluster arbitrary (issue "Scenario engine", item 2). Public.
+ * Cluster arbitrary: the generated cluster (docs/harness-choices.md §1). Public.
  *
  * 1–3 nodes with capacities and SR-IOV VF pools, two storage classes (a
  * node-local one binding at first consumer, a shared one binding at once),

@@ -1,5 +1,5 @@
 /**
- * The default suite is meaningful (issue 6, item 2): its 36 generated
+ * The default suite is meaningful: its 36 generated
  * sequences draw every storage kind (boot sources and extra disks, local and
  * shared storage), every network kind and every build way, whatever the seed.
  * Checked on the drawn scenarios themselves (the model runs them), for

@@ -1,5 +1,5 @@
 /**
- * The generated-sequence property (issue "Scenario engine", item 3). Public.
+ * The generated-sequence property (docs/architecture.md §4). Public.
  *
  * fast-check drives generation, shrinking and replay (`seed` + `path`); the
  * predicate runs one sequence over the backends (runner.ts). Budgets are

@@ -1,5 +1,5 @@
 /**
- * The sequence runner (issue "Scenario engine", item 3). Public.
+ * The sequence runner (docs/architecture.md §4: one step). Public.
  *
  * Runs one sequence over 1..n backends: fresh backends, then per step
  * apply → settle → observe → canonicalise → diff against the first backend

@@ -1,5 +1,5 @@
 /**
- * The scenario arbitrary (issue "Scenario engine", item 3). Public.
+ * The scenario arbitrary (docs/harness-choices.md §8). Public.
  *
  * Why this shape (instead of `fc.commands`): a scenario is a cluster, a VM
  * set (both consistent by construction) and a list of *choices*. A choice is

@@ -1,5 +1,5 @@
 /**
- * Suites (issue "Scenario engine", design notes). Public: the format of
+ * Suites (docs/harness-choices.md §8). Public: the format of
  * `scenarios/suites/<name>.yaml`, validated with zod so that a bad suite file
  * is a usage error naming the field.
  *

@@ -1,5 +1,5 @@
 /**
- * The replay token (issue "Scenario engine", item 3). Public: printed with
+ * The replay token (docs/architecture.md §4). Public: printed with
  * every failure and accepted by `vmconform replay --token`.
  *
  * One opaque string, `vmc1.<base64url JSON>`, holding what reproduces a

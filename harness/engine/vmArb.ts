@@ -1,5 +1,5 @@
 /**
- * VM spec arbitrary (issue "Scenario engine", item 2). Public.
+ * VM spec arbitrary: the generated VMs (docs/spec.md §8–§10). Public.
  *
  * A VM (or standalone VMI) is drawn as a small `VmShape` record and built by
  * a pure function into manifests, the three ways the seed names: declarative
