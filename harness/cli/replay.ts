@@ -9,14 +9,29 @@
  */
 import { parseArgs } from 'node:util';
 import { InfrastructureError } from '../contract/index.ts';
-import { baseName, createFactories, parseAccel, parseBackendList, type BackendName, type BackendSettings } from '../engine/backends.ts';
-import { loadHandwritten } from '../engine/handwritten.ts';
-import { GENERATED_PROPERTY, runGeneratedProperty } from '../engine/property.ts';
-import { replaySteps, SCENARIO_PREFIX } from '../engine/run.ts';
-import { runSequence, type BackendFactory, type SequenceOutcome } from '../engine/runner.ts';
-import { GENERATOR_VERSION, type Scenario } from '../engine/scenario.ts';
-import { loadSuite, type Suite } from '../engine/suite.ts';
-import { decodeToken, suiteHash, type ReplayToken } from '../engine/token.ts';
+import {
+  type BackendFactory,
+  type BackendName,
+  type BackendSettings,
+  baseName,
+  createFactories,
+  decodeToken,
+  GENERATED_PROPERTY,
+  GENERATOR_VERSION,
+  loadHandwritten,
+  loadSuite,
+  parseAccel,
+  parseBackendList,
+  replaySteps,
+  type ReplayToken,
+  runGeneratedProperty,
+  runSequence,
+  type Scenario,
+  SCENARIO_PREFIX,
+  type SequenceOutcome,
+  type Suite,
+  suiteHash,
+} from '../engine/index.ts';
 import { readResults, type Failure } from '../report/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 import { failureText } from './run.ts';

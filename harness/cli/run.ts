@@ -9,13 +9,19 @@ import { availableParallelism, freemem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InfrastructureError } from '../contract/index.ts';
-import { loadBaseline } from '../engine/baseline.ts';
-import { createFactories, parseAccel, parseBackendList, type BackendSettings } from '../engine/backends.ts';
-import { loadHandwritten, loadScenarioFiles } from '../engine/handwritten.ts';
-import { createProgress } from '../engine/progress.ts';
-import { exitWorkers } from '../engine/parallel.ts';
-import { runSuite } from '../engine/run.ts';
-import { loadSuite } from '../engine/suite.ts';
+import {
+  type BackendSettings,
+  createFactories,
+  createProgress,
+  exitWorkers,
+  loadBaseline,
+  loadHandwritten,
+  loadScenarioFiles,
+  loadSuite,
+  parseAccel,
+  parseBackendList,
+  runSuite,
+} from '../engine/index.ts';
 import { renderDiff } from '../observe/render.ts';
 import { toResultsJson, writeReport, type Failure, type RunResults } from '../report/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
