@@ -69,6 +69,13 @@ module.exports = {
     },
     ...upward,
     {
+      name: 'contract-imports-nothing',
+      comment: 'harness/contract imports nothing of the project (docs/architecture.md §2)',
+      severity: 'error',
+      from: { path: '^harness/contract/', pathNot: TEST_FILES },
+      to: { pathNot: ['^harness/contract/', '^node_modules/'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'backend-imports-no-backend',
       comment: 'A backend never imports another backend (backends/contract.ts is shared)',
       severity: 'error',
@@ -81,6 +88,16 @@ module.exports = {
       severity: 'error',
       from: { path: '^backends/model/', pathNot: TEST_FILES },
       to: {
+        path: [`^(node:)?(${IO_MODULES.join('|')})$`, `^node_modules/(${IO_PACKAGES.join('|')})/`],
+      },
+    },
+    {
+      name: 'model-reaches-no-io',
+      comment: 'Nor does anything the model imports, directly or not (the cluster core, the API layer)',
+      severity: 'error',
+      from: { path: '^backends/model/', pathNot: TEST_FILES },
+      to: {
+        reachable: true,
         path: [`^(node:)?(${IO_MODULES.join('|')})$`, `^node_modules/(${IO_PACKAGES.join('|')})/`],
       },
     },
