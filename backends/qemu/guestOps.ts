@@ -8,7 +8,7 @@
  * AgentEvents (paused included: a pause is reported from QEMU's STOP whoever
  * asked for it). An operation on a VMI whose launcher is gone does nothing.
  */
-import { GUEST_TOOLS } from '../../fixtures/guest/artefacts.ts';
+import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { queryPortAddresses, readRawFacts, type RawFacts } from './facts/guestFacts.ts';
 import { portId } from './launcher/qemuArgs.ts';
 import { QgaTimeout } from './qga/QgaClient.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { InfrastructureError, type Backend } from '../contract.ts';
 import { ClusterBackend } from '../../harness/cluster/ClusterBackend.ts';
 import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
-import { guestArtefacts } from '../../fixtures/guest/artefacts.ts';
+import { guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
 import { qemuInfo } from './accel/qemuInfo.ts';
 import { killGroup, liveGroups } from './launcher/QemuProcess.ts';

@@ -29,7 +29,7 @@
  */
 import type { GuestFacts, LaunchSpec } from '../../harness/cluster/agent.ts';
 import type { ObservedDisk, ObservedInterface } from '../../harness/observe/types.ts';
-import { GUEST_TOOLS } from '../../fixtures/guest/artefacts.ts';
+import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { joinFacts, runningFacts } from './facts/guestFacts.ts';
 import { GUEST_OP_MS, snapshot } from './guestOps.ts';
 import type { VmiLauncher } from './launcher/VmiLauncher.ts';

@@ -10,9 +10,9 @@
 import { constants } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
-import type { GuestArtefacts } from '../../../fixtures/guest/artefacts.ts';
-import { DEFAULT_KERNEL_ARGS } from '../../../fixtures/guest/manifest.ts';
-import { guestConfigText } from '../../../fixtures/guest/guestConfig.ts';
+import type { GuestArtefacts } from '../../../guest/artefacts.ts';
+import { DEFAULT_KERNEL_ARGS } from '../../../guest/manifest.ts';
+import { guestConfigText } from '../../../guest/guestConfig.ts';
 import { qemuArgs } from '../launcher/qemuArgs.ts';
 import { QemuProcess } from '../launcher/QemuProcess.ts';
 import { nodeDir, runPaths } from '../launcher/RunPaths.ts';

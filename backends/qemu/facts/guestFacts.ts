@@ -14,7 +14,7 @@ import { portId } from '../launcher/qemuArgs.ts';
 import type { QgaClient } from '../qga/QgaClient.ts';
 import type { QmpClient, QmpPciDevice } from '../qmp/QmpClient.ts';
 
-/** What `/usr/bin/vmconform-facts` prints (fixtures/guest). Internal. */
+/** What `/usr/bin/vmconform-facts` prints (guest). Internal. */
 export interface RawFacts {
   bootId: string;
   vcpus: number;

@@ -72,7 +72,7 @@ export function exitReason(f: ExitFacts): ExitReason | null {
   return 'crashed'; // QEMU died on its own (or from a signal we did not send)
 }
 
-/** The guest's "late boot stage done" wait (fixtures/guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
+/** The guest's "late boot stage done" wait (guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
 export const WAIT_BOOTED = '/usr/lib/vmconform/wait-booted';
 const GUEST_BOOT_MS = 30_000;
 

@@ -13,11 +13,11 @@
  *   log file) and VNC on unix sockets in the launcher's private run dir;
  * - ISA pvpanic with `-action panic=shutdown`: a guest panic shows as
  *   GUEST_PANICKED and SHUTDOWN(guest-panic), then QEMU exits;
- * - guest configuration through fw_cfg (fixtures/guest README);
+ * - guest configuration through fw_cfg (guest README);
  * - `-S` for startPaused, `-incoming defer -S` for a migration target.
  */
 import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
-import { guestConfigFwCfgArg } from '../../../fixtures/guest/guestConfig.ts';
+import { guestConfigFwCfgArg } from '../../../guest/guestConfig.ts';
 import type { RunPaths } from './RunPaths.ts';
 
 /** What the storage side prepared for one disk (storage/VolumeStore.ts). Internal. */
@@ -46,7 +46,7 @@ export interface QemuArgsInput {
   /** Segment socket per NAD name (bridge and SR-IOV NICs). */
   hubSockets: Record<string, string>;
   devices: DeviceArgBuilders;
-  /** Guest configuration text (fixtures/guest guestConfigText), passed through fw_cfg. */
+  /** Guest configuration text (guest guestConfigText), passed through fw_cfg. */
   guestConfig: string;
   /** Migration target: `-incoming defer`, and SR-IOV VFs left out (plugged after the switch-over). */
   incoming?: boolean;

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Effect, LaunchDisk, LaunchSpec } from '../../../harness/cluster/agent.ts';
 import { findImage, type CatalogueImage } from '../../../harness/api/images.ts';
-import { buildConfigIso, type GuestArtefacts } from '../../../fixtures/guest/artefacts.ts';
+import { buildConfigIso, type GuestArtefacts } from '../../../guest/artefacts.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
 import { qemuImgCreate, qemuImgInfo, type ImgFormat } from './qemuImg.ts';
 
@@ -55,7 +55,7 @@ export class PrepareError extends Error {
 
 export interface VolumeStoreOptions {
   stateDir: string;
-  /** The guest pipeline's artefacts (fixtures/guest `guestArtefacts()`). */
+  /** The guest pipeline's artefacts (guest `guestArtefacts()`). */
   artefacts: ArtefactDir;
   /** Budget of one qemu-img / ISO build run. */
   timeoutMs?: number;
