@@ -28,7 +28,7 @@
  * An explicit state dir (`stateDir` option) is not locked and not swept:
  * `reapOrphans` kills what an earlier run left in it, as before.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, lstatSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,8 @@ export interface StateDir {
   created: boolean;
   /** The held lock of a default run dir (open on the dir itself); closing it releases the lock. */
   lock?: FileHandle;
+  /** The root a default run dir lives in (removed with the last run dir). */
+  root?: string;
 }
 
 /** The private per-user root of default state dirs. */
@@ -101,17 +103,33 @@ export async function openStateDir(o: { stateDir?: string; root?: string; keep?:
     return { dir: o.stateDir, created: made !== undefined };
   }
   const root = o.root ?? stateRoot();
-  ensureRoot(root);
   for (let attempt = 0; ; attempt++) {
-    const dir = await mkdtemp(join(root, RUN_PREFIX)); // 0700
-    const lock = await open(dir, 'r');
-    if (tryLock(lock.fd) && stillNamed(dir, lock.fd)) {
-      if (o.keep) writeFileSync(join(dir, KEEP_MARKER), '', { mode: 0o600 });
-      return { dir, created: true, lock };
+    if (attempt >= 5) throw new Error(`could not lock a fresh run dir under ${root}`);
+    let lock: FileHandle | null = null;
+    try {
+      ensureRoot(root);
+      const dir = await mkdtemp(join(root, RUN_PREFIX)); // 0700
+      lock = await open(dir, 'r');
+      if (tryLock(lock.fd) && stillNamed(dir, lock.fd)) {
+        if (o.keep) writeFileSync(join(dir, KEEP_MARKER), '', { mode: 0o600 });
+        return { dir, created: true, lock, root };
+      }
+    } catch (err) {
+      // The root was removed with its last run dir, or a reaper removed the fresh dir: try again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     // A reaper took the fresh dir before we locked it (and removes it): make another.
-    await lock.close();
-    if (attempt >= 4) throw new Error(`could not lock a fresh run dir under ${root}`);
+    await lock?.close();
+  }
+}
+
+/** Removes the root once it holds no run dir (rmdir fails on a non-empty one: no race with a new run). */
+function removeRootIfEmpty(root: string | undefined): void {
+  if (!root) return;
+  try {
+    rmdirSync(root);
+  } catch {
+    // ENOTEMPTY (other runs), ENOENT (already gone)
   }
 }
 
@@ -120,6 +138,7 @@ export async function removeStateDir(s: StateDir): Promise<void> {
   if (s.created) await rm(s.dir, { recursive: true, force: true });
   else for (const d of OWNED) await rm(join(s.dir, d), { recursive: true, force: true });
   await s.lock?.close();
+  removeRootIfEmpty(s.root);
 }
 
 /** Releases the lock of a run dir that is kept (`keep`): a later run may then kill what is left in it. */
@@ -131,6 +150,7 @@ export async function releaseStateDir(s: StateDir): Promise<void> {
 export function removeStateDirSync(s: StateDir): void {
   if (s.created) rmSync(s.dir, { recursive: true, force: true });
   else for (const d of OWNED) rmSync(join(s.dir, d), { recursive: true, force: true });
+  removeRootIfEmpty(s.root);
 }
 
 /** Pid files of the launchers (nodes/<node>/<run>/qemu.pid) and of the KVM canary (probe/nodes/…). */
@@ -229,6 +249,7 @@ export function reapStaleRuns(root: string): ReapedRun[] {
       closeSync(fd);
     }
   }
+  if (out.some((r) => !r.kept)) removeRootIfEmpty(root);
   return out;
 }
 
