@@ -256,5 +256,5 @@ export function reapStaleRuns(root: string): ReapedRun[] {
 /** One stderr line per reaped run. */
 export function describeReaped(r: ReapedRun): string {
   const qemus = r.killed.length ? `killed QEMU ${r.killed.join(', ')}` : 'no QEMU was left running';
-  return `qemu backend: reaped stale run ${r.dir} (its harness is gone): ${qemus}${r.kept ? '; files kept (--keep)' : '; removed'}`;
+  return `qemu backend: reaped stale run ${r.dir} (its owner is gone): ${qemus}${r.kept ? '; files kept (--keep)' : '; removed'}`;
 }
