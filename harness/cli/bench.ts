@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<{ bench: BenchSuite }>> = {
   engine: () => import('../engine/bench.ts'),
   guest: () => import('../../guest/bench.ts'),
   qemu: () => import('../../backends/qemu/bench.ts'),
+  soak: () => import('../../backends/qemu/soak.ts'),
 };
 
 export async function run(argv: string[]): Promise<number> {
