@@ -10,7 +10,7 @@
  */
 import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { queryPortAddresses, readRawFacts, type RawFacts } from './facts/guestFacts.ts';
-import { portId } from './launcher/qemuArgs.ts';
+import { portId } from './devices.ts';
 import { QgaTimeout } from './qga/QgaClient.ts';
 import { POWER_BUTTON_PERIOD_MS, type VmiLauncher } from './launcher/VmiLauncher.ts';
 import type { QemuAgent } from './QemuAgent.ts';

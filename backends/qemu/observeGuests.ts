@@ -33,8 +33,7 @@ import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { joinFacts, runningFacts } from './facts/guestFacts.ts';
 import { GUEST_OP_MS, snapshot } from './guestOps.ts';
 import type { VmiLauncher } from './launcher/VmiLauncher.ts';
-import { diskDeviceId } from './storage/diskArgs.ts';
-import { nicDeviceId } from './network/nicArgs.ts';
+import { diskDeviceId, nicDeviceId } from './devices.ts';
 import type { QemuAgent } from './QemuAgent.ts';
 
 const MiB = 1024 * 1024;

@@ -10,7 +10,7 @@
  */
 import type { GuestFacts, LaunchSpec } from '../../../harness/cluster/agent.ts';
 import type { ObservedDisk, ObservedInterface } from '../../../harness/observe/types.ts';
-import { portId } from '../launcher/qemuArgs.ts';
+import { portId } from '../devices.ts';
 import type { QgaClient } from '../qga/QgaClient.ts';
 import type { QmpClient, QmpPciDevice } from '../qmp/QmpClient.ts';
 

@@ -27,7 +27,7 @@
 import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/agent.ts';
 import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
-import { QGA_PORT_ID } from './qemuArgs.ts';
+import { QGA_PORT_ID } from '../devices.ts';
 import type { QemuProcess } from './QemuProcess.ts';
 
 /** What was asked of the launcher that decides how its end is read. */

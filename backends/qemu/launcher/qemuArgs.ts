@@ -19,6 +19,7 @@
 import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
 import { guestConfigFwCfgArg } from '../../../guest/guestConfig.ts';
 import type { RunPaths } from './RunPaths.ts';
+import { optValue, portId, QGA_PORT_ID, QGA_PORT_NAME } from '../devices.ts';
 
 /** What the storage side prepared for one disk (storage/VolumeStore.ts). Internal. */
 export interface PreparedDiskLike {
@@ -53,21 +54,6 @@ export interface QemuArgsInput {
   /** Leave SR-IOV NICs out (their ports stay, empty). */
   omitVfs?: boolean;
 }
-
-/** Name of the virtio-serial port the guest agent listens on. */
-export const QGA_PORT_NAME = 'org.qemu.guest_agent.0';
-/** qdev id of that port: VSERPORT_CHANGE events name it when the guest opens or closes the channel. */
-export const QGA_PORT_ID = 'qga-port';
-
-/** Doubles commas so a value cannot break out of a QEMU key=value option string. */
-export const optValue = (value: string): string => value.replaceAll(',', ',,');
-
-/** Root port ids, by device: stable names the migration and hotplug code use too. Internal. */
-export const portId = {
-  disk: (name: string): string => `rp-d-${name}`,
-  nic: (name: string): string => `rp-n-${name}`,
-  serial: 'rp-serial',
-} as const;
 
 /** The first pcie.0 slot used by root ports (slot 1 is the VGA). */
 const FIRST_PORT_SLOT = 2;

@@ -14,7 +14,7 @@
  * cdroms are read-only and rebuilt identically on the target.
  */
 import type { LaunchDisk, LaunchSpec } from '../../../harness/cluster/agent.ts';
-import { diskNodeNames } from '../storage/diskArgs.ts';
+import { diskNodeNames } from '../devices.ts';
 import type { QmpClient } from '../qmp/QmpClient.ts';
 
 const STEP_MS = 30_000;

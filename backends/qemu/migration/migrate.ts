@@ -19,9 +19,9 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Effect, LaunchDisk, LaunchNic } from '../../../harness/cluster/agent.ts';
-import { portId } from '../launcher/qemuArgs.ts';
 import type { VmiLauncher } from '../launcher/VmiLauncher.ts';
-import { nicDeviceId, vfPlugCommands, vfUnplugCommands } from '../network/nicArgs.ts';
+import { nicDeviceId, portId } from '../devices.ts';
+import { vfPlugCommands, vfUnplugCommands } from '../network/nicArgs.ts';
 import type { QmpClient } from '../qmp/QmpClient.ts';
 import type { QemuAgent } from '../QemuAgent.ts';
 import { abandonMirrors, finishMirrors, mirroredDisks, startMirrors } from './diskMirror.ts';

@@ -16,7 +16,8 @@ import { QmpClient } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
 import { privateDir } from '../testing/privateDir.ts';
 import { HubSet } from './HubSet.ts';
-import { nicArgs, nicDeviceId, vfPlugCommands, vfUnplugCommands } from './nicArgs.ts';
+import { nicDeviceId } from '../devices.ts';
+import { nicArgs, vfPlugCommands, vfUnplugCommands } from './nicArgs.ts';
 import { vfIdentity } from './vfPool.ts';
 
 const QEMU = process.env['VMCONFORM_QEMU'] ?? 'qemu-system-x86_64';
