@@ -25,6 +25,7 @@ import { VolumeStore } from './storage/VolumeStore.ts';
 import { observeGuests } from './observeGuests.ts';
 import { guestOps } from './guestOps.ts';
 import { migrate, type MigrationHandle } from './migration/migrate.ts';
+import { AGENT_TIMEOUT_MS } from './budgets.ts';
 
 export interface QemuAgentOptions {
   stateDir: string;
@@ -75,7 +76,7 @@ export class QemuAgent implements NodeAgent {
   constructor(readonly opts: QemuAgentOptions) {
     this.volumes = new VolumeStore({ stateDir: opts.stateDir, artefacts: opts.artefacts });
     this.hubs = new HubSet(join(opts.stateDir, 'hubs'));
-    this.agentTimeoutMs = opts.agentTimeoutMs ?? 60_000;
+    this.agentTimeoutMs = opts.agentTimeoutMs ?? AGENT_TIMEOUT_MS;
   }
 
   /** Creates the agent's directories (0700). */

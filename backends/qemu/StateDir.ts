@@ -34,6 +34,7 @@ import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killGroup, processStartTime, type PidRecord } from './launcher/processGroups.ts';
+import { REAP_WAIT_MS } from './budgets.ts';
 
 /** Sub-directories the backend owns inside the state dir (cleared at start). */
 const OWNED = ['nodes', 'shared', 'hubs', 'probe'] as const;
@@ -193,7 +194,7 @@ function killRecorded(stateDir: string): PidRecord[] {
 }
 
 /** Waits until a pid is gone (a killed QEMU takes a moment to exit). */
-async function gone(rec: PidRecord, timeoutMs = 5000): Promise<boolean> {
+async function gone(rec: PidRecord, timeoutMs = REAP_WAIT_MS): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (processStartTime(rec.pid) === rec.startTime) {
     if (Date.now() > deadline) return false;

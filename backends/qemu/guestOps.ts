@@ -12,13 +12,9 @@ import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { queryPortAddresses, readRawFacts, type RawFacts } from './facts/guestFacts.ts';
 import { portId } from './devices.ts';
 import { QgaTimeout } from './qga/QgaClient.ts';
-import { POWER_BUTTON_PERIOD_MS, type VmiLauncher } from './launcher/VmiLauncher.ts';
+import type { VmiLauncher } from './launcher/VmiLauncher.ts';
 import type { QemuAgent } from './QemuAgent.ts';
-
-/** Budget of one guest-agent operation (TCG on a shared host is slow). */
-export const GUEST_OP_MS = 15_000;
-/** How long a guest may take to power off / reboot / panic after being asked. */
-export const GUEST_REACTION_MS = 30_000;
+import { GUEST_OP_MS, GUEST_REACTION_MS, POWER_BUTTON_PERIOD_MS } from './budgets.ts';
 
 /** Resolves true when `p` settles within `ms`, false otherwise. Never rejects. */
 export function within(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -31,10 +31,11 @@ import type { GuestFacts, LaunchSpec } from '../../harness/cluster/agent.ts';
 import type { ObservedDisk, ObservedInterface } from '../../harness/observe/types.ts';
 import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { joinFacts, runningFacts } from './facts/guestFacts.ts';
-import { GUEST_OP_MS, snapshot } from './guestOps.ts';
+import { snapshot } from './guestOps.ts';
 import type { VmiLauncher } from './launcher/VmiLauncher.ts';
 import { diskDeviceId, nicDeviceId } from './devices.ts';
 import type { QemuAgent } from './QemuAgent.ts';
+import { GUEST_OP_MS } from './budgets.ts';
 
 const MiB = 1024 * 1024;
 /**

@@ -8,6 +8,7 @@ import { QmpClient } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
 import { killGroup } from '../launcher/processGroups.ts';
 import { execFailure, spawnQemu } from '../launcher/spawnQemu.ts';
+import { QEMU_INFO_MS } from '../budgets.ts';
 
 export interface QemuInfo {
   /** e.g. `7.2.22`. */
@@ -21,7 +22,7 @@ export interface QemuInfo {
  * directory for the QMP socket. Throws an Error naming the binary and
  * QEMU's stderr when it does not run.
  */
-export async function qemuInfo(binary: string, dir: string, timeoutMs = 15_000): Promise<QemuInfo> {
+export async function qemuInfo(binary: string, dir: string, timeoutMs = QEMU_INFO_MS): Promise<QemuInfo> {
   const sock = join(dir, 'info.qmp');
   const child = spawnQemu(binary, ['-machine', 'none', '-nodefaults', '-no-user-config', '-display', 'none', '-S', '-qmp', `unix:${sock},server=on,wait=off`], { stderr: 'pipe' });
   let exited = false;

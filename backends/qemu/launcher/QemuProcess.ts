@@ -15,6 +15,7 @@ import { retryUntil } from '../retryUntil.ts';
 import { killGroup, processStartTime, type PidRecord } from './processGroups.ts';
 import type { RunPaths } from './RunPaths.ts';
 import { execFailure, spawnQemu } from './spawnQemu.ts';
+import { QMP_CONNECT_MS, QUIT_MS } from '../budgets.ts';
 
 export interface QemuExit {
   exitCode: number | null;
@@ -78,7 +79,7 @@ export class QemuProcess {
       const start = processStartTime(pid);
       if (start) await writeFile(opts.paths.pidFile, JSON.stringify({ pid, startTime: start } satisfies PidRecord), { mode: 0o600 });
       qmp = await retryUntil(() => QmpClient.connect(opts.paths.qmp, { timeoutMs: 2000 }), {
-        timeoutMs: opts.connectTimeoutMs ?? 15_000,
+        timeoutMs: opts.connectTimeoutMs ?? QMP_CONNECT_MS,
         what: `vmi ${opts.label}: QMP`,
         giveUp: () => (ended ? 'QEMU exited' : null),
       });
@@ -99,7 +100,7 @@ export class QemuProcess {
   }
 
   /** Ends QEMU: QMP `quit`, SIGKILL if it has not exited within `timeoutMs`. Closes both sessions. */
-  async stop(timeoutMs = 3000): Promise<QemuExit> {
+  async stop(timeoutMs = QUIT_MS): Promise<QemuExit> {
     if (!this.#ended) {
       // A closed connection is QEMU exiting on our quit; anything else (no answer, refused) is not.
       this.qmp.execute('quit', undefined, timeoutMs).catch((err: unknown) => (err instanceof QmpClosed ? undefined : this.kill()));

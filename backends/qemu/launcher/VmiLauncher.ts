@@ -29,6 +29,7 @@ import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
 import { QGA_PORT_ID } from '../devices.ts';
 import type { QemuProcess } from './QemuProcess.ts';
+import { GUEST_BOOT_MS, POWER_BUTTON_PERIOD_MS } from '../budgets.ts';
 
 /** What was asked of the launcher that decides how its end is read. */
 export type EndIntent = 'none' | 'destroy' | 'graceExpired' | 'killed' | 'handedOver';
@@ -74,10 +75,6 @@ export function exitReason(f: ExitFacts): ExitReason | null {
 
 /** The guest's "late boot stage done" wait (guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
 export const WAIT_BOOTED = '/usr/lib/vmconform/wait-booted';
-const GUEST_BOOT_MS = 30_000;
-
-/** How often the stop flow presses the ACPI power button again (KubeVirt: every ≤5 s). */
-export const POWER_BUTTON_PERIOD_MS = 5000;
 
 export interface LauncherHooks {
   emit(e: AgentEvent): void;

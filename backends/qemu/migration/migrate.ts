@@ -26,8 +26,8 @@ import type { QmpClient } from '../qmp/QmpClient.ts';
 import type { QemuAgent } from '../QemuAgent.ts';
 import { abandonMirrors, finishMirrors, mirroredDisks, startMirrors } from './diskMirror.ts';
 import { readRawFacts } from '../facts/guestFacts.ts';
-import { GUEST_OP_MS, GUEST_REACTION_MS } from '../guestOps.ts';
 import { retryUntil } from '../retryUntil.ts';
+import { GUEST_OP_MS, GUEST_REACTION_MS, MIGRATION_STEP_MS, MIGRATION_TIMEOUT_MS } from '../budgets.ts';
 
 /** A migration in flight. Internal. */
 export interface MigrationHandle {
@@ -43,26 +43,23 @@ export interface MigrationHandle {
 
 /** Bandwidth cap for the migration stream: 10 GiB/s, i.e. no cap on a unix socket (QEMU-NOTES: 0.5 s for 256 MiB). */
 export const MAX_BANDWIDTH = 10 * 1024 ** 3;
-/** Budget of the whole migration before it is cancelled. */
-export const MIGRATION_TIMEOUT_MS = 120_000;
-const STEP_MS = 15_000;
 
 type MigrateEffect = Extract<Effect, { type: 'migrate' }>;
 
 async function unplugVf(qmp: QmpClient, nic: LaunchNic): Promise<void> {
   const [del, netdel] = vfUnplugCommands(nic);
-  const deleted = qmp.waitEvent('DEVICE_DELETED', STEP_MS, (d) => d['device'] === nicDeviceId(nic));
+  const deleted = qmp.waitEvent('DEVICE_DELETED', MIGRATION_STEP_MS, (d) => d['device'] === nicDeviceId(nic));
   deleted.catch(() => undefined);
-  await qmp.executeRaw(del.execute, del.arguments, STEP_MS);
+  await qmp.executeRaw(del.execute, del.arguments, MIGRATION_STEP_MS);
   await deleted;
-  await qmp.executeRaw(netdel.execute, netdel.arguments, STEP_MS);
+  await qmp.executeRaw(netdel.execute, netdel.arguments, MIGRATION_STEP_MS);
 }
 
 async function plugVfs(agent: QemuAgent, qmp: QmpClient, nics: LaunchNic[], node: string): Promise<void> {
   for (const nic of nics) {
     if (nic.kind !== 'sriov' || !nic.network) continue;
     const hubSocket = await agent.hubs.socketFor(nic.network);
-    for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, STEP_MS);
+    for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, MIGRATION_STEP_MS);
   }
 }
 
@@ -112,7 +109,7 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
         await unplugVf(sq, nic);
         unplugged.push(nic);
       }
-      await Promise.all([sq.execute('migrate-set-capabilities', caps, STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, STEP_MS)]);
+      await Promise.all([sq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, MIGRATION_STEP_MS)]);
     })();
     const [started, ready] = await Promise.allSettled([starting, sourceReady]);
     if (started.status === 'fulfilled' && 'launcher' in started.value) {
@@ -131,11 +128,11 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     // QMP runs one session's commands in order: no need to wait for each reply. No early `cont`
     // on the target: it activates the disk images at once, and a shared PVC's image is still
     // write-locked by the source ("Failed to get \"write\" lock"); the target runs after completion.
-    await Promise.all([tq.execute('migrate-set-capabilities', caps, STEP_MS), tq.execute('migrate-incoming', { uri }, STEP_MS)]);
+    await Promise.all([tq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), tq.execute('migrate-incoming', { uri }, MIGRATION_STEP_MS)]);
     await startMirrors(sq, tq, mirrors, `${paths.dir}/nbd`);
     const outcome = finalStatus(sq, MIGRATION_TIMEOUT_MS);
     outcome.catch(() => undefined);
-    await sq.execute('migrate', { uri }, STEP_MS);
+    await sq.execute('migrate', { uri }, MIGRATION_STEP_MS);
     let status: string;
     try {
       status = await outcome;
@@ -144,14 +141,14 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
       status = 'timed out';
     }
     if (status !== 'completed') {
-      const info = await sq.execute('query-migrate', undefined, STEP_MS).catch(() => null);
+      const info = await sq.execute('query-migrate', undefined, MIGRATION_STEP_MS).catch(() => null);
       throw new Error(`migration ${status}${info?.['error-desc'] ? `: ${info['error-desc']}` : ''}`);
     }
 
     // The source is stopped (postmigrate): finish the disk copies, then the target may run.
     await finishMirrors(sq, tq, mirrors);
     mirrors = [];
-    if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
+    if (!src.paused) await tq.execute('cont', undefined, MIGRATION_STEP_MS);
 
     // Hand the VMI over: the target carries on, the source quits silently.
     src.intent = 'handedOver';

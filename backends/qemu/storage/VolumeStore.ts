@@ -30,6 +30,7 @@ import { findImage, type CatalogueImage } from '../../../harness/api/images.ts';
 import { buildConfigIso, type GuestArtefacts } from '../../../guest/artefacts.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
 import { qemuImgCreate, qemuImgInfo, type ImgFormat } from './qemuImg.ts';
+import { VOLUME_MS } from '../budgets.ts';
 
 /** What VolumeStore reads of `guestArtefacts()`: the directory holding the catalogue's artefacts. Public. */
 export type ArtefactDir = Pick<GuestArtefacts, 'dir'>;
@@ -102,7 +103,7 @@ export class VolumeStore {
   constructor(options: VolumeStoreOptions) {
     this.stateDir = options.stateDir;
     this.artefacts = options.artefacts;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? VOLUME_MS;
   }
 
   /** Where a PVC's file lives for its storage class. */

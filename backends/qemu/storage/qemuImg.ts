@@ -4,6 +4,7 @@
  * QemuImgError carrying the command line and qemu-img's own message.
  */
 import { execa, ExecaError } from 'execa';
+import { QEMU_IMG_MS } from '../budgets.ts';
 
 /** Image format as qemu-img names it. */
 export type ImgFormat = 'raw' | 'qcow2';
@@ -44,7 +45,7 @@ export async function qemuImgCreate(file: string, o: CreateOptions): Promise<voi
   if (o.backing) args.push('-b', o.backing.file, '-F', o.backing.format);
   args.push(file);
   if (o.sizeBytes !== undefined) args.push(String(o.sizeBytes));
-  await run(args, o.timeoutMs ?? 30_000);
+  await run(args, o.timeoutMs ?? QEMU_IMG_MS);
 }
 
 /** The facts `qemu-img info` reports that the storage code uses. Internal. */
@@ -57,7 +58,7 @@ export interface ImgInfo {
 }
 
 /** Reads an image's header; `-U` so that an image a running QEMU holds can be read too. Internal. */
-export async function qemuImgInfo(file: string, timeoutMs = 30_000): Promise<ImgInfo> {
+export async function qemuImgInfo(file: string, timeoutMs = QEMU_IMG_MS): Promise<ImgInfo> {
   const out = JSON.parse(await run(['info', '-U', '--output=json', file], timeoutMs)) as {
     format: string;
     'virtual-size': number;
