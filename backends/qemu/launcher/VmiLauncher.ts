@@ -84,6 +84,11 @@ export interface LauncherHooks {
   agentTimeoutMs: number;
 }
 
+/** The live launcher of a VMI, by uid: all that guest operations and observation need of the node agent. */
+export interface LiveLaunchers {
+  live(uid: string): VmiLauncher | undefined;
+}
+
 export class VmiLauncher {
   agentConnected = false;
   paused: boolean;

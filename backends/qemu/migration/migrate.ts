@@ -18,12 +18,12 @@
  *    back → migrationFailed.
  */
 import { rm } from 'node:fs/promises';
-import type { Effect, LaunchDisk, LaunchNic } from '../../../harness/cluster/agent.ts';
+import type { AgentEvent, Effect, LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchResult } from '../launcher/launchVmi.ts';
 import type { VmiLauncher } from '../launcher/VmiLauncher.ts';
 import { nicDeviceId, portId } from '../devices.ts';
 import { vfPlugCommands, vfUnplugCommands } from '../network/nicArgs.ts';
 import type { QmpClient } from '../qmp/QmpClient.ts';
-import type { QemuAgent } from '../QemuAgent.ts';
 import { abandonMirrors, finishMirrors, mirroredDisks, startMirrors } from './diskMirror.ts';
 import { readRawFacts } from '../facts/guestFacts.ts';
 import { retryUntil } from '../retryUntil.ts';
@@ -41,6 +41,24 @@ export interface MigrationHandle {
   finished: Promise<void>;
 }
 
+/**
+ * What a migration needs of the node agent, and nothing more: the source's
+ * launcher, a way to start the target QEMU, the segments of the VFs, the
+ * hand-over, the registry of migrations in flight, and the agent's events.
+ */
+export interface MigrationHost {
+  live(uid: string): VmiLauncher | undefined;
+  /** Starts the target QEMU (`-incoming defer`, VFs left out) in a fresh run dir on `spec.node`. */
+  startTarget(spec: LaunchSpec): Promise<LaunchResult>;
+  /** The unix socket of a NAD's segment (to re-plug a VF). */
+  hubSocket(network: string): Promise<string>;
+  /** The target becomes the VMI's launcher. */
+  handOver(uid: string, target: VmiLauncher): void;
+  readonly migrations: Map<string, MigrationHandle>;
+  emit(e: AgentEvent): void;
+  track<T>(label: string, work: Promise<T>): Promise<T>;
+}
+
 /** Bandwidth cap for the migration stream: 10 GiB/s, i.e. no cap on a unix socket (QEMU-NOTES: 0.5 s for 256 MiB). */
 export const MAX_BANDWIDTH = 10 * 1024 ** 3;
 
@@ -55,10 +73,10 @@ async function unplugVf(qmp: QmpClient, nic: LaunchNic): Promise<void> {
   await qmp.executeRaw(netdel.execute, netdel.arguments, MIGRATION_STEP_MS);
 }
 
-async function plugVfs(agent: QemuAgent, qmp: QmpClient, nics: LaunchNic[], node: string): Promise<void> {
+async function plugVfs(host: MigrationHost, qmp: QmpClient, nics: LaunchNic[], node: string): Promise<void> {
   for (const nic of nics) {
     if (nic.kind !== 'sriov' || !nic.network) continue;
-    const hubSocket = await agent.hubs.socketFor(nic.network);
+    const hubSocket = await host.hubSocket(nic.network);
     for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, MIGRATION_STEP_MS);
   }
 }
@@ -88,13 +106,13 @@ function finalStatus(qmp: QmpClient, timeoutMs: number): Promise<string> {
 }
 
 /** Performs a migrate effect; reports migrationCompleted / migrationFailed. Never throws. */
-export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void> {
-  const fail = (reason: string): void => agent.emit({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason });
-  const src = agent.live(e.uid);
+export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<void> {
+  const fail = (reason: string): void => host.emit({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason });
+  const src = host.live(e.uid);
   if (!src) return fail('source launcher is gone');
   let done!: () => void;
   const handle: MigrationHandle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, finished: new Promise((r) => (done = r)) };
-  agent.migrations.set(e.uid, handle);
+  host.migrations.set(e.uid, handle);
   src.migrating = true; // its STOP at the switch-over (and RESUME after a failure) is not a pause
   const sq = src.proc.qmp;
   const vfs = src.spec.nics.filter((n) => n.kind === 'sriov');
@@ -103,7 +121,7 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
   const caps = { capabilities: [{ capability: 'events', state: true }] };
   try {
     // The target QEMU's start is the slowest step before the copy: the source gets ready meanwhile.
-    const starting = agent.startLauncher({ ...src.spec, node: e.targetNode, nics: e.nics }, { incoming: true });
+    const starting = host.startTarget({ ...src.spec, node: e.targetNode, nics: e.nics });
     const sourceReady = (async () => {
       for (const nic of vfs) {
         await unplugVf(sq, nic);
@@ -156,13 +174,13 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     target.paused = src.paused;
     target.frozen = src.frozen;
     target.agentConnected = src.agentConnected;
-    agent.launchers.set(e.uid, target);
+    host.handOver(e.uid, target);
     unplugged = [];
     const teardown = src.proc.stop().then(() => src.done).then(() => rm(src.proc.paths.dir, { recursive: true, force: true }));
-    void agent.track(`vmi ${src.spec.name}: migration source quitting`, teardown);
-    await plugVfs(agent, tq, e.nics, e.targetNode);
+    void host.track(`vmi ${src.spec.name}: migration source quitting`, teardown);
+    await plugVfs(host, tq, e.nics, e.targetNode);
     if (!target.paused && target.agentConnected) await vfsConfigured(target, e.nics);
-    agent.emit({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
+    host.emit({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
     if (!target.agentConnected) target.pollAgent();
   } catch (err) {
     const t = handle.target;
@@ -172,11 +190,11 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
       await rm(t.proc.paths.dir, { recursive: true, force: true });
     }
     if (!src.ended && mirrors.length) await abandonMirrors(sq, mirrors);
-    if (!src.ended && unplugged.length) await plugVfs(agent, sq, unplugged, src.spec.node).catch(() => undefined);
+    if (!src.ended && unplugged.length) await plugVfs(host, sq, unplugged, src.spec.node).catch(() => undefined);
     fail(err instanceof Error ? err.message : String(err));
   } finally {
     src.migrating = false;
-    agent.migrations.delete(e.uid);
+    host.migrations.delete(e.uid);
     done();
   }
 }
