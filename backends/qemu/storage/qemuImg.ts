@@ -5,6 +5,7 @@
  */
 import { execa, ExecaError } from 'execa';
 import { QEMU_IMG_MS } from '../budgets.ts';
+import { withParentDeathSignal } from '../launcher/spawnQemu.ts';
 
 /** Image format as qemu-img names it. */
 export type ImgFormat = 'raw' | 'qcow2';
@@ -22,7 +23,8 @@ export class QemuImgError extends Error {
 
 async function run(args: string[], timeoutMs: number): Promise<string> {
   try {
-    const { stdout } = await execa('qemu-img', args, { timeout: timeoutMs });
+    // Dies with the harness like QEMU (launcher/spawnQemu.ts): a killed run leaves no qemu-img writing into its dir.
+    const { stdout } = await execa(...withParentDeathSignal('qemu-img', args), { timeout: timeoutMs });
     return stdout;
   } catch (e) {
     if (e instanceof ExecaError) throw new QemuImgError(args, String(e.stderr || e.shortMessage));
