@@ -56,8 +56,10 @@ describe('--jobs 2, one worker thread killed', () => {
     const before = threads();
     const run = runInWorkers(job, 2);
     // The workers' threads start in their constructors, in order: the first new thread is worker 0's.
-    const [first] = [...threads()].filter((t) => !before.has(t)).sort((a, b) => Number(a) - Number(b));
+    const fresh = [...threads()].filter((t) => !before.has(t)).sort((a, b) => Number(a) - Number(b));
     expect(workers).toHaveLength(2);
+    expect(fresh, 'one new thread per worker').toHaveLength(2);
+    const first = fresh[0];
     const outcome = run.then(() => 'resolved', (err: unknown) => `rejected: ${(err as Error).message}`);
     let guests: number[] = [];
     await until('a guest QEMU started by worker 0', async () => (guests = await guestsOfThread(first!)).length > 0, 240_000, 100);
