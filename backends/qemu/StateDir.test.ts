@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processStartTime } from './launcher/processGroups.ts';
+import { processStartTime } from './process/processGroups.ts';
 import { openStateDir, reapStaleRuns, removeStateDir, type StateDir } from './StateDir.ts';
 import { privateDir } from './testing/privateDir.ts';
 

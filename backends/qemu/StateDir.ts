@@ -17,7 +17,7 @@
  * whose lock is free: it kills the QEMU process groups recorded in the
  * sibling's pid files (same pid and same start time, so never a reuse of
  * the pid), removes the directory while holding its lock, and says so on
- * stderr. QEMU normally died already (parent-death signal, spawnQemu.ts);
+ * stderr. QEMU normally died already (parent-death signal, process/spawnQemu.ts);
  * the reaper is the second line. A run dir made with `keep` keeps its
  * files (its QEMUs are still killed).
  *
@@ -33,7 +33,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killGroup, processStartTime, type PidRecord } from './launcher/processGroups.ts';
+import { killGroup, processStartTime, type PidRecord } from './process/processGroups.ts';
 import { REAP_WAIT_MS } from './budgets.ts';
 
 /** Sub-directories the backend owns inside the state dir (cleared at start). */

@@ -9,7 +9,7 @@
  * exit hook. An explicit `stateDir` is reaped of an earlier run's QEMUs at
  * start. SIGINT / SIGTERM dispose every live qemu backend before the
  * process ends; SIGKILL and the OOM killer take QEMU along through its
- * parent-death signal (launcher/spawnQemu.ts). No QEMU outlives the harness.
+ * parent-death signal (process/spawnQemu.ts). No QEMU outlives the harness.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,8 +19,8 @@ import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore
 import { guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
 import { qemuInfo } from './accel/qemuInfo.ts';
-import { killGroup, liveGroups } from './launcher/processGroups.ts';
-import { checkParentDeathSignal } from './launcher/spawnQemu.ts';
+import { killGroup, liveGroups } from './process/processGroups.ts';
+import { checkParentDeathSignal } from './process/spawnQemu.ts';
 import { QemuAgent } from './QemuAgent.ts';
 import { describeReaped, openStateDir, reapOrphans, reapStaleRuns, releaseStateDir, removeStateDir, removeStateDirSync, stateRoot, type StateDir } from './StateDir.ts';
 

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mulberry32 } from '../../harness/api/generateExpression.ts';
 import type { BenchFigure, BenchSuite } from '../../harness/bench.ts';
-import { processStartTime } from './launcher/processGroups.ts';
+import { processStartTime } from './process/processGroups.ts';
 import { boundSocketsUnder, filesUnder, listeningPorts, processesMentioning, socketFiles } from './testing/leaks.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 /**
  * A harness killed as a CI runner kills a job that ran over its time
  * (SIGKILL: no code of ours runs) leaves no QEMU behind: each QEMU has
- * SIGKILL as its parent-death signal (backends/qemu/launcher/spawnQemu.ts).
+ * SIGKILL as its parent-death signal (backends/qemu/process/spawnQemu.ts).
  * Its run dir stays, unlocked; the next run with default settings reaps it
  * and says so (backends/qemu/StateDir.ts).
  */

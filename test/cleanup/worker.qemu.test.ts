@@ -3,7 +3,7 @@
  * harshest one: `Worker.terminate()` of a worker that runs a qemu backend
  * with a guest, so that no JavaScript of the worker runs any more (no exit
  * hook, no dispose) — as when the thread dies of a fatal error. Its QEMUs
- * die with the thread (parent-death signal, backends/qemu/launcher/
+ * die with the thread (parent-death signal, backends/qemu/process/
  * spawnQemu.ts); its run dir's lock goes with the thread's descriptors and
  * the surviving worker's exit hook reaps the dir (backends/qemu/StateDir.ts).
  */

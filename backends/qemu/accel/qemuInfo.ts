@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { QmpClient } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
-import { killGroup } from '../launcher/processGroups.ts';
-import { execFailure, spawnQemu } from '../launcher/spawnQemu.ts';
+import { killGroup } from '../process/processGroups.ts';
+import { execFailure, spawnQemu } from '../process/spawnQemu.ts';
 import { QEMU_INFO_MS } from '../budgets.ts';
 
 export interface QemuInfo {

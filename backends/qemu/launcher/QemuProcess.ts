@@ -12,9 +12,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { QgaClient } from '../qga/QgaClient.ts';
 import { QmpClient, QmpClosed } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
-import { killGroup, processStartTime, type PidRecord } from './processGroups.ts';
+import { killGroup, processStartTime, type PidRecord } from '../process/processGroups.ts';
 import type { RunPaths } from './RunPaths.ts';
-import { execFailure, spawnQemu } from './spawnQemu.ts';
+import { execFailure, spawnQemu } from '../process/spawnQemu.ts';
 import { QMP_CONNECT_MS, QUIT_MS } from '../budgets.ts';
 
 export interface QemuExit {

@@ -5,7 +5,7 @@
  */
 import { execa, ExecaError } from 'execa';
 import { QEMU_IMG_MS } from '../budgets.ts';
-import { withParentDeathSignal } from '../launcher/spawnQemu.ts';
+import { withParentDeathSignal } from '../process/spawnQemu.ts';
 
 /** Image format as qemu-img names it. */
 export type ImgFormat = 'raw' | 'qcow2';
@@ -23,7 +23,7 @@ export class QemuImgError extends Error {
 
 async function run(args: string[], timeoutMs: number): Promise<string> {
   try {
-    // Dies with the harness like QEMU (launcher/spawnQemu.ts): a killed run leaves no qemu-img writing into its dir.
+    // Dies with the harness like QEMU (process/spawnQemu.ts): a killed run leaves no qemu-img writing into its dir.
     const { stdout } = await execa(...withParentDeathSignal('qemu-img', args), { timeout: timeoutMs });
     return stdout;
   } catch (e) {
