@@ -10,7 +10,7 @@ deps:
 	@scripts/install-deps.sh
 
 fixtures: deps
-	@node --import tsx fixtures/guest/build.ts
+	@node --import tsx guest/build.ts
 
 typecheck: deps
 	npx tsc --noEmit
@@ -47,4 +47,4 @@ bench: deps fixtures
 	$(VMCONFORM) bench --json | tee reports/bench.json
 
 clean:
-	rm -rf reports/*/ fixtures/guest/build .state
+	rm -rf reports/*/ guest/build .state

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const exclude = ['node_modules/**', 'reports/**', 'fixtures/guest/build/**'];
+const exclude = ['node_modules/**', 'reports/**', 'guest/build/**'];
 
 // Two projects: pure tests run in parallel; tests that boot real QEMU guests
 // (`*.qemu.test.ts`) or a browser are CPU-bound on 2 cores, so their files run

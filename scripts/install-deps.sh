@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   syslinux syslinux-common isolinux mtools dosfstools fdisk  # bootable disks without loop mounts
   cpio kmod lz4                       # initramfs, depmod/modprobe, vmlinux extraction
   e2fsprogs iproute2
+  util-linux                          # setpriv --pdeathsig (QEMU dies with the harness), flock (run-dir locks); Essential in Debian 12
   chromium                            # the HTML report test renders in headless Chromium
 )
 

@@ -11,20 +11,16 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendFingerprint } from '../contract.ts';
 import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
-import type { GuestArtefacts } from '../../fixtures/guest/artefacts.ts';
-import { guestConfigText } from '../../fixtures/guest/guestConfig.ts';
-import { InflightSet } from './InflightSet.ts';
-import { qemuArgs } from './launcher/qemuArgs.ts';
-import { QemuProcess } from './launcher/QemuProcess.ts';
-import { runPaths, tooLongSocket, type RunPaths } from './launcher/RunPaths.ts';
-import { VmiLauncher } from './launcher/VmiLauncher.ts';
-import { HubSet } from './network/HubSet.ts';
-import { nicArgs } from './network/nicArgs.ts';
-import { diskArgs } from './storage/diskArgs.ts';
-import { VolumeStore } from './storage/VolumeStore.ts';
-import { observeGuests } from './observeGuests.ts';
+import type { GuestArtefacts } from '../../guest/artefacts.ts';
+import { AGENT_TIMEOUT_MS } from './budgets.ts';
 import { guestOps } from './guestOps.ts';
-import { migrate, type MigrationHandle } from './migration/migrate.ts';
+import { InflightSet } from './InflightSet.ts';
+import { launchVmi, type LaunchContext, type LaunchOptions, type LaunchResult } from './launcher/launchVmi.ts';
+import type { LiveLaunchers, VmiLauncher } from './launcher/VmiLauncher.ts';
+import { migrate, type MigrationHandle, type MigrationHost } from './migration/migrate.ts';
+import { HubSet } from './network/HubSet.ts';
+import { observeGuests } from './observeGuests.ts';
+import { VolumeStore } from './storage/VolumeStore.ts';
 
 export interface QemuAgentOptions {
   stateDir: string;
@@ -41,17 +37,6 @@ export interface QemuAgentOptions {
 type Handler<T extends Effect['type']> = (agent: QemuAgent, e: Extract<Effect, { type: T }>) => Promise<void>;
 type HandlerTable = { [T in Effect['type']]: Handler<T> };
 
-/** The guest configuration a launch passes through fw_cfg: hostname, pod MAC, static addresses. Internal. */
-export function guestConfigFor(spec: LaunchSpec): string {
-  const pod = spec.nics.find((n) => n.kind === 'pod');
-  const cfg: Parameters<typeof guestConfigText>[0] = {
-    hostname: spec.hostname,
-    statics: spec.nics.filter((n) => n.kind !== 'pod' && n.ipv4Cidr).map((n) => ({ mac: n.mac, cidr: n.ipv4Cidr! })),
-  };
-  if (pod) cfg.pod = pod.mac;
-  return guestConfigText(cfg);
-}
-
 /** Effects on the same key run in order: per VMI, per PVC, per node. Faults (null) act at once, mid-operation. */
 function chainKey(e: Effect): string | null {
   if (e.type === 'killLauncher' || e.type === 'killMigrationTarget') return null;
@@ -61,7 +46,7 @@ function chainKey(e: Effect): string | null {
   return `node:${e.node}`;
 }
 
-export class QemuAgent implements NodeAgent {
+export class QemuAgent implements NodeAgent, LiveLaunchers {
   readonly box = new InflightSet();
   readonly launchers = new Map<string, VmiLauncher>();
   readonly migrations = new Map<string, MigrationHandle>();
@@ -72,10 +57,29 @@ export class QemuAgent implements NodeAgent {
   #instances = 0;
   #disposed: Promise<void> | null = null;
 
+  /** What a launch needs of this agent (launcher/launchVmi.ts). */
+  readonly #launch: LaunchContext;
+  /** What a migration needs of this agent (migration/migrate.ts). */
+  readonly migrationHost: MigrationHost;
+
   constructor(readonly opts: QemuAgentOptions) {
     this.volumes = new VolumeStore({ stateDir: opts.stateDir, artefacts: opts.artefacts });
     this.hubs = new HubSet(join(opts.stateDir, 'hubs'));
-    this.agentTimeoutMs = opts.agentTimeoutMs ?? 60_000;
+    this.agentTimeoutMs = opts.agentTimeoutMs ?? AGENT_TIMEOUT_MS;
+    this.#launch = {
+      stateDir: opts.stateDir, binary: opts.binary, accel: opts.accel, artefacts: opts.artefacts, volumes: this.volumes, hubs: this.hubs,
+      hooks: { emit: this.emit, track: this.track, agentTimeoutMs: this.agentTimeoutMs },
+      disposed: () => this.#disposed !== null,
+    };
+    this.migrationHost = {
+      live: (uid) => this.live(uid),
+      startTarget: (spec) => this.startLauncher(spec, { incoming: true }),
+      hubSocket: (network) => this.hubs.socketFor(network),
+      handOver: (uid, target) => void this.launchers.set(uid, target),
+      migrations: this.migrations,
+      emit: this.emit,
+      track: this.track,
+    };
   }
 
   /** Creates the agent's directories (0700). */
@@ -133,50 +137,9 @@ export class QemuAgent implements NodeAgent {
     return this.#disposed;
   }
 
-  /**
-   * Starts a QEMU for `spec` in a fresh run dir and wraps it in a VmiLauncher.
-   * Errors are values naming the VMI; on error nothing is left behind.
-   */
-  async startLauncher(spec: LaunchSpec, opts: { incoming?: boolean; omitVfs?: boolean } = {}): Promise<{ launcher: VmiLauncher; paths: RunPaths } | { error: string }> {
-    // A launch queued behind another effect may start after dispose(): it must not recreate dirs.
-    if (this.#disposed) return { error: `vmi ${spec.name}: the node agent was disposed before the launch` };
-    const paths = runPaths(this.opts.stateDir, spec.node, spec.uid, ++this.#instances);
-    const long = tooLongSocket(paths);
-    if (long) return { error: `vmi ${spec.name}: socket path ${long} is too long for a unix socket; use a shorter state dir` };
-    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-    try {
-      const prepared = await this.volumes.prepare(spec, paths.dir);
-      const hubSockets: Record<string, string> = {};
-      for (const n of spec.nics) if (n.kind !== 'pod' && n.network) hubSockets[n.network] = await this.hubs.socketFor(n.network);
-      const args = qemuArgs({
-        spec,
-        accel: this.opts.accel,
-        paths,
-        kernel: spec.boot.kind === 'kernel' ? { kernel: this.opts.artefacts.vmlinux ?? this.opts.artefacts.vmlinuz, initrd: this.opts.artefacts.initrd } : null,
-        disks: Object.fromEntries(prepared.map((d) => [d.name, d])),
-        hubSockets,
-        devices: { disk: diskArgs, nic: nicArgs },
-        guestConfig: guestConfigFor(spec),
-        ...opts,
-      });
-      const r = await QemuProcess.start({ binary: this.opts.binary, args, paths, label: spec.name });
-      if ('error' in r) throw new Error(r.error);
-      if (this.#disposed) {
-        // dispose() ran while this QEMU was starting: it must not outlive the agent.
-        r.proc.kill();
-        await r.proc.exited;
-        await r.proc.closeSessions();
-        throw new Error('the node agent was disposed during the launch');
-      }
-      const launcher = new VmiLauncher(spec, r.proc, { emit: this.emit, track: this.track, agentTimeoutMs: this.agentTimeoutMs }, spec.startPaused || !!opts.incoming);
-      return { launcher, paths };
-    } catch (err) {
-      await rm(paths.dir, { recursive: true, force: true });
-      // dispose() may have swept the state dir before our mkdir recreated the node's dir: sweep again.
-      if (this.#disposed) await rm(join(this.opts.stateDir, 'nodes'), { recursive: true, force: true });
-      const msg = err instanceof Error ? err.message : String(err);
-      return { error: msg.startsWith(`vmi ${spec.name}`) ? msg : `vmi ${spec.name}: ${msg}` };
-    }
+  /** Starts a QEMU for `spec` in a fresh run dir (launcher/launchVmi.ts). Errors are values naming the VMI. */
+  startLauncher(spec: LaunchSpec, opts: LaunchOptions = {}): Promise<LaunchResult> {
+    return launchVmi(this.#launch, spec, ++this.#instances, opts);
   }
 
   /** The live launcher of a VMI, or undefined. */
@@ -214,7 +177,7 @@ const HANDLERS: HandlerTable = {
   guestReboot: (agent, e) => guestOps.guestReboot(agent, e.uid),
   guestPanic: (agent, e) => guestOps.guestPanic(agent, e.uid),
   writeData: (agent, e) => guestOps.writeData(agent, e.uid, e.disk, e.token),
-  migrate: (agent, e) => migrate(agent, e),
+  migrate: (agent, e) => migrate(agent.migrationHost, e),
   async cleanup(agent, e) {
     const l = agent.launchers.get(e.uid);
     if (!l) return;

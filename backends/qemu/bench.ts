@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchFigure, BenchSuite } from '../../harness/bench.ts';
 import type { AgentEvent, LaunchSpec } from '../../harness/cluster/agent.ts';
-import { DEFAULT_KERNEL_ARGS, guestArtefacts } from '../../fixtures/guest/artefacts.ts';
+import { DEFAULT_KERNEL_ARGS, guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel } from './accel/probeAccel.ts';
 import { qemuBinary } from './index.ts';
 import { QemuAgent } from './QemuAgent.ts';

@@ -8,17 +8,12 @@
  * AgentEvents (paused included: a pause is reported from QEMU's STOP whoever
  * asked for it). An operation on a VMI whose launcher is gone does nothing.
  */
-import { GUEST_TOOLS } from '../../fixtures/guest/artefacts.ts';
+import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { queryPortAddresses, readRawFacts, type RawFacts } from './facts/guestFacts.ts';
-import { portId } from './launcher/qemuArgs.ts';
+import { portId } from './devices.ts';
 import { QgaTimeout } from './qga/QgaClient.ts';
-import { POWER_BUTTON_PERIOD_MS, type VmiLauncher } from './launcher/VmiLauncher.ts';
-import type { QemuAgent } from './QemuAgent.ts';
-
-/** Budget of one guest-agent operation (TCG on a shared host is slow). */
-export const GUEST_OP_MS = 15_000;
-/** How long a guest may take to power off / reboot / panic after being asked. */
-export const GUEST_REACTION_MS = 30_000;
+import type { LiveLaunchers, VmiLauncher } from './launcher/VmiLauncher.ts';
+import { GUEST_OP_MS, GUEST_REACTION_MS, POWER_BUTTON_PERIOD_MS } from './budgets.ts';
 
 /** Resolves true when `p` settles within `ms`, false otherwise. Never rejects. */
 export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -86,8 +81,8 @@ async function acpiReboot(l: VmiLauncher): Promise<void> {
 }
 
 export const guestOps = {
-  async pause(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async pause(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     if (!l || l.paused) return;
     // What the guest says now stays true while its vCPUs are stopped (observeGuests.ts).
     l.frozen = l.agentConnected ? await snapshot(l).catch(() => null) : null;
@@ -95,26 +90,26 @@ export const guestOps = {
     if (!(await qmpWithEvent(l, 'stop', 'STOP'))) l.frozen = null;
   },
 
-  async unpause(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async unpause(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     if (!l || !l.paused) return;
     await qmpWithEvent(l, 'cont', 'RESUME'); // reported by the launcher from RESUME
   },
 
-  async reset(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async reset(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     if (l) await qmpWithEvent(l, 'system_reset', 'RESET');
   },
 
-  async softReboot(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async softReboot(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     if (!l || l.paused) return;
     if (l.agentConnected) await viaAgent(l, () => l.proc.qga.shutdown('reboot', GUEST_OP_MS), 'reset');
     else await acpiReboot(l);
   },
 
-  async acpiShutdown(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async acpiShutdown(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     // A paused guest or one without ACPI cannot handle the button: nothing happens (as in the model).
     if (!l || l.paused || !l.spec.acpi) return;
     // Pressed again every ≤5 s like the stop flow: a guest whose acpid is not up yet (the vmconform
@@ -126,24 +121,24 @@ export const guestOps = {
     clearInterval(again);
   },
 
-  async guestPoweroff(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async guestPoweroff(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     if (l) await viaAgent(l, () => l.proc.qga.shutdown('powerdown', GUEST_OP_MS), 'exit');
   },
 
-  async guestReboot(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async guestReboot(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     if (l) await viaAgent(l, () => l.proc.qga.shutdown('reboot', GUEST_OP_MS), 'reset');
   },
 
-  async guestPanic(agent: QemuAgent, uid: string): Promise<void> {
-    const l = agent.live(uid);
+  async guestPanic(launchers: LiveLaunchers, uid: string): Promise<void> {
+    const l = launchers.live(uid);
     // guest-exec answers with a pid before the shell runs; the kernel panics right after (pvpanic → GUEST_PANICKED).
     if (l) await viaAgent(l, () => l.proc.qga.execute('guest-exec', { path: '/bin/sh', arg: ['-c', 'echo c > /proc/sysrq-trigger'] }, GUEST_OP_MS), 'exit');
   },
 
-  async writeData(agent: QemuAgent, uid: string, disk: string, token: string): Promise<void> {
-    const l = agent.live(uid);
+  async writeData(launchers: LiveLaunchers, uid: string, disk: string, token: string): Promise<void> {
+    const l = launchers.live(uid);
     if (!l || l.paused) return;
     try {
       const { raw, ports } = await snapshot(l);

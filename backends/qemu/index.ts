@@ -3,25 +3,32 @@
  * node agent (QemuAgent: QEMU processes, QMP events, the guest agent).
  * Public.
  *
- * Everything lives under one state dir (default: a fresh private temp dir),
- * removed by dispose() unless `keep`. A crashed earlier run's QEMUs in the
- * same state dir are reaped at start. SIGINT / SIGTERM dispose every live
- * qemu backend before the process ends, so no QEMU outlives the harness.
+ * Everything lives under one state dir, removed by dispose() unless `keep`.
+ * Default: a fresh locked run dir under the per-user root (StateDir.ts);
+ * creating one reaps every sibling whose harness is gone, and so does the
+ * exit hook. An explicit `stateDir` is reaped of an earlier run's QEMUs at
+ * start. SIGINT / SIGTERM dispose every live qemu backend before the
+ * process ends; SIGKILL and the OOM killer take QEMU along through its
+ * parent-death signal (process/spawnQemu.ts). No QEMU outlives the harness.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfrastructureError, type Backend } from '../contract.ts';
 import { ClusterBackend } from '../../harness/cluster/ClusterBackend.ts';
 import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
-import { guestArtefacts } from '../../fixtures/guest/artefacts.ts';
+import { guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
 import { qemuInfo } from './accel/qemuInfo.ts';
-import { killGroup, liveGroups } from './launcher/QemuProcess.ts';
+import { killGroup, liveGroups } from './process/processGroups.ts';
+import { checkParentDeathSignal } from './process/spawnQemu.ts';
 import { QemuAgent } from './QemuAgent.ts';
-import { openStateDir, reapOrphans, removeStateDir, removeStateDirSync, type StateDir } from './StateDir.ts';
+import { describeReaped, openStateDir, reapOrphans, reapStaleRuns, releaseStateDir, removeStateDir, removeStateDirSync, stateRoot, type StateDir } from './StateDir.ts';
 
 export interface QemuBackendOptions {
+  /** An explicit state dir (not locked, not swept); default: a fresh run dir under `stateRoot`. */
   stateDir?: string;
+  /** Root of the default run dirs; default $XDG_RUNTIME_DIR/vmconform, else <tmp>/vmconform-<uid>. */
+  stateRoot?: string;
   /** Keep the state dir after dispose() (for debugging). */
   keep?: boolean;
   accel?: AccelChoice;
@@ -49,12 +56,24 @@ export function qemuBinary(opt?: string): string {
 
 /** Every backend from its state dir's creation on; `agent` once it exists. */
 const live = new Set<{ agent: QemuAgent | null; state: StateDir; keep: boolean }>();
+/** Roots of the default run dirs this thread used: swept again at exit. */
+const roots = new Set<string>();
 let handlersInstalled = false;
+
+/** Removes a backend's state dir, or only releases its lock when it is kept. */
+function releaseState(state: StateDir, keep: boolean): Promise<void> {
+  return keep ? releaseStateDir(state) : removeStateDir(state);
+}
+
+/** Reaps the stale siblings under `root`, saying what on stderr. */
+function sweep(root: string): void {
+  for (const r of reapStaleRuns(root)) console.error(describeReaped(r));
+}
 
 function onSignal(signal: NodeJS.Signals): void {
   void Promise.allSettled([...live].map(async (b) => {
     await b.agent?.dispose();
-    if (!b.keep) await removeStateDir(b.state);
+    await releaseState(b.state, b.keep);
   })).then(() => {
     onExit(); // anything still starting (a canary, a version probe)
     uninstall();
@@ -62,10 +81,21 @@ function onSignal(signal: NodeJS.Signals): void {
   });
 }
 
-/** Last resort at exit (synchronous): kill every QEMU process group we started, remove the state dirs. */
+/**
+ * Last resort at exit (synchronous): kill every QEMU process group this
+ * thread started, remove its state dirs, then sweep the roots (a worker
+ * thread that was terminated left its run dir behind, unlocked).
+ */
 function onExit(): void {
   for (const pid of liveGroups) killGroup(pid);
   for (const b of live) if (!b.keep) removeStateDirSync(b.state);
+  for (const root of roots) {
+    try {
+      sweep(root);
+    } catch (err) {
+      console.error(`qemu backend: sweeping ${root} at exit: ${(err as Error).message}`);
+    }
+  }
 }
 
 let signalsInstalled = false;
@@ -123,9 +153,15 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   } catch (err) {
     throw new InfrastructureError(`qemu backend: ${(err as Error).message}`, { cause: err });
   }
-  const state = await openStateDir(opts.stateDir);
-  const stateDir = state.dir;
   const keep = opts.keep ?? false;
+  await once('setpriv', checkParentDeathSignal).catch((err: unknown) => {
+    throw new InfrastructureError(`qemu backend: ${(err as Error).message}`, { cause: err });
+  });
+  const root = opts.stateDir ? null : (opts.stateRoot ?? stateRoot());
+  const state = await openStateDir(opts.stateDir ? { stateDir: opts.stateDir } : { root: root!, keep }).catch((err: unknown) => {
+    throw new InfrastructureError(`qemu backend: state dir: ${(err as Error).message}`, { cause: err });
+  });
+  const stateDir = state.dir;
   // Registered at once: a signal during the probes below must still clean up.
   const entry: { agent: QemuAgent | null; state: StateDir; keep: boolean } = { agent: null, state, keep };
   live.add(entry);
@@ -136,11 +172,20 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   };
   const fail = async (what: string, err: unknown): Promise<never> => {
     forget();
-    if (!keep) await removeStateDir(state);
+    await releaseState(state, keep);
     throw new InfrastructureError(`qemu backend: ${what}: ${(err as Error).message}`, { cause: err });
   };
-  const reaped = await reapOrphans(stateDir).catch((err: unknown) => fail(`reaping ${stateDir}`, err));
-  if (reaped.length) console.error(`qemu backend: killed ${reaped.length} QEMU process(es) left in ${stateDir} by an earlier run: ${reaped.join(', ')}`);
+  if (root) {
+    roots.add(root);
+    try {
+      sweep(root);
+    } catch (err) {
+      await fail(`reaping stale runs in ${root}`, err);
+    }
+  } else {
+    const reaped = await reapOrphans(stateDir).catch((err: unknown) => fail(`reaping ${stateDir}`, err));
+    if (reaped.length) console.error(`qemu backend: killed ${reaped.length} QEMU process(es) left in ${stateDir} by an earlier run: ${reaped.join(', ')}`);
+  }
 
   const info = await once(`info ${binary}`, () => qemuInfo(binary, stateDir)).catch((err: unknown) => fail('QEMU', err));
   const probeDir = join(stateDir, 'probe');
@@ -156,7 +201,7 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   backend.dispose = async () => {
     await dispose();
     forget();
-    if (!keep) await removeStateDir(state);
+    await releaseState(state, keep);
   };
   return backend;
 }

@@ -29,13 +29,12 @@
  */
 import type { GuestFacts, LaunchSpec } from '../../harness/cluster/agent.ts';
 import type { ObservedDisk, ObservedInterface } from '../../harness/observe/types.ts';
-import { GUEST_TOOLS } from '../../fixtures/guest/artefacts.ts';
+import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { joinFacts, runningFacts } from './facts/guestFacts.ts';
-import { GUEST_OP_MS, snapshot } from './guestOps.ts';
-import type { VmiLauncher } from './launcher/VmiLauncher.ts';
-import { diskDeviceId } from './storage/diskArgs.ts';
-import { nicDeviceId } from './network/nicArgs.ts';
-import type { QemuAgent } from './QemuAgent.ts';
+import { snapshot } from './guestOps.ts';
+import type { LiveLaunchers, VmiLauncher } from './launcher/VmiLauncher.ts';
+import { diskDeviceId, nicDeviceId } from './devices.ts';
+import { GUEST_OP_MS } from './budgets.ts';
 
 const MiB = 1024 * 1024;
 /**
@@ -129,11 +128,11 @@ async function reachability(members: Array<{ l: VmiLauncher; facts: GuestFacts; 
 }
 
 /** See the rule at the top of this file. */
-export async function observeGuests(agent: QemuAgent, specs: LaunchSpec[]): Promise<Record<string, GuestFacts>> {
+export async function observeGuests(launchers: LiveLaunchers, specs: LaunchSpec[]): Promise<Record<string, GuestFacts>> {
   const members: Array<{ l: VmiLauncher; facts: GuestFacts; live: boolean }> = [];
   await Promise.all(
     specs.map(async (s) => {
-      const l = agent.live(s.uid);
+      const l = launchers.live(s.uid);
       if (!l) return;
       members.push({ l, ...(await factsOf(l)) });
     }),

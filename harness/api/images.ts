@@ -5,7 +5,7 @@
  * A reference to any other image behaves like an image that cannot be pulled
  * (VMI Synchronized=False/ErrImagePull, VM printableStatus ErrImagePull).
  * The qemu backend maps each entry to an artefact built by the guest image
- * pipeline (fixtures/guest); the model needs only the facts below.
+ * pipeline (guest/); the model needs only the facts below.
  */
 
 export type ImageFormat = 'raw' | 'qcow2' | 'iso' | 'kernel';

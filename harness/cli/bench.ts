@@ -9,8 +9,9 @@ import { EXIT, UsageError, usageErrors } from './exit.ts';
 const SUITES: Record<string, () => Promise<{ bench: BenchSuite }>> = {
   model: () => import('../../backends/model/bench.ts'),
   engine: () => import('../engine/bench.ts'),
-  guest: () => import('../../fixtures/guest/bench.ts'),
+  guest: () => import('../../guest/bench.ts'),
   qemu: () => import('../../backends/qemu/bench.ts'),
+  soak: () => import('../../backends/qemu/soak.ts'),
 };
 
 export async function run(argv: string[]): Promise<number> {

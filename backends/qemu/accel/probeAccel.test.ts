@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GuestArtefacts } from '../../../fixtures/guest/artefacts.ts';
+import type { GuestArtefacts } from '../../../guest/artefacts.ts';
 import { probeAccel } from './probeAccel.ts';
 
 // No canary boots in these cases: they must decide without QEMU (the binary does not exist).

@@ -10,12 +10,13 @@
 import { constants } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
-import type { GuestArtefacts } from '../../../fixtures/guest/artefacts.ts';
-import { DEFAULT_KERNEL_ARGS } from '../../../fixtures/guest/manifest.ts';
-import { guestConfigText } from '../../../fixtures/guest/guestConfig.ts';
+import type { GuestArtefacts } from '../../../guest/artefacts.ts';
+import { DEFAULT_KERNEL_ARGS } from '../../../guest/manifest.ts';
+import { guestConfigText } from '../../../guest/guestConfig.ts';
 import { qemuArgs } from '../launcher/qemuArgs.ts';
 import { QemuProcess } from '../launcher/QemuProcess.ts';
 import { nodeDir, runPaths } from '../launcher/RunPaths.ts';
+import { KVM_CANARY_MS } from '../budgets.ts';
 
 export type AccelChoice = 'auto' | 'kvm' | 'tcg';
 
@@ -42,7 +43,7 @@ const CANARY: LaunchSpec = {
 
 /** Boots the canary under KVM: how long until its agent answered, or why it did not. */
 export async function kvmCanary(opts: ProbeOptions): Promise<{ ok: true; ms: number } | { ok: false; why: string }> {
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const timeoutMs = opts.timeoutMs ?? KVM_CANARY_MS;
   const paths = runPaths(opts.stateDir, CANARY.node, CANARY.uid);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const t0 = Date.now();

@@ -3,11 +3,12 @@
  * (query-version) and the machine type `q35` resolves to (query-machines).
  * Internal: part of the backend fingerprint; also proves the binary runs.
  */
-import { execa } from 'execa';
 import { join } from 'node:path';
 import { QmpClient } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
-import { killGroup, registerGroup } from '../launcher/QemuProcess.ts';
+import { killGroup } from '../process/processGroups.ts';
+import { execFailure, spawnQemu } from '../process/spawnQemu.ts';
+import { QEMU_INFO_MS } from '../budgets.ts';
 
 export interface QemuInfo {
   /** e.g. `7.2.22`. */
@@ -21,18 +22,11 @@ export interface QemuInfo {
  * directory for the QMP socket. Throws an Error naming the binary and
  * QEMU's stderr when it does not run.
  */
-export async function qemuInfo(binary: string, dir: string, timeoutMs = 15_000): Promise<QemuInfo> {
+export async function qemuInfo(binary: string, dir: string, timeoutMs = QEMU_INFO_MS): Promise<QemuInfo> {
   const sock = join(dir, 'info.qmp');
-  const child = execa(binary, ['-machine', 'none', '-nodefaults', '-no-user-config', '-display', 'none', '-S', '-qmp', `unix:${sock},server=on,wait=off`], {
-    detached: true,
-    stdin: 'ignore',
-    stdout: 'ignore',
-    reject: false,
-    cleanup: false,
-  });
+  const child = spawnQemu(binary, ['-machine', 'none', '-nodefaults', '-no-user-config', '-display', 'none', '-S', '-qmp', `unix:${sock},server=on,wait=off`], { stderr: 'pipe' });
   let exited = false;
-  const ended = child.then(() => (exited = true), () => (exited = true));
-  if (child.pid !== undefined) registerGroup(child.pid, ended);
+  void child.then(() => (exited = true), () => (exited = true));
   try {
     const qmp = await retryUntil(() => QmpClient.connect(sock, { timeoutMs: 2000 }), { timeoutMs, what: `QEMU ${binary}`, giveUp: () => (exited ? 'exited' : null) });
     try {
@@ -47,8 +41,9 @@ export async function qemuInfo(binary: string, dir: string, timeoutMs = 15_000):
   } catch (err) {
     const r = await Promise.race([child, new Promise((res) => setTimeout(res, 500))]);
     const stderr = r && typeof r === 'object' && 'stderr' in r ? String((r as { stderr: unknown }).stderr).trim() : '';
-    const cause = r && typeof r === 'object' && 'originalMessage' in r && (r as { exitCode?: number }).exitCode === undefined ? String((r as { originalMessage: unknown }).originalMessage) : '';
-    throw new Error(`QEMU binary ${binary} does not run: ${stderr || cause || (err as Error).message}`, { cause: err });
+    const exitCode = r && typeof r === 'object' && 'exitCode' in r ? ((r as { exitCode?: number }).exitCode ?? null) : null;
+    const cause = r && typeof r === 'object' && 'originalMessage' in r && exitCode === null ? String((r as { originalMessage: unknown }).originalMessage) : '';
+    throw new Error(`QEMU binary ${binary} does not run: ${execFailure(binary, exitCode, stderr) ?? (stderr || cause || (err as Error).message)}`, { cause: err });
   } finally {
     if (child.pid !== undefined && !exited) killGroup(child.pid);
     await child;

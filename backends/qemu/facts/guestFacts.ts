@@ -10,11 +10,11 @@
  */
 import type { GuestFacts, LaunchSpec } from '../../../harness/cluster/agent.ts';
 import type { ObservedDisk, ObservedInterface } from '../../../harness/observe/types.ts';
-import { portId } from '../launcher/qemuArgs.ts';
+import { portId } from '../devices.ts';
 import type { QgaClient } from '../qga/QgaClient.ts';
 import type { QmpClient, QmpPciDevice } from '../qmp/QmpClient.ts';
 
-/** What `/usr/bin/vmconform-facts` prints (fixtures/guest). Internal. */
+/** What `/usr/bin/vmconform-facts` prints (guest). Internal. */
 export interface RawFacts {
   bootId: string;
   vcpus: number;

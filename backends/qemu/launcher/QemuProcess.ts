@@ -1,18 +1,21 @@
 /**
- * One supervised QEMU process: started with execa from an argument array
- * (never a shell string) in its own process group, with QMP and the guest
- * agent channel connected. Internal (backends/qemu).
+ * One supervised QEMU process: started by spawnQemu (an argument array, own
+ * process group, dies with the thread that started it), with QMP and the
+ * guest agent channel connected. Internal (backends/qemu).
  *
  * The launcher only runs what qemuArgs() built. A start that fails (bad
  * binary, bad option, missing image) comes back as an error value whose
  * message names the VMI and quotes QEMU's stderr; nothing is left running.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { readFile, writeFile } from 'node:fs/promises';
 import { QgaClient } from '../qga/QgaClient.ts';
 import { QmpClient, QmpClosed } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
+import { killGroup, processStartTime, type PidRecord } from '../process/processGroups.ts';
 import type { RunPaths } from './RunPaths.ts';
+import { execFailure, spawnQemu } from '../process/spawnQemu.ts';
+import { QMP_CONNECT_MS, QUIT_MS } from '../budgets.ts';
 
 export interface QemuExit {
   exitCode: number | null;
@@ -29,35 +32,6 @@ export interface QemuStartOptions {
   label: string;
   /** Budget for QEMU to create its sockets and answer QMP. */
   connectTimeoutMs?: number;
-}
-
-/** What the pid file holds: enough to recognise our process after a crash of the harness. */
-export interface PidRecord {
-  pid: number;
-  /** Start time in clock ticks (/proc/PID/stat field 22): guards against pid reuse. */
-  startTime: string;
-}
-
-/** Start time of a process from /proc, or null when it is gone. Internal. */
-export async function processStartTime(pid: number): Promise<string | null> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (!stat) return null;
-  // comm (field 2) may hold spaces and parentheses: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19] ?? null; // field 22 overall
-}
-
-/**
- * Process groups of every QEMU this process started and that has not exited
- * yet (launchers, migration targets, the KVM canary, the version probe).
- * Internal: the exit and signal hooks (index.ts) kill what is left.
- */
-export const liveGroups = new Set<number>();
-
-/** Registers a just-spawned detached QEMU until its exit. Internal. */
-export function registerGroup(pid: number, exited: Promise<unknown>): void {
-  liveGroups.add(pid);
-  void exited.finally(() => liveGroups.delete(pid));
 }
 
 /** Internal: a running QEMU with its QMP and QGA sessions. */
@@ -89,31 +63,23 @@ export class QemuProcess {
    */
   static async start(opts: QemuStartOptions): Promise<{ proc: QemuProcess } | { error: string }> {
     const stderrFile = `${opts.paths.dir}/qemu.stderr`;
-    const child = execa(opts.binary, opts.args, {
-      detached: true, // own process group: one kill takes QEMU and anything it spawned
-      stdin: 'ignore',
-      stdout: 'ignore',
-      stderr: { file: stderrFile },
-      reject: false,
-      cleanup: false,
-    });
+    const child = spawnQemu(opts.binary, opts.args, { stderr: { file: stderrFile } });
     let ended: QemuExit | null = null;
     const exited = exitOf(child).then((e) => (ended = e));
     const why = async (): Promise<string> => {
       const e = await exited;
       const stderr = (await readFile(stderrFile, 'utf8').catch(() => '')).trim();
-      const detail = e.spawnError ?? (stderr || `exit code ${e.exitCode ?? '?'}${e.signal ? `, signal ${e.signal}` : ''}`);
+      const detail = e.spawnError ?? execFailure(opts.binary, e.exitCode, stderr) ?? (stderr || `exit code ${e.exitCode ?? '?'}${e.signal ? `, signal ${e.signal}` : ''}`);
       return `vmi ${opts.label}: QEMU (${opts.binary}) failed to start: ${detail}`;
     };
     if (child.pid === undefined) return { error: await why() };
     const pid = child.pid;
-    registerGroup(pid, exited);
     let qmp: QmpClient | null = null;
     try {
-      const start = await processStartTime(pid);
+      const start = processStartTime(pid);
       if (start) await writeFile(opts.paths.pidFile, JSON.stringify({ pid, startTime: start } satisfies PidRecord), { mode: 0o600 });
       qmp = await retryUntil(() => QmpClient.connect(opts.paths.qmp, { timeoutMs: 2000 }), {
-        timeoutMs: opts.connectTimeoutMs ?? 15_000,
+        timeoutMs: opts.connectTimeoutMs ?? QMP_CONNECT_MS,
         what: `vmi ${opts.label}: QMP`,
         giveUp: () => (ended ? 'QEMU exited' : null),
       });
@@ -134,7 +100,7 @@ export class QemuProcess {
   }
 
   /** Ends QEMU: QMP `quit`, SIGKILL if it has not exited within `timeoutMs`. Closes both sessions. */
-  async stop(timeoutMs = 3000): Promise<QemuExit> {
+  async stop(timeoutMs = QUIT_MS): Promise<QemuExit> {
     if (!this.#ended) {
       // A closed connection is QEMU exiting on our quit; anything else (no answer, refused) is not.
       this.qmp.execute('quit', undefined, timeoutMs).catch((err: unknown) => (err instanceof QmpClosed ? undefined : this.kill()));
@@ -159,15 +125,6 @@ export class QemuProcess {
   /** For tests: the execa subprocess. */
   get subprocess(): ResultPromise {
     return this.child;
-  }
-}
-
-/** SIGKILL a process group; ignores a group that is already gone. Internal. */
-export function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // ESRCH: already gone
   }
 }
 

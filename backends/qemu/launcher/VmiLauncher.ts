@@ -27,8 +27,9 @@
 import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/agent.ts';
 import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
-import { QGA_PORT_ID } from './qemuArgs.ts';
+import { QGA_PORT_ID } from '../devices.ts';
 import type { QemuProcess } from './QemuProcess.ts';
+import { GUEST_BOOT_MS, POWER_BUTTON_PERIOD_MS } from '../budgets.ts';
 
 /** What was asked of the launcher that decides how its end is read. */
 export type EndIntent = 'none' | 'destroy' | 'graceExpired' | 'killed' | 'handedOver';
@@ -72,12 +73,8 @@ export function exitReason(f: ExitFacts): ExitReason | null {
   return 'crashed'; // QEMU died on its own (or from a signal we did not send)
 }
 
-/** The guest's "late boot stage done" wait (fixtures/guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
+/** The guest's "late boot stage done" wait (guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
 export const WAIT_BOOTED = '/usr/lib/vmconform/wait-booted';
-const GUEST_BOOT_MS = 30_000;
-
-/** How often the stop flow presses the ACPI power button again (KubeVirt: every ≤5 s). */
-export const POWER_BUTTON_PERIOD_MS = 5000;
 
 export interface LauncherHooks {
   emit(e: AgentEvent): void;
@@ -85,6 +82,11 @@ export interface LauncherHooks {
   track<T>(label: string, work: Promise<T>): Promise<T>;
   /** Budget for the guest agent to answer after a (re)boot. */
   agentTimeoutMs: number;
+}
+
+/** The live launcher of a VMI, by uid: all that guest operations and observation need of the node agent. */
+export interface LiveLaunchers {
+  live(uid: string): VmiLauncher | undefined;
 }
 
 export class VmiLauncher {

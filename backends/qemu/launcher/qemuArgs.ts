@@ -13,12 +13,13 @@
  *   log file) and VNC on unix sockets in the launcher's private run dir;
  * - ISA pvpanic with `-action panic=shutdown`: a guest panic shows as
  *   GUEST_PANICKED and SHUTDOWN(guest-panic), then QEMU exits;
- * - guest configuration through fw_cfg (fixtures/guest README);
+ * - guest configuration through fw_cfg (guest README);
  * - `-S` for startPaused, `-incoming defer -S` for a migration target.
  */
 import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
-import { guestConfigFwCfgArg } from '../../../fixtures/guest/guestConfig.ts';
+import { guestConfigFwCfgArg } from '../../../guest/guestConfig.ts';
 import type { RunPaths } from './RunPaths.ts';
+import { optValue, portId, QGA_PORT_ID, QGA_PORT_NAME } from '../devices.ts';
 
 /** What the storage side prepared for one disk (storage/VolumeStore.ts). Internal. */
 export interface PreparedDiskLike {
@@ -46,28 +47,13 @@ export interface QemuArgsInput {
   /** Segment socket per NAD name (bridge and SR-IOV NICs). */
   hubSockets: Record<string, string>;
   devices: DeviceArgBuilders;
-  /** Guest configuration text (fixtures/guest guestConfigText), passed through fw_cfg. */
+  /** Guest configuration text (guest guestConfigText), passed through fw_cfg. */
   guestConfig: string;
   /** Migration target: `-incoming defer`, and SR-IOV VFs left out (plugged after the switch-over). */
   incoming?: boolean;
   /** Leave SR-IOV NICs out (their ports stay, empty). */
   omitVfs?: boolean;
 }
-
-/** Name of the virtio-serial port the guest agent listens on. */
-export const QGA_PORT_NAME = 'org.qemu.guest_agent.0';
-/** qdev id of that port: VSERPORT_CHANGE events name it when the guest opens or closes the channel. */
-export const QGA_PORT_ID = 'qga-port';
-
-/** Doubles commas so a value cannot break out of a QEMU key=value option string. */
-export const optValue = (value: string): string => value.replaceAll(',', ',,');
-
-/** Root port ids, by device: stable names the migration and hotplug code use too. Internal. */
-export const portId = {
-  disk: (name: string): string => `rp-d-${name}`,
-  nic: (name: string): string => `rp-n-${name}`,
-  serial: 'rp-serial',
-} as const;
 
 /** The first pcie.0 slot used by root ports (slot 1 is the VGA). */
 const FIRST_PORT_SLOT = 2;

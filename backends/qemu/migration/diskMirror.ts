@@ -14,10 +14,10 @@
  * cdroms are read-only and rebuilt identically on the target.
  */
 import type { LaunchDisk, LaunchSpec } from '../../../harness/cluster/agent.ts';
-import { diskNodeNames } from '../storage/diskArgs.ts';
+import { diskNodeNames } from '../devices.ts';
 import type { QmpClient } from '../qmp/QmpClient.ts';
+import { MIRROR_STEP_MS } from '../budgets.ts';
 
-const STEP_MS = 30_000;
 
 /** Disks whose data lives only with this VMI on this node. Pure. */
 export function mirroredDisks(spec: LaunchSpec): LaunchDisk[] {
@@ -31,14 +31,14 @@ const clientNode = (d: LaunchDisk): string => `m${diskNodeNames(d.name).format}`
 export async function startMirrors(src: QmpClient, tgt: QmpClient, disks: LaunchDisk[], nbdSocket: string): Promise<void> {
   if (disks.length === 0) return;
   // nbd-server-start still takes the legacy (boxed) SocketAddress.
-  await tgt.executeRaw('nbd-server-start', { addr: { type: 'unix', data: { path: nbdSocket } } }, STEP_MS);
+  await tgt.executeRaw('nbd-server-start', { addr: { type: 'unix', data: { path: nbdSocket } } }, MIRROR_STEP_MS);
   for (const d of disks) {
     const fmt = diskNodeNames(d.name).format;
-    await tgt.executeRaw('block-export-add', { type: 'nbd', id: `exp-${fmt}`, 'node-name': fmt, name: fmt, writable: true }, STEP_MS);
-    await src.executeRaw('blockdev-add', { driver: 'nbd', 'node-name': clientNode(d), server: { type: 'unix', path: nbdSocket }, export: fmt }, STEP_MS);
-    const ready = src.waitEvent('BLOCK_JOB_READY', STEP_MS, (e) => e['device'] === jobId(d));
+    await tgt.executeRaw('block-export-add', { type: 'nbd', id: `exp-${fmt}`, 'node-name': fmt, name: fmt, writable: true }, MIRROR_STEP_MS);
+    await src.executeRaw('blockdev-add', { driver: 'nbd', 'node-name': clientNode(d), server: { type: 'unix', path: nbdSocket }, export: fmt }, MIRROR_STEP_MS);
+    const ready = src.waitEvent('BLOCK_JOB_READY', MIRROR_STEP_MS, (e) => e['device'] === jobId(d));
     ready.catch(() => undefined);
-    await src.executeRaw('blockdev-mirror', { 'job-id': jobId(d), device: fmt, target: clientNode(d), sync: 'top', 'copy-mode': 'write-blocking' }, STEP_MS);
+    await src.executeRaw('blockdev-mirror', { 'job-id': jobId(d), device: fmt, target: clientNode(d), sync: 'top', 'copy-mode': 'write-blocking' }, MIRROR_STEP_MS);
     await ready;
   }
 }
@@ -47,19 +47,19 @@ export async function startMirrors(src: QmpClient, tgt: QmpClient, disks: Launch
 export async function finishMirrors(src: QmpClient, tgt: QmpClient, disks: LaunchDisk[]): Promise<void> {
   if (disks.length === 0) return;
   for (const d of disks) {
-    const done = src.waitEvent('BLOCK_JOB_COMPLETED', STEP_MS, (e) => e['device'] === jobId(d));
+    const done = src.waitEvent('BLOCK_JOB_COMPLETED', MIRROR_STEP_MS, (e) => e['device'] === jobId(d));
     done.catch(() => undefined);
-    await src.executeRaw('block-job-cancel', { device: jobId(d) }, STEP_MS);
+    await src.executeRaw('block-job-cancel', { device: jobId(d) }, MIRROR_STEP_MS);
     const ev = await done;
     if (ev.data['error']) throw new Error(`disk ${d.name}: mirror failed: ${String(ev.data['error'])}`);
   }
-  await tgt.executeRaw('nbd-server-stop', undefined, STEP_MS);
+  await tgt.executeRaw('nbd-server-stop', undefined, MIRROR_STEP_MS);
 }
 
 /** Abandons the mirrors after a failed migration (the source keeps its disks). Best effort. */
 export async function abandonMirrors(src: QmpClient, disks: LaunchDisk[]): Promise<void> {
   for (const d of disks) {
-    await src.executeRaw('block-job-cancel', { device: jobId(d), force: true }, STEP_MS).catch(() => undefined);
-    await src.executeRaw('blockdev-del', { 'node-name': clientNode(d) }, STEP_MS).catch(() => undefined);
+    await src.executeRaw('block-job-cancel', { device: jobId(d), force: true }, MIRROR_STEP_MS).catch(() => undefined);
+    await src.executeRaw('blockdev-del', { 'node-name': clientNode(d) }, MIRROR_STEP_MS).catch(() => undefined);
   }
 }

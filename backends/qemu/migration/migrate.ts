@@ -18,16 +18,16 @@
  *    back → migrationFailed.
  */
 import { rm } from 'node:fs/promises';
-import type { Effect, LaunchDisk, LaunchNic } from '../../../harness/cluster/agent.ts';
-import { portId } from '../launcher/qemuArgs.ts';
+import type { AgentEvent, Effect, LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchResult } from '../launcher/launchVmi.ts';
 import type { VmiLauncher } from '../launcher/VmiLauncher.ts';
-import { nicDeviceId, vfPlugCommands, vfUnplugCommands } from '../network/nicArgs.ts';
+import { nicDeviceId, portId } from '../devices.ts';
+import { vfPlugCommands, vfUnplugCommands } from '../network/nicArgs.ts';
 import type { QmpClient } from '../qmp/QmpClient.ts';
-import type { QemuAgent } from '../QemuAgent.ts';
 import { abandonMirrors, finishMirrors, mirroredDisks, startMirrors } from './diskMirror.ts';
 import { readRawFacts } from '../facts/guestFacts.ts';
-import { GUEST_OP_MS, GUEST_REACTION_MS } from '../guestOps.ts';
 import { retryUntil } from '../retryUntil.ts';
+import { GUEST_OP_MS, GUEST_REACTION_MS, MIGRATION_STEP_MS, MIGRATION_TIMEOUT_MS } from '../budgets.ts';
 
 /** A migration in flight. Internal. */
 export interface MigrationHandle {
@@ -41,28 +41,43 @@ export interface MigrationHandle {
   finished: Promise<void>;
 }
 
+/**
+ * What a migration needs of the node agent, and nothing more: the source's
+ * launcher, a way to start the target QEMU, the segments of the VFs, the
+ * hand-over, the registry of migrations in flight, and the agent's events.
+ */
+export interface MigrationHost {
+  live(uid: string): VmiLauncher | undefined;
+  /** Starts the target QEMU (`-incoming defer`, VFs left out) in a fresh run dir on `spec.node`. */
+  startTarget(spec: LaunchSpec): Promise<LaunchResult>;
+  /** The unix socket of a NAD's segment (to re-plug a VF). */
+  hubSocket(network: string): Promise<string>;
+  /** The target becomes the VMI's launcher. */
+  handOver(uid: string, target: VmiLauncher): void;
+  readonly migrations: Map<string, MigrationHandle>;
+  emit(e: AgentEvent): void;
+  track<T>(label: string, work: Promise<T>): Promise<T>;
+}
+
 /** Bandwidth cap for the migration stream: 10 GiB/s, i.e. no cap on a unix socket (QEMU-NOTES: 0.5 s for 256 MiB). */
 export const MAX_BANDWIDTH = 10 * 1024 ** 3;
-/** Budget of the whole migration before it is cancelled. */
-export const MIGRATION_TIMEOUT_MS = 120_000;
-const STEP_MS = 15_000;
 
 type MigrateEffect = Extract<Effect, { type: 'migrate' }>;
 
 async function unplugVf(qmp: QmpClient, nic: LaunchNic): Promise<void> {
   const [del, netdel] = vfUnplugCommands(nic);
-  const deleted = qmp.waitEvent('DEVICE_DELETED', STEP_MS, (d) => d['device'] === nicDeviceId(nic));
+  const deleted = qmp.waitEvent('DEVICE_DELETED', MIGRATION_STEP_MS, (d) => d['device'] === nicDeviceId(nic));
   deleted.catch(() => undefined);
-  await qmp.executeRaw(del.execute, del.arguments, STEP_MS);
+  await qmp.executeRaw(del.execute, del.arguments, MIGRATION_STEP_MS);
   await deleted;
-  await qmp.executeRaw(netdel.execute, netdel.arguments, STEP_MS);
+  await qmp.executeRaw(netdel.execute, netdel.arguments, MIGRATION_STEP_MS);
 }
 
-async function plugVfs(agent: QemuAgent, qmp: QmpClient, nics: LaunchNic[], node: string): Promise<void> {
+async function plugVfs(host: MigrationHost, qmp: QmpClient, nics: LaunchNic[], node: string): Promise<void> {
   for (const nic of nics) {
     if (nic.kind !== 'sriov' || !nic.network) continue;
-    const hubSocket = await agent.hubs.socketFor(nic.network);
-    for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, STEP_MS);
+    const hubSocket = await host.hubSocket(nic.network);
+    for (const c of vfPlugCommands(nic, portId.nic(nic.name), { hubSocket, node })) await qmp.executeRaw(c.execute, c.arguments, MIGRATION_STEP_MS);
   }
 }
 
@@ -91,13 +106,13 @@ function finalStatus(qmp: QmpClient, timeoutMs: number): Promise<string> {
 }
 
 /** Performs a migrate effect; reports migrationCompleted / migrationFailed. Never throws. */
-export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void> {
-  const fail = (reason: string): void => agent.emit({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason });
-  const src = agent.live(e.uid);
+export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<void> {
+  const fail = (reason: string): void => host.emit({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason });
+  const src = host.live(e.uid);
   if (!src) return fail('source launcher is gone');
   let done!: () => void;
   const handle: MigrationHandle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, finished: new Promise((r) => (done = r)) };
-  agent.migrations.set(e.uid, handle);
+  host.migrations.set(e.uid, handle);
   src.migrating = true; // its STOP at the switch-over (and RESUME after a failure) is not a pause
   const sq = src.proc.qmp;
   const vfs = src.spec.nics.filter((n) => n.kind === 'sriov');
@@ -106,13 +121,13 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
   const caps = { capabilities: [{ capability: 'events', state: true }] };
   try {
     // The target QEMU's start is the slowest step before the copy: the source gets ready meanwhile.
-    const starting = agent.startLauncher({ ...src.spec, node: e.targetNode, nics: e.nics }, { incoming: true });
+    const starting = host.startTarget({ ...src.spec, node: e.targetNode, nics: e.nics });
     const sourceReady = (async () => {
       for (const nic of vfs) {
         await unplugVf(sq, nic);
         unplugged.push(nic);
       }
-      await Promise.all([sq.execute('migrate-set-capabilities', caps, STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, STEP_MS)]);
+      await Promise.all([sq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, MIGRATION_STEP_MS)]);
     })();
     const [started, ready] = await Promise.allSettled([starting, sourceReady]);
     if (started.status === 'fulfilled' && 'launcher' in started.value) {
@@ -131,11 +146,11 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     // QMP runs one session's commands in order: no need to wait for each reply. No early `cont`
     // on the target: it activates the disk images at once, and a shared PVC's image is still
     // write-locked by the source ("Failed to get \"write\" lock"); the target runs after completion.
-    await Promise.all([tq.execute('migrate-set-capabilities', caps, STEP_MS), tq.execute('migrate-incoming', { uri }, STEP_MS)]);
+    await Promise.all([tq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), tq.execute('migrate-incoming', { uri }, MIGRATION_STEP_MS)]);
     await startMirrors(sq, tq, mirrors, `${paths.dir}/nbd`);
     const outcome = finalStatus(sq, MIGRATION_TIMEOUT_MS);
     outcome.catch(() => undefined);
-    await sq.execute('migrate', { uri }, STEP_MS);
+    await sq.execute('migrate', { uri }, MIGRATION_STEP_MS);
     let status: string;
     try {
       status = await outcome;
@@ -144,14 +159,14 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
       status = 'timed out';
     }
     if (status !== 'completed') {
-      const info = await sq.execute('query-migrate', undefined, STEP_MS).catch(() => null);
+      const info = await sq.execute('query-migrate', undefined, MIGRATION_STEP_MS).catch(() => null);
       throw new Error(`migration ${status}${info?.['error-desc'] ? `: ${info['error-desc']}` : ''}`);
     }
 
     // The source is stopped (postmigrate): finish the disk copies, then the target may run.
     await finishMirrors(sq, tq, mirrors);
     mirrors = [];
-    if (!src.paused) await tq.execute('cont', undefined, STEP_MS);
+    if (!src.paused) await tq.execute('cont', undefined, MIGRATION_STEP_MS);
 
     // Hand the VMI over: the target carries on, the source quits silently.
     src.intent = 'handedOver';
@@ -159,13 +174,13 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
     target.paused = src.paused;
     target.frozen = src.frozen;
     target.agentConnected = src.agentConnected;
-    agent.launchers.set(e.uid, target);
+    host.handOver(e.uid, target);
     unplugged = [];
     const teardown = src.proc.stop().then(() => src.done).then(() => rm(src.proc.paths.dir, { recursive: true, force: true }));
-    void agent.track(`vmi ${src.spec.name}: migration source quitting`, teardown);
-    await plugVfs(agent, tq, e.nics, e.targetNode);
+    void host.track(`vmi ${src.spec.name}: migration source quitting`, teardown);
+    await plugVfs(host, tq, e.nics, e.targetNode);
     if (!target.paused && target.agentConnected) await vfsConfigured(target, e.nics);
-    agent.emit({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
+    host.emit({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
     if (!target.agentConnected) target.pollAgent();
   } catch (err) {
     const t = handle.target;
@@ -175,11 +190,11 @@ export async function migrate(agent: QemuAgent, e: MigrateEffect): Promise<void>
       await rm(t.proc.paths.dir, { recursive: true, force: true });
     }
     if (!src.ended && mirrors.length) await abandonMirrors(sq, mirrors);
-    if (!src.ended && unplugged.length) await plugVfs(agent, sq, unplugged, src.spec.node).catch(() => undefined);
+    if (!src.ended && unplugged.length) await plugVfs(host, sq, unplugged, src.spec.node).catch(() => undefined);
     fail(err instanceof Error ? err.message : String(err));
   } finally {
     src.migrating = false;
-    agent.migrations.delete(e.uid);
+    host.migrations.delete(e.uid);
     done();
   }
 }

@@ -15,6 +15,7 @@
  *   (vfUnplugCommands / vfPlugCommands).
  */
 import type { LaunchNic } from '../../../harness/cluster/agent.ts';
+import { nicDeviceId, nicNetdevId, optValue } from '../devices.ts';
 import { vfIdentity } from './vfPool.ts';
 
 /** Facts nicArgs needs besides the NIC. Public. */
@@ -39,19 +40,6 @@ export const POD_NETWORK = {
   dns: '10.0.2.3',
 } as const;
 
-/** QEMU device id of a NIC (also the id in DEVICE_DELETED). Public. */
-export function nicDeviceId(nic: Pick<LaunchNic, 'name'>): string {
-  return `nic-${nic.name}`;
-}
-
-/** QEMU netdev id of a NIC. Public. */
-export function nicNetdevId(nic: Pick<LaunchNic, 'name'>): string {
-  return `net-${nic.name}`;
-}
-
-/** Doubles commas so a value cannot break out of a QEMU key=value option string. */
-const opt = (value: string): string => value.replaceAll(',', ',,');
-
 function requireSocket(nic: LaunchNic, ctx: NicContext): string {
   if (!ctx.hubSocket) {
     throw new Error(`nic ${nic.name}: a ${nic.kind} NIC needs ctx.hubSocket (HubSet.socketFor(${nic.network ?? '?'}))`);
@@ -72,21 +60,21 @@ export function nicMac(nic: LaunchNic, ctx: NicContext): string {
 
 /** The `-netdev` option string of a NIC. */
 function netdevOption(nic: LaunchNic, ctx: NicContext): string {
-  const id = `id=${opt(nicNetdevId(nic))}`;
+  const id = `id=${optValue(nicNetdevId(nic))}`;
   if (nic.kind === 'pod') {
     const p = POD_NETWORK;
     return `user,${id},net=${p.cidr},host=${p.gateway},dhcpstart=${p.guest},dns=${p.dns},restrict=on`;
   }
-  return `stream,${id},server=off,addr.type=unix,addr.path=${opt(requireSocket(nic, ctx))}`;
+  return `stream,${id},server=off,addr.type=unix,addr.path=${optValue(requireSocket(nic, ctx))}`;
 }
 
 function deviceOption(nic: LaunchNic, port: string, ctx: NicContext): string {
   return [
     'virtio-net-pci',
-    `netdev=${opt(nicNetdevId(nic))}`,
-    `mac=${opt(nicMac(nic, ctx))}`,
-    `id=${opt(nicDeviceId(nic))}`,
-    `bus=${opt(port)}`,
+    `netdev=${optValue(nicNetdevId(nic))}`,
+    `mac=${optValue(nicMac(nic, ctx))}`,
+    `id=${optValue(nicDeviceId(nic))}`,
+    `bus=${optValue(port)}`,
   ].join(',');
 }
 

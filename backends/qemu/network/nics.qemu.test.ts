@@ -10,13 +10,14 @@ import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LaunchNic } from '../../../harness/cluster/agent.ts';
-import { DEFAULT_KERNEL_ARGS, GUEST_TOOLS, guestArtefacts, guestConfigFwCfgArg, guestConfigText } from '../../../fixtures/guest/artefacts.ts';
+import { DEFAULT_KERNEL_ARGS, GUEST_TOOLS, guestArtefacts, guestConfigFwCfgArg, guestConfigText } from '../../../guest/artefacts.ts';
 import { QgaClient } from '../qga/QgaClient.ts';
 import { QmpClient } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';
 import { privateDir } from '../testing/privateDir.ts';
 import { HubSet } from './HubSet.ts';
-import { nicArgs, nicDeviceId, vfPlugCommands, vfUnplugCommands } from './nicArgs.ts';
+import { nicDeviceId } from '../devices.ts';
+import { nicArgs, vfPlugCommands, vfUnplugCommands } from './nicArgs.ts';
 import { vfIdentity } from './vfPool.ts';
 
 const QEMU = process.env['VMCONFORM_QEMU'] ?? 'qemu-system-x86_64';

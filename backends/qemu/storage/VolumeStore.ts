@@ -27,9 +27,10 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Effect, LaunchDisk, LaunchSpec } from '../../../harness/cluster/agent.ts';
 import { findImage, type CatalogueImage } from '../../../harness/api/images.ts';
-import { buildConfigIso, type GuestArtefacts } from '../../../fixtures/guest/artefacts.ts';
+import { buildConfigIso, type GuestArtefacts } from '../../../guest/artefacts.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
 import { qemuImgCreate, qemuImgInfo, type ImgFormat } from './qemuImg.ts';
+import { VOLUME_MS } from '../budgets.ts';
 
 /** What VolumeStore reads of `guestArtefacts()`: the directory holding the catalogue's artefacts. Public. */
 export type ArtefactDir = Pick<GuestArtefacts, 'dir'>;
@@ -55,7 +56,7 @@ export class PrepareError extends Error {
 
 export interface VolumeStoreOptions {
   stateDir: string;
-  /** The guest pipeline's artefacts (fixtures/guest `guestArtefacts()`). */
+  /** The guest pipeline's artefacts (guest `guestArtefacts()`). */
   artefacts: ArtefactDir;
   /** Budget of one qemu-img / ISO build run. */
   timeoutMs?: number;
@@ -102,7 +103,7 @@ export class VolumeStore {
   constructor(options: VolumeStoreOptions) {
     this.stateDir = options.stateDir;
     this.artefacts = options.artefacts;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? VOLUME_MS;
   }
 
   /** Where a PVC's file lives for its storage class. */

@@ -3,7 +3,8 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import type { LaunchDisk } from '../../../harness/cluster/agent.ts';
 import { privateDir } from '../testing/privateDir.ts';
-import { diskArgs, diskNodeNames, type PreparedDisk } from './diskArgs.ts';
+import { diskNodeNames } from '../devices.ts';
+import { diskArgs, type PreparedDisk } from './diskArgs.ts';
 import { qemuImgCreate } from './qemuImg.ts';
 
 const disk = (over: Partial<LaunchDisk>): LaunchDisk => ({

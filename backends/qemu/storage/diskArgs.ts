@@ -28,35 +28,12 @@
  * `werror=stop,rerror=stop`, so a failing disk pauses the VM (BLOCK_IO_ERROR
  * then STOP → Paused, reason PausedIOError) instead of passing EIO to the guest.
  */
-import { createHash } from 'node:crypto';
 import type { LaunchDisk } from '../../../harness/cluster/agent.ts';
+import { diskDeviceId, diskNodeNames, optValue } from '../devices.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
 
 export type { PreparedDisk } from './PreparedDisk.ts';
 
-/** Doubles commas so a value cannot break out of a QEMU key=value option string. */
-const opt = (value: string): string => value.replaceAll(',', ',,');
-
-/** QEMU node names: ≤31 characters, a letter first, then [A-Za-z0-9_-]. */
-const NODE_KEY_MAX = 24;
-
-/** A short key for node names: the disk name when it fits, else a prefix plus a digest. */
-function nodeKey(name: string): string {
-  if (/^[A-Za-z0-9_-]+$/.test(name) && name.length <= NODE_KEY_MAX) return name;
-  const digest = createHash('sha256').update(name).digest('hex').slice(0, 7);
-  return `${name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, NODE_KEY_MAX - 8)}-${digest}`;
-}
-
-/** Node names of a disk's block graph. Public: QMP code queries blocks by node name. */
-export function diskNodeNames(name: string): { format: string; file: string; baseFormat: string; baseFile: string } {
-  const key = nodeKey(name);
-  return { format: `d-${key}`, file: `f-${key}`, baseFormat: `b-${key}`, baseFile: `bf-${key}` };
-}
-
-/** QEMU device id of a disk. Public. */
-export function diskDeviceId(name: string): string {
-  return `disk-${name}`;
-}
 
 type Props = Record<string, string | number | boolean | undefined>;
 
@@ -65,7 +42,7 @@ function option(driver: string, props: Props): string {
   const parts = [driver];
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined) continue;
-    parts.push(`${k}=${typeof v === 'boolean' ? (v ? 'on' : 'off') : opt(String(v))}`);
+    parts.push(`${k}=${typeof v === 'boolean' ? (v ? 'on' : 'off') : optValue(String(v))}`);
   }
   return parts.join(',');
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
 import { BOOT_DISK_BYTES } from '../../../harness/api/images.ts';
-import { GUEST_TOOLS, guestArtefacts } from '../../../fixtures/guest/artefacts.ts';
+import { GUEST_TOOLS, guestArtefacts } from '../../../guest/artefacts.ts';
 import { QgaClient } from '../qga/QgaClient.ts';
 import { QmpClient } from '../qmp/QmpClient.ts';
 import { retryUntil } from '../retryUntil.ts';

@@ -4,6 +4,8 @@
  * QemuImgError carrying the command line and qemu-img's own message.
  */
 import { execa, ExecaError } from 'execa';
+import { QEMU_IMG_MS } from '../budgets.ts';
+import { withParentDeathSignal } from '../process/spawnQemu.ts';
 
 /** Image format as qemu-img names it. */
 export type ImgFormat = 'raw' | 'qcow2';
@@ -21,7 +23,8 @@ export class QemuImgError extends Error {
 
 async function run(args: string[], timeoutMs: number): Promise<string> {
   try {
-    const { stdout } = await execa('qemu-img', args, { timeout: timeoutMs });
+    // Dies with the harness like QEMU (process/spawnQemu.ts): a killed run leaves no qemu-img writing into its dir.
+    const { stdout } = await execa(...withParentDeathSignal('qemu-img', args), { timeout: timeoutMs });
     return stdout;
   } catch (e) {
     if (e instanceof ExecaError) throw new QemuImgError(args, String(e.stderr || e.shortMessage));
@@ -44,7 +47,7 @@ export async function qemuImgCreate(file: string, o: CreateOptions): Promise<voi
   if (o.backing) args.push('-b', o.backing.file, '-F', o.backing.format);
   args.push(file);
   if (o.sizeBytes !== undefined) args.push(String(o.sizeBytes));
-  await run(args, o.timeoutMs ?? 30_000);
+  await run(args, o.timeoutMs ?? QEMU_IMG_MS);
 }
 
 /** The facts `qemu-img info` reports that the storage code uses. Internal. */
@@ -57,7 +60,7 @@ export interface ImgInfo {
 }
 
 /** Reads an image's header; `-U` so that an image a running QEMU holds can be read too. Internal. */
-export async function qemuImgInfo(file: string, timeoutMs = 30_000): Promise<ImgInfo> {
+export async function qemuImgInfo(file: string, timeoutMs = QEMU_IMG_MS): Promise<ImgInfo> {
   const out = JSON.parse(await run(['info', '-U', '--output=json', file], timeoutMs)) as {
     format: string;
     'virtual-size': number;

@@ -3,7 +3,7 @@
  * way to wait for its events. dispose() kills every QEMU and removes the dir.
  */
 import type { AgentEvent } from '../../../harness/cluster/agent.ts';
-import { guestArtefacts } from '../../../fixtures/guest/artefacts.ts';
+import { guestArtefacts } from '../../../guest/artefacts.ts';
 import { QemuAgent, type QemuAgentOptions } from '../QemuAgent.ts';
 import { QEMU_BINARY } from './bootGuest.ts';
 import { privateDir } from './privateDir.ts';

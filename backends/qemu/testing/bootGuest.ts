@@ -12,7 +12,7 @@ import { QemuProcess } from '../launcher/QemuProcess.ts';
 import { runPaths } from '../launcher/RunPaths.ts';
 import { privateDir } from './privateDir.ts';
 
-const OUT = join(import.meta.dirname, '../../../fixtures/guest/build/out');
+const OUT = join(import.meta.dirname, '../../../guest/build/out');
 export const QEMU_BINARY = process.env['VMCONFORM_QEMU'] ?? 'qemu-system-x86_64';
 
 export function testSpec(over: Partial<LaunchSpec> = {}): LaunchSpec {
