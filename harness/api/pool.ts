@@ -8,7 +8,7 @@ import { head, nonNegativeInt, stringMap, typed } from './common.ts';
 import type { FieldIssue } from './issues.ts';
 import { checkSelector, labelSelectorSchema } from './selector.ts';
 import type { VirtualMachinePool } from './types.ts';
-import { checkVirtualMachine, virtualMachineSpecSchema } from './virtualmachine.ts';
+import { checkVirtualMachine, virtualMachineSpecSchema, type VmAdmissionConfig } from './virtualmachine.ts';
 
 export const poolSchema = typed<VirtualMachinePool>()(
   z.strictObject({
@@ -27,8 +27,8 @@ export const poolSchema = typed<VirtualMachinePool>()(
 const TEMPLATE_SPEC = 'spec.virtualMachineTemplate.spec';
 
 /** KubeVirt pool admission checks (after schema validation); VM issues are re-rooted under the template. Public. */
-export function checkPool(pool: VirtualMachinePool): FieldIssue[] {
-  const vmIssues = checkVirtualMachine({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: pool.metadata, spec: pool.spec.virtualMachineTemplate.spec });
+export function checkPool(pool: VirtualMachinePool, config: VmAdmissionConfig = {}): FieldIssue[] {
+  const vmIssues = checkVirtualMachine({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: pool.metadata, spec: pool.spec.virtualMachineTemplate.spec }, config);
   return [
     ...vmIssues.map((i) => ({ ...i, path: i.path === 'spec' ? TEMPLATE_SPEC : i.path.replace(/^spec\./, `${TEMPLATE_SPEC}.`) })),
     ...checkSelector(pool.spec.selector, pool.spec.virtualMachineTemplate.metadata?.labels),
