@@ -69,7 +69,8 @@ describe('loadManifestFiles', () => {
   });
 
   it('every fixture validates, and every Template in them processes (seed 1)', async () => {
-    const files = yamlFiles(join(ROOT, 'fixtures'));
+    // fixtures/corpus holds public manifests, some rejected on purpose (test/api/corpus.test.ts).
+    const files = yamlFiles(join(ROOT, 'fixtures')).filter((f) => !relative(ROOT, f).startsWith('fixtures/corpus/'));
     expect(files.map((f) => relative(ROOT, f))).toContain('fixtures/vms/mariadb-prod.yaml');
     const r = await loadManifestFiles(files);
     expect(r.ok ? [] : r.issues).toEqual([]);

@@ -18,6 +18,7 @@ import {
 } from './common.ts';
 import { isFeatureGateEnabled, type FeatureGateConfig } from './featuregates.ts';
 import { join, type FieldIssue } from './issues.ts';
+import { parseQuantity } from './quantity.ts';
 import type { Disk, DomainSpec, Interface, Network, VirtualMachineInstance, VirtualMachineInstanceSpec, Volume } from './types.ts';
 
 const diskBus = z.enum(['virtio', 'sata', 'scsi', 'usb']);
@@ -288,6 +289,20 @@ export function checkVmiSpec(spec: VirtualMachineInstanceSpec, at: string, confi
     }
   });
 
+  issues.push(...checkResources(spec, at));
+  const domain = spec.domain as DomainSpec & Loose;
+  const cpu = domain.cpu as Loose | undefined;
+  // validateCPUIsolatorThread.
+  if (cpu?.isolateEmulatorThread === true && cpu.dedicatedCpuPlacement !== true) {
+    issues.push({ path: `${at}.domain.cpu.isolateEmulatorThread`, message: 'IsolateEmulatorThread should be only set in combination with DedicatedCPUPlacement' });
+  }
+  // validateDomainSpec: EFI SecureBoot (the default with EFI) needs SMM, unless TDX.
+  const efi = ((domain.firmware as Loose | undefined)?.bootloader as Loose | undefined)?.efi as Loose | undefined;
+  const smm = (domain.features as Loose | undefined)?.smm as Loose | undefined;
+  const tdx = ((domain.launchSecurity as Loose | undefined)?.tdx ?? undefined) !== undefined;
+  if (efi !== undefined && efi.secureBoot !== false && !(smm !== undefined && smm.enabled !== false) && !tdx) {
+    issues.push({ path: `${at}.domain`, message: `${at}.domain has EFI SecureBoot enabled. SecureBoot requires SMM, which is currently disabled.` });
+  }
   // validateHostDevicesWithPassthroughEnabled (the field path is KubeVirt's: `HostDevices`).
   if (devices.hostDevices !== undefined && !isFeatureGateEnabled('HostDevices', gates)) {
     issues.push({ path: `${at}.HostDevices`, message: 'Host Devices feature gate is not enabled in kubevirt-config' });
@@ -300,6 +315,33 @@ export function checkVmiSpec(spec: VirtualMachineInstanceSpec, at: string, confi
 }
 
 /**
+ * validateMemoryRequestsNegativeOrNull, validateMemoryLimitsNegativeOrNull,
+ * validateCPURequestNotNegative, validateCPULimitNotNegative
+ * (vmi-create-admitter.go). Internal.
+ */
+function checkResources(spec: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const r = spec.domain.resources;
+  const p = `${at}.domain.resources`;
+  const req = r?.requests?.memory;
+  const lim = r?.limits?.memory;
+  const reqV = req === undefined ? 0 : (parseQuantity(req) ?? 0);
+  const limV = lim === undefined ? 0 : (parseQuantity(lim) ?? 0);
+  if (reqV < 0) issues.push({ path: `${p}.requests.memory`, message: `${p}.requests.memory '${req}': must be greater than or equal to 0.` });
+  else if (reqV > 0 && reqV < 1e6) issues.push({ path: `${p}.requests.memory`, message: `${p}.requests.memory '${req}': must be greater than or equal to 1M.` });
+  if (limV < 0) issues.push({ path: `${p}.limits.memory`, message: `${p}.limits.memory '${lim}': must be greater than or equal to 0.` });
+  if (limV > 0 && reqV > limV) issues.push({ path: `${p}.requests.memory`, message: `${p}.requests.memory '${req}' is greater than ${p}.limits.memory '${lim}'` });
+  for (const k of ['requests', 'limits'] as const) {
+    const c = r?.[k]?.cpu;
+    if (c !== undefined && (parseQuantity(c) ?? 0) < 0) issues.push({ path: `${p}.${k}.cpu`, message: `${p}.${k}.cpu '${c}': must be greater than or equal to 0.` });
+  }
+  return issues;
+}
+
+/** Architectures KubeVirt knows (ValidateVirtualMachineInstancePerArch); the mutator defaults an empty one. Internal. */
+const ARCHITECTURES = ['amd64', 'arm64', 's390x'];
+
+/**
  * validateVirtualMachineInstanceSpecVolumeDisks and
  * ValidateVirtualMachineInstanceMandatoryFields (vmi-create-admitter.go):
  * checked for a VMI only, after the mutating webhook's defaults. Internal.
@@ -308,6 +350,10 @@ function checkVmiOnly(spec: VirtualMachineInstanceSpec, at: string): FieldIssue[
   const d = spec.domain as DomainSpec & Loose;
   const requests = spec.domain.resources?.requests?.memory;
   const memory = d.memory as Loose | undefined;
+  const arch = (spec as VirtualMachineInstanceSpec & { architecture?: string }).architecture;
+  if (arch !== undefined && arch !== '' && !ARCHITECTURES.includes(arch)) {
+    return [{ path: `${at}.architecture`, message: `unsupported architecture: ${arch}` }];
+  }
   if ((requests === undefined || requests === '0') && memory?.guest === undefined && memory?.hugepages === undefined) {
     return [
       {
