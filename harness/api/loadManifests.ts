@@ -7,7 +7,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { AdmissionContext } from './admission.ts';
 import type { FeatureGateConfig } from './featuregates.ts';
 import type { ValidationIssue } from './issues.ts';
-import { unsimulatedFields } from './simulated.ts';
+import { NOT_SIMULATED, unsimulatedFields } from './simulated.ts';
 import type { KubeObject } from './types.ts';
 import { validateObject } from './validateObject.ts';
 
@@ -105,10 +105,10 @@ export function loadManifests(text: string, source: string, options: LoadOptions
     }
     for (const w of r.warnings) warnings.push({ source, document, ...id, path: '', message: w });
     if (!r.simulated) {
-      warnings.push({ source, document, ...id, path: 'kind', message: `accepted, not simulated: kind ${r.object.kind} is skipped by run` });
+      warnings.push({ source, document, ...id, path: 'kind', message: `${NOT_SIMULATED}: kind ${r.object.kind} is skipped by run` });
       continue;
     }
-    for (const p of unsimulatedFields(r.object)) warnings.push({ source, document, ...id, path: p, message: 'accepted, not simulated' });
+    for (const p of unsimulatedFields(r.object)) warnings.push({ source, document, ...id, path: p, message: NOT_SIMULATED });
     const key = `${r.object.kind}/${r.object.metadata.name}`;
     if (seen.has(key)) issues.push({ source, document, ...id, path: 'metadata.name', message: `duplicate object ${key} in this load` });
     seen.add(key);

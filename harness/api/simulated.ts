@@ -49,8 +49,11 @@ export const SIMULATED: Record<KubeKind, z.ZodType> = {
   ClusterConfig: clusterConfigSchema,
 };
 
+/** The message of a warning about a field (or kind) accepted but not simulated. Public. */
+export const NOT_SIMULATED = 'accepted, not simulated';
+
 /** Metadata the apiserver owns or that only kubectl reads: never a simulation gap (internal). */
-const IGNORED = /^metadata\.(uid|resourceVersion|generation|creationTimestamp|selfLink|managedFields|finalizers|ownerReferences|generateName)$/;
+const IGNORED = /(^|\.)metadata\.(uid|resourceVersion|generation|creationTimestamp|selfLink|managedFields|finalizers|ownerReferences|generateName)$/;
 
 /**
  * Field paths of an accepted object that the model does not simulate: each
