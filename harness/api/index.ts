@@ -19,3 +19,4 @@ export { effectiveRunStrategy } from './runStrategy.ts';
 export { parseCniConfig, type CniResult } from './nad.ts';
 export { DEFAULT_CLUSTER_CONFIG } from './clusterconfig.ts';
 export { checkVmiSpec } from './virtualmachineinstance.ts';
+export type * from './generated/index.ts';

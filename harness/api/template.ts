@@ -23,7 +23,7 @@ export const templateParameterSchema = typed<TemplateParameter>()(
 export const templateSchema = typed<Template>()(
   z.strictObject({
     ...head('template.openshift.io/v1', 'Template'),
-    objects: z.array(z.unknown()),
+    objects: z.array(z.custom<object>((v) => v !== null && typeof v === 'object' && !Array.isArray(v))),
     parameters: z.array(templateParameterSchema).optional(),
   }),
 );

@@ -372,7 +372,7 @@ export interface Template {
   apiVersion: 'template.openshift.io/v1';
   kind: 'Template';
   metadata: ObjectMeta;
-  objects: unknown[];
+  objects: object[];
   parameters?: TemplateParameter[];
 }
 
