@@ -16,6 +16,9 @@ describe('DataVolume and PVC', () => {
     expect(issues(dv({ source: { blank: {}, pvc: { name: 'x', namespace: 'n' } } }))).toEqual([{ path: 'spec.source', message: 'Multiple Data volume sources' }]);
     expect(issues({ ...dv({ source: { blank: {} } }), spec: { source: { blank: {} } } })).toEqual([{ path: 'spec.PVC', message: 'Missing Data volume PVC' }]);
     expect(issues(dv({ source: { blank: {} }, storage: {} }))).toEqual([{ path: 'spec.Storage.resources.requests.size', message: 'Storage size is missing' }]);
+    expect(issues(dv({ sourceRef: { kind: 'PVC', name: 'x' } }))).toEqual([
+      { path: 'spec.sourceRef.Kind', message: 'Unsupported sourceRef kind PVC, currently only DataSource is supported' },
+    ]);
   });
 
   it('a PVC needs accessModes and a storage request', () => {

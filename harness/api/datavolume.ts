@@ -66,6 +66,15 @@ export function checkDataVolumeSpec(spec: DataVolumeSpec, at: string): FieldIssu
   if ((s.source === undefined) === (s.sourceRef === undefined)) {
     return [{ path: join(at, 'source'), message: 'Data volume should have either Source or SourceRef, or be externally populated' }];
   }
+  // validateSourceRef.
+  const ref = s.sourceRef as { kind?: string; name?: string } | undefined;
+  if (ref !== undefined) {
+    if (!ref.kind) return [{ path: join(join(at, 'sourceRef'), 'Kind'), message: 'Missing sourceRef kind' }];
+    if (ref.kind !== 'DataSource') {
+      return [{ path: join(join(at, 'sourceRef'), 'Kind'), message: `Unsupported sourceRef kind ${ref.kind}, currently only DataSource is supported` }];
+    }
+    if (!ref.name) return [{ path: join(join(at, 'sourceRef'), 'Name'), message: 'Missing sourceRef name' }];
+  }
   if (s.source !== undefined) {
     const n = Object.values(s.source).filter((v) => v !== undefined && v !== null).length;
     if (n === 0) return [{ path: join(at, 'source'), message: 'Missing Data volume source' }];

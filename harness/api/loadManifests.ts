@@ -58,18 +58,16 @@ function identify(raw: unknown): { kind?: string; name?: string } {
   return id;
 }
 
-/**
- * Parses and validates every document of `text`; `source` names it in issues.
- * Empty documents are skipped; numbering counts them (document N is the Nth
- * in the file). Public.
- */
-export function loadManifests(text: string, source: string, options: LoadOptions = {}): LoadResult {
-  const objects: KubeObject[] = [];
-  const documents: number[] = [];
+/** A decoded document: its 1-based number and value (internal). */
+interface Decoded {
+  document: number;
+  raw: unknown;
+}
+
+/** YAML → values, one per non-empty document, and the syntax issues (internal). */
+function decode(text: string, source: string): { decoded: Decoded[]; issues: ValidationIssue[] } {
+  const decoded: Decoded[] = [];
   const issues: ValidationIssue[] = [];
-  const warnings: ValidationIssue[] = [];
-  const decoded: { document: number; raw: unknown }[] = [];
-  const seen = new Set<string>();
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   const list = Array.isArray(docs) ? docs : [];
@@ -95,7 +93,16 @@ export function loadManifests(text: string, source: string, options: LoadOptions
     if (raw === null || raw === undefined) return;
     decoded.push({ document, raw });
   });
-  const context = contextOf(decoded.map((d) => d.raw), options.context ?? {});
+  return { decoded, issues };
+}
+
+/** Validates decoded documents against `context` (internal). */
+function judge(decoded: readonly Decoded[], syntax: ValidationIssue[], source: string, context: AdmissionContext): LoadResult {
+  const objects: KubeObject[] = [];
+  const documents: number[] = [];
+  const issues: ValidationIssue[] = [...syntax];
+  const warnings: ValidationIssue[] = [];
+  const seen = new Set<string>();
   for (const { document, raw } of decoded) {
     const id = identify(raw);
     const r = validateObject(raw, context);
@@ -118,16 +125,48 @@ export function loadManifests(text: string, source: string, options: LoadOptions
   return issues.length > 0 ? { ok: false, issues, warnings } : { ok: true, objects, documents, warnings };
 }
 
-/** Reads and loads one file; an unreadable file is an issue naming it. Public. */
-export async function loadManifestFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
-  let text: string;
+/**
+ * Parses and validates every document of `text`; `source` names it in issues.
+ * Empty documents are skipped; numbering counts them (document N is the Nth
+ * in the file). Admission sees the objects of the text as the cluster
+ * (contextOf). Public.
+ */
+export function loadManifests(text: string, source: string, options: LoadOptions = {}): LoadResult {
+  const { decoded, issues } = decode(text, source);
+  return judge(decoded, issues, source, contextOf(decoded.map((d) => d.raw), options.context ?? {}));
+}
+
+/** The text of a file, or the issue naming it (internal). */
+async function readText(path: string): Promise<{ text: string } | { issue: ValidationIssue }> {
   try {
-    text = await readFile(path, 'utf8');
+    return { text: await readFile(path, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, issues: [{ source: path, document: 0, path: '', message: `cannot read file (${code})` }], warnings: [] };
+    return { issue: { source: path, document: 0, path: '', message: `cannot read file (${code})` } };
   }
-  return loadManifests(text, path, options);
+}
+
+/** Reads and loads one file; an unreadable file is an issue naming it. Public. */
+export async function loadManifestFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const t = await readText(path);
+  if ('issue' in t) return { ok: false, issues: [t.issue], warnings: [] };
+  return loadManifests(t.text, path, options);
+}
+
+/**
+ * Reads and loads each file, one result per file in order; admission sees
+ * the objects of all of them as the cluster, as `kubectl apply -f A -f B`
+ * on a fresh cluster would. Public.
+ */
+export async function loadManifestFilesEach(paths: readonly string[], options: LoadOptions = {}): Promise<{ path: string; result: LoadResult }[]> {
+  const read = await Promise.all(paths.map(async (p) => ({ path: p, t: await readText(p) })));
+  const decoded = read.map(({ path, t }) => ('issue' in t ? undefined : decode(t.text, path)));
+  const context = contextOf(decoded.flatMap((d) => d?.decoded.map((x) => x.raw) ?? []), options.context ?? {});
+  return read.map(({ path, t }, i) => {
+    const d = decoded[i];
+    if ('issue' in t || d === undefined) return { path, result: { ok: false, issues: 'issue' in t ? [t.issue] : [], warnings: [] } };
+    return { path, result: judge(d.decoded, d.issues, path, context) };
+  });
 }
 
 /**
@@ -139,8 +178,7 @@ export async function loadManifestFiles(paths: readonly string[], options: LoadO
   const documents: number[] = [];
   const issues: ValidationIssue[] = [];
   const warnings: ValidationIssue[] = [];
-  for (const p of paths) {
-    const r = await loadManifestFile(p, options);
+  for (const { result: r } of await loadManifestFilesEach(paths, options)) {
     warnings.push(...r.warnings);
     if (r.ok) {
       objects.push(...r.objects);

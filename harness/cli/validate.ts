@@ -7,7 +7,7 @@
  * with one line per file, or 2 with every issue. Public.
  */
 import { parseArgs } from 'node:util';
-import { formatIssues, formatWarnings, loadManifestFile, NOT_SIMULATED, processTemplate, unsimulatedFields, type ValidationIssue } from '../api/index.ts';
+import { formatIssues, formatWarnings, loadManifestFilesEach, NOT_SIMULATED, processTemplate, unsimulatedFields, type ValidationIssue } from '../api/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const USAGE = 'usage: vmconform validate -f FILE [-f FILE]... [--param NAME=VALUE]... [--seed N]';
@@ -51,8 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   const warnings: ValidationIssue[] = [];
   const lines: string[] = [];
   const declared = new Set<string>();
-  for (const file of files) {
-    const r = await loadManifestFile(file);
+  // One load for all files: admission sees their objects as the cluster (kubectl apply -f A -f B).
+  for (const { path: file, result: r } of await loadManifestFilesEach(files)) {
     warnings.push(...r.warnings);
     if (!r.ok) {
       issues.push(...r.issues);
