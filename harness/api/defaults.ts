@@ -5,6 +5,7 @@
  * applies the part that changes what admission sees. Internal.
  */
 import type { VirtualMachineInstanceSpec } from './types.ts';
+import { zeroFilled } from './virtualmachineinstance.ts';
 
 /**
  * pkg/util/util.go SetDefaultVolumeDisk (called from pkg/defaults/defaults.go): every
@@ -13,7 +14,9 @@ import type { VirtualMachineInstanceSpec } from './types.ts';
  * defaults.go SetDefaults_DiskDevice gives a disk without target. Returns the same spec when
  * nothing is added.
  */
-export function setDefaultVolumeDisk(spec: VirtualMachineInstanceSpec): VirtualMachineInstanceSpec {
+export function setDefaultVolumeDisk(given: VirtualMachineInstanceSpec): VirtualMachineInstanceSpec {
+  if ((given?.volumes ?? []).length === 0) return given;
+  const spec = zeroFilled(given);
   const devices = spec.domain.devices as VirtualMachineInstanceSpec['domain']['devices'] & { filesystems?: { name: string }[] };
   const named = new Set<string>();
   for (const d of devices.disks ?? []) named.add(d.name);

@@ -36,5 +36,5 @@ export const replicaSetSchema = typed<VirtualMachineInstanceReplicaSet>()(
 
 /** KubeVirt VMIRS admission checks (after schema validation). Public. */
 export function checkReplicaSet(rs: VirtualMachineInstanceReplicaSet, config: VmiAdmissionConfig = {}): FieldIssue[] {
-  return [...checkVmiSpec(rs.spec.template.spec, 'spec.template.spec', config), ...checkSelector(rs.spec.selector, rs.spec.template.metadata?.labels)];
+  return [...checkVmiSpec(rs.spec.template?.spec, 'spec.template.spec', config), ...checkSelector(rs.spec.selector, rs.spec.template?.metadata?.labels)];
 }

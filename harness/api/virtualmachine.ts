@@ -8,8 +8,8 @@ import { head, subdomainName, stringMap, typed } from './common.ts';
 import { dataVolumeSpecSchema } from './datavolume.ts';
 import { setDefaultVolumeDisk } from './defaults.ts';
 import { join, type FieldIssue } from './issues.ts';
-import { RUN_STRATEGIES, type RunStrategy, type VirtualMachine, type VirtualMachineSpec } from './types.ts';
-import { checkVmiMetadata, checkVmiSpec, vmiSpecSchema, type VmiAdmissionConfig } from './virtualmachineinstance.ts';
+import { RUN_STRATEGIES, type DataVolumeTemplate, type RunStrategy, type VirtualMachine, type VirtualMachineSpec } from './types.ts';
+import { checkVmiMetadata, checkVmiSpec, vmiSpecSchema, zeroFilled, type VmiAdmissionConfig } from './virtualmachineinstance.ts';
 
 export const virtualMachineSpecSchema = typed<VirtualMachineSpec>()(
   z.strictObject({
@@ -55,13 +55,13 @@ const RESOURCE_FIELDS = ['requests', 'limits'] as const;
 
 /** Template paths that conflict with the selected instance type (internal, allocation-light). */
 function instancetypeConflicts(vm: VirtualMachineSpec): string[] {
-  const d = vm.template.spec.domain as unknown as Record<string, Record<string, unknown> | undefined>;
+  const d = zeroFilled(vm.template.spec).domain as unknown as Record<string, Record<string, unknown> | undefined>;
   const out: string[] = [];
   const base = 'spec.template.spec.domain';
   for (const [group, field] of INSTANCETYPE_FIELDS) {
     if (d[group]?.[field] !== undefined) out.push(`${base}.${group}.${field}`);
   }
-  const res = vm.template.spec.domain.resources;
+  const res = zeroFilled(vm.template.spec).domain.resources;
   for (const r of RESOURCE_FIELDS) {
     if (res?.[r]?.cpu !== undefined) out.push(`${base}.resources.${r}.cpu`);
     if (res?.[r]?.memory !== undefined) out.push(`${base}.resources.${r}.memory`);
@@ -100,9 +100,11 @@ export function matcherKind(kind: string | undefined, namespaced: string, cluste
  */
 function checkDataVolumeTemplates(s: VirtualMachineSpec): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  s.dataVolumeTemplates?.forEach((t, i) => {
+  s.dataVolumeTemplates?.forEach((item, i) => {
     const p = join('spec.dataVolumeTemplate', i);
-    const spec = t.spec as unknown as Record<string, unknown>;
+    // The items are nullable in the CRD: a null is the zero DataVolumeTemplateSpec in Go.
+    const t = (item ?? {}) as Partial<DataVolumeTemplate>;
+    const spec = (t.spec ?? {}) as unknown as Record<string, unknown>;
     if (t.metadata?.name === undefined || t.metadata.name === '') {
       issues.push({ path: `${p}.name`, message: `'name' field must not be empty for DataVolumeTemplate entry ${p}.name.` });
       return;
@@ -115,8 +117,9 @@ function checkDataVolumeTemplates(s: VirtualMachineSpec): FieldIssue[] {
       issues.push({ path: `${p}.PVC.Storage`, message: 'Duplicate storage definition, both target storage and target pvc defined' });
       return;
     }
-    const referenced = (s.template.spec.volumes ?? []).some(
-      (v) => v.persistentVolumeClaim?.claimName === t.metadata.name || v.dataVolume?.name === t.metadata.name,
+    const name = t.metadata.name;
+    const referenced = (s.template.spec?.volumes ?? []).some(
+      (v) => v.persistentVolumeClaim?.claimName === name || v.dataVolume?.name === name,
     );
     if (!referenced) issues.push({ path: p, message: `DataVolumeTemplate entry ${p} must be referenced in the VMI template's 'volumes' list` });
   });

@@ -186,6 +186,17 @@ function countSet(o: object, keys: readonly string[]): number {
 
 type Loose = Record<string, unknown>;
 
+/**
+ * A VMI spec as KubeVirt's Go types decode it: absent structs are zero values
+ * (the CRD does not require `template.spec`, a VMIRS's template …). Internal
+ * to harness/api.
+ */
+export function zeroFilled(spec: VirtualMachineInstanceSpec | undefined): VirtualMachineInstanceSpec {
+  const s = (spec ?? {}) as Partial<VirtualMachineInstanceSpec>;
+  if (s.domain?.devices !== undefined) return s as VirtualMachineInstanceSpec;
+  return { ...s, domain: { ...s.domain, devices: {} } };
+}
+
 /** What admission needs of the cluster: its feature gates. Public. */
 export interface VmiAdmissionConfig {
   featureGates?: FeatureGateConfig;
@@ -199,8 +210,9 @@ export interface VmiAdmissionConfig {
  * checks (HostDevices, HostDisk, DownwardMetrics, VSOCK). `at` is the spec's
  * path (`spec` or `spec.template.spec`). Public.
  */
-export function checkVmiSpec(spec: VirtualMachineInstanceSpec, at: string, config: VmiAdmissionConfig = {}): FieldIssue[] {
+export function checkVmiSpec(given: VirtualMachineInstanceSpec, at: string, config: VmiAdmissionConfig = {}): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  const spec = zeroFilled(given);
   const gates = config.featureGates;
   const devices = spec.domain.devices as DomainSpec['devices'] & Loose;
   const disks = (devices.disks ?? []) as (Disk & Loose)[];
@@ -346,7 +358,8 @@ const ARCHITECTURES = ['amd64', 'arm64', 's390x'];
  * ValidateVirtualMachineInstanceMandatoryFields (vmi-create-admitter.go):
  * checked for a VMI only, after the mutating webhook's defaults. Internal.
  */
-function checkVmiOnly(spec: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+function checkVmiOnly(given: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+  const spec = zeroFilled(given);
   const d = spec.domain as DomainSpec & Loose;
   const requests = spec.domain.resources?.requests?.memory;
   const memory = d.memory as Loose | undefined;
