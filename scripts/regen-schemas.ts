@@ -165,7 +165,8 @@ const TEMPLATE_SCHEMA: Json = {
     kind: { type: 'string' },
     metadata: { type: 'object' },
     message: { type: 'string' },
-    objects: { type: 'array', items: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } },
+    // []runtime.RawExtension: any object, checked only once processed (oc process).
+    objects: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
     parameters: {
       type: 'array',
       items: {

@@ -116,6 +116,9 @@ describe('structural schema (apiextensions-apiserver)', () => {
     expect(issues({ ...vmi(() => {}), metadata: { name: 'v', creationTimestamp: null } })).toEqual([]);
     expect(issues({ ...vmi(() => {}), metadata: { name: 'v', labelz: {} } })).toEqual([{ path: 'metadata.labelz', message: 'unknown field "metadata.labelz"' }]);
     expect(issues({ ...vmi(() => {}), metadata: {} })).toEqual([{ path: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    // ValidateLabels: a qualified name and a label value.
+    const bad = issues({ ...vmi(() => {}), metadata: { name: 'v', labels: { 'app/x/y': 'ok', app: 'a b' } } });
+    expect(bad.map((i) => i.message.slice(0, 40))).toEqual(['Invalid value: "app/x/y": prefix part a ', 'Invalid value: "a b": a valid label must']);
   });
 
   it('kinds served but not simulated are accepted and marked so; an unserved version is not found', () => {

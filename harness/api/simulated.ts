@@ -55,6 +55,12 @@ export const NOT_SIMULATED = 'accepted, not simulated';
 /** Metadata the apiserver owns or that only kubectl reads: never a simulation gap (internal). */
 const IGNORED = /(^|\.)metadata\.(uid|resourceVersion|generation|creationTimestamp|selfLink|managedFields|finalizers|ownerReferences|generateName)$/;
 
+function valueAt(o: unknown, path: readonly PropertyKey[]): unknown {
+  let v = o;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
 /**
  * Field paths of an accepted object that the model does not simulate: each
  * field (or value) outside the kind's simulated schema, once, in document
@@ -69,7 +75,8 @@ export function unsimulatedFields(obj: { kind: string }): string[] {
   const out = new Set<string>();
   for (const i of r.error.issues) {
     if (i.code === 'unrecognized_keys') for (const k of i.keys) out.add(pathOf([...i.path, k]));
-    else out.add(pathOf(i.path));
+    // A null the schema allows (nullable) is as good as absent.
+    else if (valueAt(obj, i.path) !== null) out.add(pathOf(i.path));
   }
   return [...out].filter((p) => !IGNORED.test(p));
 }

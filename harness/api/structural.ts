@@ -177,7 +177,36 @@ export function objectMeta(value: unknown, path: string, issues: FieldIssue[]): 
     }
     for (const [k, v] of Object.entries(map)) {
       if (typeof v !== 'string') issues.push({ path: join(join(path, m), k), message: `Invalid value: ${JSON.stringify(v)}: must be a string` });
+      else if (m === 'labels') issues.push(...checkLabel(k, v, join(path, m)));
     }
+  }
+  return out;
+}
+
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * A label as ValidateLabels checks it (k8s.io/apimachinery
+ * pkg/apis/meta/v1/validation ValidateLabels: IsQualifiedName, IsValidLabelValue),
+ * with its wording. Internal.
+ */
+function checkLabel(key: string, value: string, path: string): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+    out.push({ path, message: `Invalid value: "${key}": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')` });
+  }
+  if (name.length > 63) out.push({ path, message: `Invalid value: "${key}": name part must be no more than 63 characters` });
+  else if (!QUALIFIED_NAME.test(name)) {
+    out.push({ path, message: `Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')` });
+  }
+  if (value.length > 63) out.push({ path, message: `Invalid value: "${value}": must be no more than 63 characters` });
+  else if (!LABEL_VALUE.test(value)) {
+    out.push({ path, message: `Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')` });
   }
   return out;
 }
