@@ -31,13 +31,13 @@ describe('applyInstancetype (R-I1)', () => {
     spec.template.spec.domain.devices.interfaces = [{ name: 'default', masquerade: {} }, { name: 'x', bridge: {}, model: 'e1000e' }];
     const s = applyInstancetype(spec, undefined, {
       devices: { preferredDiskBus: 'virtio', preferredInterfaceModel: 'virtio' },
-      termination: { gracePeriodSeconds: 7 },
+      preferredTerminationGracePeriodSeconds: 7,
     });
     expect(s.domain.devices.disks).toEqual([{ name: 'rootdisk', disk: { bus: 'virtio' } }, { name: 'cd', cdrom: { bus: 'sata' } }]);
     expect(s.domain.devices.interfaces!.map((i) => i.model)).toEqual(['virtio', 'e1000e']);
     expect(s.terminationGracePeriodSeconds).toBe(7);
     spec.template.spec.terminationGracePeriodSeconds = 5;
-    expect(applyInstancetype(spec, undefined, { termination: { gracePeriodSeconds: 7 } }).terminationGracePeriodSeconds).toBe(5);
+    expect(applyInstancetype(spec, undefined, { preferredTerminationGracePeriodSeconds: 7 }).terminationGracePeriodSeconds).toBe(5);
   });
 
   it('is pure: the input is unchanged and shared parts are not copied', () => {

@@ -18,6 +18,11 @@ const TOPOLOGY: Record<Topology, (n: number) => { sockets: number; cores: number
   preferThreads: (n) => ({ sockets: 1, cores: 1, threads: n }),
   preferSpread: (n) => (n % 2 === 0 ? { sockets: n / 2, cores: 2, threads: 1 } : { sockets: n, cores: 1, threads: 1 }),
   preferAny: (n) => ({ sockets: 1, cores: n, threads: 1 }),
+  sockets: (n) => TOPOLOGY.preferSockets(n),
+  cores: (n) => TOPOLOGY.preferCores(n),
+  threads: (n) => TOPOLOGY.preferThreads(n),
+  spread: (n) => TOPOLOGY.preferSpread(n),
+  any: (n) => TOPOLOGY.preferAny(n),
 };
 
 /** Disk with the preferred bus when it names none (internal; same object when unchanged). */
@@ -64,7 +69,7 @@ export function applyInstancetype(
       },
     };
   }
-  const grace = preference?.termination?.gracePeriodSeconds;
+  const grace = preference?.preferredTerminationGracePeriodSeconds;
   const out: VirtualMachineInstanceSpec = { ...spec, domain };
   if (grace !== undefined && spec.terminationGracePeriodSeconds === undefined) out.terminationGracePeriodSeconds = grace;
   return out;

@@ -12,6 +12,13 @@ export const clusterConfigSchema = typed<ClusterConfig>()(
       defaultTerminationGracePeriodSeconds: nonNegativeInt.optional(),
       parallelMigrationsPerCluster: positiveInt.optional(),
       parallelOutboundMigrationsPerNode: positiveInt.optional(),
+      configuration: z
+        .strictObject({
+          developerConfiguration: z
+            .strictObject({ featureGates: z.array(z.string()).optional(), disabledFeatureGates: z.array(z.string()).optional() })
+            .optional(),
+        })
+        .optional(),
     }),
   }),
 );
@@ -23,4 +30,6 @@ export const DEFAULT_CLUSTER_CONFIG: Required<ClusterConfig['spec']> = {
   defaultTerminationGracePeriodSeconds: 30,
   parallelMigrationsPerCluster: 5,
   parallelOutboundMigrationsPerNode: 2,
+  // A fresh KubeVirt: no gate enabled beyond the defaults (featuregates.ts).
+  configuration: { developerConfiguration: { featureGates: [], disabledFeatureGates: [] } },
 };

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { empty, head, nonNegativeQuantity, subdomainName, typed, labelName } from './common.ts';
 import { join, type FieldIssue } from './issues.ts';
+import { parseQuantity } from './quantity.ts';
 import type { DataVolume, DataVolumeSpec } from './types.ts';
 
 export const accessMode = z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']);
@@ -35,17 +36,51 @@ export const dataVolumeSchema = typed<DataVolume>()(
   z.strictObject({ ...head('cdi.kubevirt.io/v1beta1', 'DataVolume'), spec: dataVolumeSpecSchema }),
 );
 
-/** Exactly one of source / sourceRef, and exactly one source type. `at` is the spec's path. Public. */
+type Loose = Record<string, unknown>;
+
+/**
+ * CDI's DataVolume webhook (containerized-data-importer
+ * pkg/apiserver/webhooks/datavolume-validate.go validateDataVolumeSpec): a
+ * target (pvc or storage, not both), a size that is not zero, one of source or
+ * sourceRef, exactly one source type (util.go validateNumberOfSources). `at` is
+ * the spec's path. Public.
+ */
 export function checkDataVolumeSpec(spec: DataVolumeSpec, at: string): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  if ((spec.source === undefined) === (spec.sourceRef === undefined)) {
-    issues.push({ path: at, message: 'exactly one of source or sourceRef must be set' });
+  const s = spec as DataVolumeSpec & Loose;
+  if (s.pvc === undefined && s.storage === undefined) return [{ path: join(at, 'PVC'), message: 'Missing Data volume PVC' }];
+  if (s.pvc !== undefined && s.storage !== undefined) {
+    return [{ path: join(join(at, 'PVC'), 'Storage'), message: 'Duplicate storage definition, both target storage and target pvc defined' }];
   }
-  if (spec.source !== undefined) {
-    const n = Number(spec.source.blank !== undefined) + Number(spec.source.registry !== undefined) + Number(spec.source.pvc !== undefined);
-    if (n !== 1) issues.push({ path: join(at, 'source'), message: 'exactly one of blank, registry or pvc must be set' });
+  const target = (s.pvc ?? s.storage) as { resources?: { requests?: { storage?: string } }; dataSource?: unknown; dataSourceRef?: unknown };
+  const size = target.resources?.requests?.storage;
+  const name = s.pvc !== undefined ? 'PVC' : 'Storage';
+  if (size !== undefined && (parseQuantity(size) ?? 0) <= 0) {
+    return [{ path: `${at}.${name}.resources.requests.size`, message: `${name} size can't be equal or less than zero` }];
   }
-  return issues;
+  const src = s.source as Loose | undefined;
+  const isClone = src?.pvc !== undefined || src?.snapshot !== undefined || s.sourceRef !== undefined;
+  if (size === undefined && (s.storage === undefined || !isClone)) {
+    return [{ path: `${at}.${name}.resources.requests.size`, message: `${name} size is missing` }];
+  }
+  if (target.dataSource !== undefined || target.dataSourceRef !== undefined) return [];
+  if ((s.source === undefined) === (s.sourceRef === undefined)) {
+    return [{ path: join(at, 'source'), message: 'Data volume should have either Source or SourceRef, or be externally populated' }];
+  }
+  // validateSourceRef.
+  const ref = s.sourceRef as { kind?: string; name?: string } | undefined;
+  if (ref !== undefined) {
+    if (!ref.kind) return [{ path: join(join(at, 'sourceRef'), 'Kind'), message: 'Missing sourceRef kind' }];
+    if (ref.kind !== 'DataSource') {
+      return [{ path: join(join(at, 'sourceRef'), 'Kind'), message: `Unsupported sourceRef kind ${ref.kind}, currently only DataSource is supported` }];
+    }
+    if (!ref.name) return [{ path: join(join(at, 'sourceRef'), 'Name'), message: 'Missing sourceRef name' }];
+  }
+  if (s.source !== undefined) {
+    const n = Object.values(s.source).filter((v) => v !== undefined && v !== null).length;
+    if (n === 0) return [{ path: join(at, 'source'), message: 'Missing Data volume source' }];
+    if (n > 1) return [{ path: join(at, 'source'), message: 'Multiple Data volume sources' }];
+  }
+  return [];
 }
 
 export function checkDataVolume(dv: DataVolume): FieldIssue[] {

@@ -39,6 +39,11 @@ export function formatIssue(i: ValidationIssue): string {
   return `${i.source}${where}${obj}: ${field}${i.message}`;
 }
 
+/** Warnings as kubectl prints them: `Warning: ` and the issue line, one each. Public. */
+export function formatWarnings(warnings: readonly ValidationIssue[]): string {
+  return warnings.map((w) => `Warning: ${formatIssue(w)}`).join('\n');
+}
+
 /** Every issue, one line each. Public. */
 export function formatIssues(issues: readonly ValidationIssue[]): string {
   return issues.map(formatIssue).join('\n');

@@ -4,12 +4,49 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import type { AdmissionContext } from './admission.ts';
+import type { FeatureGateConfig } from './featuregates.ts';
 import type { ValidationIssue } from './issues.ts';
+import { NOT_SIMULATED, unsimulatedFields } from './simulated.ts';
 import type { KubeObject } from './types.ts';
 import { validateObject } from './validateObject.ts';
 
-/** On success, `documents[i]` is the 1-based document number of `objects[i]` in its source. Public. */
-export type LoadResult = { ok: true; objects: KubeObject[]; documents: number[] } | { ok: false; issues: ValidationIssue[] };
+/**
+ * On success, `documents[i]` is the 1-based document number of `objects[i]`
+ * in its source. `warnings` (both cases) are the apiserver's and KubeVirt's
+ * warnings and the fields accepted but not simulated, each naming its
+ * document; objects of kinds served but not simulated are not in `objects`
+ * (a warning says so). Public.
+ */
+export type LoadResult =
+  | { ok: true; objects: KubeObject[]; documents: number[]; warnings: ValidationIssue[] }
+  | { ok: false; issues: ValidationIssue[]; warnings: ValidationIssue[] };
+
+/** Options of a load: the cluster admission runs against. Public. */
+export interface LoadOptions {
+  context?: AdmissionContext;
+}
+
+/**
+ * The admission context of a load: the feature gates of a ClusterConfig in
+ * it (else the caller's), and a look-up of the instance types and preferences
+ * it declares (else the caller's). Internal.
+ */
+function contextOf(raws: readonly unknown[], base: AdmissionContext): AdmissionContext {
+  const byKey = new Map<string, { spec?: unknown }>();
+  let gates = base.featureGates;
+  for (const r of raws) {
+    if (r === null || typeof r !== 'object') continue;
+    const o = r as { kind?: unknown; metadata?: { name?: unknown }; spec?: { configuration?: { developerConfiguration?: FeatureGateConfig } } };
+    if (typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') continue;
+    if (o.kind === 'ClusterConfig') gates = o.spec?.configuration?.developerConfiguration ?? gates;
+    else byKey.set(`${o.kind}/${o.metadata.name}`, o as { spec?: unknown });
+  }
+  const lookup = (kind: string, name: string) => byKey.get(`${kind}/${name}`) ?? base.lookup?.(kind, name);
+  const out: AdmissionContext = { lookup };
+  if (gates !== undefined) out.featureGates = gates;
+  return out;
+}
 
 /** kind/name of a raw document when it has them, for issue lines (internal). */
 function identify(raw: unknown): { kind?: string; name?: string } {
@@ -21,16 +58,16 @@ function identify(raw: unknown): { kind?: string; name?: string } {
   return id;
 }
 
-/**
- * Parses and validates every document of `text`; `source` names it in issues.
- * Empty documents are skipped; numbering counts them (document N is the Nth
- * in the file). Public.
- */
-export function loadManifests(text: string, source: string): LoadResult {
-  const objects: KubeObject[] = [];
-  const documents: number[] = [];
+/** A decoded document: its 1-based number and value (internal). */
+interface Decoded {
+  document: number;
+  raw: unknown;
+}
+
+/** YAML → values, one per non-empty document, and the syntax issues (internal). */
+function decode(text: string, source: string): { decoded: Decoded[]; issues: ValidationIssue[] } {
+  const decoded: Decoded[] = [];
   const issues: ValidationIssue[] = [];
-  const seen = new Set<string>();
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   const list = Array.isArray(docs) ? docs : [];
@@ -54,47 +91,99 @@ export function loadManifests(text: string, source: string): LoadResult {
       return;
     }
     if (raw === null || raw === undefined) return;
+    decoded.push({ document, raw });
+  });
+  return { decoded, issues };
+}
+
+/** Validates decoded documents against `context` (internal). */
+function judge(decoded: readonly Decoded[], syntax: ValidationIssue[], source: string, context: AdmissionContext): LoadResult {
+  const objects: KubeObject[] = [];
+  const documents: number[] = [];
+  const issues: ValidationIssue[] = [...syntax];
+  const warnings: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const { document, raw } of decoded) {
     const id = identify(raw);
-    const r = validateObject(raw);
+    const r = validateObject(raw, context);
     if (!r.ok) {
       for (const i of r.issues) issues.push({ source, document, ...id, ...i });
-      return;
+      continue;
     }
+    for (const w of r.warnings) warnings.push({ source, document, ...id, path: '', message: w });
+    if (!r.simulated) {
+      warnings.push({ source, document, ...id, path: 'kind', message: `${NOT_SIMULATED}: kind ${r.object.kind} is skipped by run` });
+      continue;
+    }
+    for (const p of unsimulatedFields(r.object)) warnings.push({ source, document, ...id, path: p, message: NOT_SIMULATED });
     const key = `${r.object.kind}/${r.object.metadata.name}`;
     if (seen.has(key)) issues.push({ source, document, ...id, path: 'metadata.name', message: `duplicate object ${key} in this load` });
     seen.add(key);
     objects.push(r.object);
     documents.push(document);
-  });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, objects, documents };
+  }
+  return issues.length > 0 ? { ok: false, issues, warnings } : { ok: true, objects, documents, warnings };
+}
+
+/**
+ * Parses and validates every document of `text`; `source` names it in issues.
+ * Empty documents are skipped; numbering counts them (document N is the Nth
+ * in the file). Admission sees the objects of the text as the cluster
+ * (contextOf). Public.
+ */
+export function loadManifests(text: string, source: string, options: LoadOptions = {}): LoadResult {
+  const { decoded, issues } = decode(text, source);
+  return judge(decoded, issues, source, contextOf(decoded.map((d) => d.raw), options.context ?? {}));
+}
+
+/** The text of a file, or the issue naming it (internal). */
+async function readText(path: string): Promise<{ text: string } | { issue: ValidationIssue }> {
+  try {
+    return { text: await readFile(path, 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { issue: { source: path, document: 0, path: '', message: `cannot read file (${code})` } };
+  }
 }
 
 /** Reads and loads one file; an unreadable file is an issue naming it. Public. */
-export async function loadManifestFile(path: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, issues: [{ source: path, document: 0, path: '', message: `cannot read file (${code})` }] };
-  }
-  return loadManifests(text, path);
+export async function loadManifestFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const t = await readText(path);
+  if ('issue' in t) return { ok: false, issues: [t.issue], warnings: [] };
+  return loadManifests(t.text, path, options);
+}
+
+/**
+ * Reads and loads each file, one result per file in order; admission sees
+ * the objects of all of them as the cluster, as `kubectl apply -f A -f B`
+ * on a fresh cluster would. Public.
+ */
+export async function loadManifestFilesEach(paths: readonly string[], options: LoadOptions = {}): Promise<{ path: string; result: LoadResult }[]> {
+  const read = await Promise.all(paths.map(async (p) => ({ path: p, t: await readText(p) })));
+  const decoded = read.map(({ path, t }) => ('issue' in t ? undefined : decode(t.text, path)));
+  const context = contextOf(decoded.flatMap((d) => d?.decoded.map((x) => x.raw) ?? []), options.context ?? {});
+  return read.map(({ path, t }, i) => {
+    const d = decoded[i];
+    if ('issue' in t || d === undefined) return { path, result: { ok: false, issues: 'issue' in t ? [t.issue] : [], warnings: [] } };
+    return { path, result: judge(d.decoded, d.issues, path, context) };
+  });
 }
 
 /**
  * Reads and loads each file; an unreadable file is an issue naming it, not
  * an exception. Objects keep file order. Public.
  */
-export async function loadManifestFiles(paths: readonly string[]): Promise<LoadResult> {
+export async function loadManifestFiles(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const objects: KubeObject[] = [];
   const documents: number[] = [];
   const issues: ValidationIssue[] = [];
-  for (const p of paths) {
-    const r = await loadManifestFile(p);
+  const warnings: ValidationIssue[] = [];
+  for (const { result: r } of await loadManifestFilesEach(paths, options)) {
+    warnings.push(...r.warnings);
     if (r.ok) {
       objects.push(...r.objects);
       documents.push(...r.documents);
     } else issues.push(...r.issues);
   }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, objects, documents };
+  return issues.length > 0 ? { ok: false, issues, warnings } : { ok: true, objects, documents, warnings };
 }

@@ -8,7 +8,7 @@ import { head, nonNegativeInt, stringMap, typed } from './common.ts';
 import type { FieldIssue } from './issues.ts';
 import { checkSelector, labelSelectorSchema } from './selector.ts';
 import type { VirtualMachinePool } from './types.ts';
-import { checkVirtualMachine, virtualMachineSpecSchema } from './virtualmachine.ts';
+import { checkVirtualMachine, virtualMachineSpecSchema, type VmAdmissionConfig } from './virtualmachine.ts';
 
 export const poolSchema = typed<VirtualMachinePool>()(
   z.strictObject({
@@ -26,9 +26,16 @@ export const poolSchema = typed<VirtualMachinePool>()(
 
 const TEMPLATE_SPEC = 'spec.virtualMachineTemplate.spec';
 
-/** KubeVirt pool admission checks (after schema validation); VM issues are re-rooted under the template. Public. */
-export function checkPool(pool: VirtualMachinePool): FieldIssue[] {
-  const vmIssues = checkVirtualMachine({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: pool.metadata, spec: pool.spec.virtualMachineTemplate.spec });
+/**
+ * vmpool-admitter.go ValidateVMPoolSpec: the template's VM spec through
+ * ValidateVirtualMachineSpec (no instance type is applied: `lookup` is not
+ * passed on), selector vs template labels. Public.
+ */
+export function checkPool(pool: VirtualMachinePool, config: VmAdmissionConfig = {}): FieldIssue[] {
+  const spec = pool.spec.virtualMachineTemplate?.spec;
+  if (spec?.template === undefined) return [{ path: `${TEMPLATE_SPEC}.template`, message: 'missing virtual machine template.' }];
+  const gates = config.featureGates !== undefined ? { featureGates: config.featureGates } : {};
+  const vmIssues = checkVirtualMachine({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: pool.metadata, spec }, gates);
   return [
     ...vmIssues.map((i) => ({ ...i, path: i.path === 'spec' ? TEMPLATE_SPEC : i.path.replace(/^spec\./, `${TEMPLATE_SPEC}.`) })),
     ...checkSelector(pool.spec.selector, pool.spec.virtualMachineTemplate.metadata?.labels),

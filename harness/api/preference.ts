@@ -13,10 +13,12 @@ export const preferenceSpecSchema = typed<PreferenceSpec>()(
       .optional(),
     cpu: z
       .strictObject({
-        preferredCPUTopology: z.enum(['preferSockets', 'preferCores', 'preferThreads', 'preferSpread', 'preferAny']).optional(),
+        preferredCPUTopology: z
+          .enum(['preferSockets', 'preferCores', 'preferThreads', 'preferSpread', 'preferAny', 'sockets', 'cores', 'threads', 'spread', 'any'])
+          .optional(),
       })
       .optional(),
-    termination: z.strictObject({ gracePeriodSeconds: nonNegativeInt.optional() }).optional(),
+    preferredTerminationGracePeriodSeconds: nonNegativeInt.optional(),
   }),
 );
 

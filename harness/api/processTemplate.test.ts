@@ -5,7 +5,8 @@ import type { Template, VirtualMachine } from './types.ts';
 
 function template(): Template {
   const vm = baseVm() as unknown as Record<string, unknown> & VirtualMachine;
-  vm.metadata = { name: '${NAME}', labels: { app: '${NAME}', note: 'left ${UNDECLARED} alone' } };
+  // The note is an annotation: a label value may not hold spaces or $ (ValidateLabels).
+  vm.metadata = { name: '${NAME}', labels: { app: '${NAME}' }, annotations: { note: 'left ${UNDECLARED} alone' } };
   vm.spec.template.spec.domain.memory = { guest: '${MEMORY}' };
   (vm.spec.template.spec as unknown as Record<string, unknown>).terminationGracePeriodSeconds = '${{GRACE}}';
   return {
@@ -29,7 +30,8 @@ describe('processTemplate (R-I2)', () => {
     if (!r.ok) return;
     const vm = r.objects[0] as VirtualMachine;
     expect(vm.metadata.name).toMatch(/^vm-[a-z0-9]{8}$/);
-    expect(vm.metadata.labels).toEqual({ app: vm.metadata.name, note: 'left ${UNDECLARED} alone' });
+    expect(vm.metadata.labels).toEqual({ app: vm.metadata.name });
+    expect(vm.metadata.annotations).toEqual({ note: 'left ${UNDECLARED} alone' });
     expect(vm.spec.template.spec.domain.memory?.guest).toBe('256Mi');
     expect(vm.spec.template.spec.terminationGracePeriodSeconds).toBe(5);
     expect(r.parameters.NAME).toBe(vm.metadata.name);

@@ -8,7 +8,7 @@ import { head, nonNegativeInt, stringMap, typed } from './common.ts';
 import type { FieldIssue } from './issues.ts';
 import { checkSelector, labelSelectorSchema } from './selector.ts';
 import type { VirtualMachineInstanceReplicaSet } from './types.ts';
-import { checkVmiSpec, vmiSpecSchema } from './virtualmachineinstance.ts';
+import { checkVmiSpec, vmiSpecSchema, type VmiAdmissionConfig } from './virtualmachineinstance.ts';
 
 /** Name prefixes are free strings in Kubernetes; the generated name is checked on use. */
 const namePrefix = z.string().max(253, { error: 'must be no more than 253 characters' });
@@ -35,6 +35,6 @@ export const replicaSetSchema = typed<VirtualMachineInstanceReplicaSet>()(
 );
 
 /** KubeVirt VMIRS admission checks (after schema validation). Public. */
-export function checkReplicaSet(rs: VirtualMachineInstanceReplicaSet): FieldIssue[] {
-  return [...checkVmiSpec(rs.spec.template.spec, 'spec.template.spec'), ...checkSelector(rs.spec.selector, rs.spec.template.metadata?.labels)];
+export function checkReplicaSet(rs: VirtualMachineInstanceReplicaSet, config: VmiAdmissionConfig = {}): FieldIssue[] {
+  return [...checkVmiSpec(rs.spec.template?.spec, 'spec.template.spec', config), ...checkSelector(rs.spec.selector, rs.spec.template?.metadata?.labels)];
 }

@@ -23,7 +23,7 @@ export const templateParameterSchema = typed<TemplateParameter>()(
 export const templateSchema = typed<Template>()(
   z.strictObject({
     ...head('template.openshift.io/v1', 'Template'),
-    objects: z.array(z.unknown()),
+    objects: z.array(z.custom<object>((v) => v !== null && typeof v === 'object' && !Array.isArray(v))),
     parameters: z.array(templateParameterSchema).optional(),
   }),
 );
@@ -34,9 +34,14 @@ export function checkTemplate(t: Template): FieldIssue[] {
   const seen = new Set<string>();
   t.parameters?.forEach((p, i) => {
     const at = join('parameters', i);
+    // openshift/openshift-apiserver pkg/template/apis/template/validation ValidateParameter.
+    if (!/^[A-Za-z0-9_]+$/.test(p.name)) issues.push({ path: join(at, 'name'), message: `Invalid value: "${p.name}": does not match [a-zA-Z0-9_]+` });
+    if (p.generate !== undefined && p.generate !== 'expression') {
+      issues.push({ path: join(at, 'generate'), message: `Unsupported value: "${String(p.generate)}": supported values: "expression"` });
+    }
     if (seen.has(p.name)) issues.push({ path: join(at, 'name'), message: `duplicate parameter "${p.name}"` });
     seen.add(p.name);
-    if (p.generate !== undefined) {
+    if (p.generate === 'expression') {
       if (p.from === undefined) issues.push({ path: join(at, 'from'), message: 'generate: expression needs from' });
       else {
         const e = parseExpression(p.from);

@@ -209,8 +209,21 @@ export interface VirtualMachineClusterInstancetype {
 
 export interface PreferenceSpec {
   devices?: { preferredDiskBus?: DiskBus; preferredInterfaceModel?: string };
-  cpu?: { preferredCPUTopology?: 'preferSockets' | 'preferCores' | 'preferThreads' | 'preferSpread' | 'preferAny' };
-  termination?: { gracePeriodSeconds?: number };
+  /** KubeVirt accepts both spellings (instancetype/v1beta1 types.go PreferredCPUTopology). */
+  cpu?: {
+    preferredCPUTopology?:
+      | 'preferSockets'
+      | 'preferCores'
+      | 'preferThreads'
+      | 'preferSpread'
+      | 'preferAny'
+      | 'sockets'
+      | 'cores'
+      | 'threads'
+      | 'spread'
+      | 'any';
+  };
+  preferredTerminationGracePeriodSeconds?: number;
 }
 
 export interface VirtualMachineClusterPreference {
@@ -359,7 +372,7 @@ export interface Template {
   apiVersion: 'template.openshift.io/v1';
   kind: 'Template';
   metadata: ObjectMeta;
-  objects: unknown[];
+  objects: object[];
   parameters?: TemplateParameter[];
 }
 
@@ -376,6 +389,10 @@ export interface ClusterConfig {
     defaultTerminationGracePeriodSeconds?: number;
     parallelMigrationsPerCluster?: number;
     parallelOutboundMigrationsPerNode?: number;
+    /** Shaped like the KubeVirt CR's `spec.configuration` (docs/api.md, "Feature gates"). */
+    configuration?: {
+      developerConfiguration?: { featureGates?: string[]; disabledFeatureGates?: string[] };
+    };
   };
 }
 

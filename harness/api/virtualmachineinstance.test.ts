@@ -11,19 +11,27 @@ describe('VMI spec admission checks', () => {
     expect(checkVmiSpec(spec(), 'spec')).toEqual([]);
   });
 
-  it('every disk needs a volume of its name, and every volume a disk', () => {
+  it('every disk needs a volume of its name; a volume without a disk gets one (SetDefaultVolumeDisk)', () => {
     const s = spec();
     s.volumes![0]!.name = 'other';
     expect(checkVmiSpec(s, 'spec')).toEqual([
       { path: 'spec.domain.devices.disks[0].name', message: "spec.domain.devices.disks[0].Name 'rootdisk' not found." },
-      { path: 'spec.volumes[0].name', message: "volume 'other' is not used by any disk" },
     ]);
+    const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'v' }, spec: spec() };
+    vmi.spec.domain.devices.disks = [];
+    const r = validateObject(vmi);
+    expect(r.ok && (r.object as typeof vmi).spec.domain.devices.disks).toEqual([{ name: 'rootdisk', disk: {} }]);
   });
 
   it('every interface needs a network and every network an interface', () => {
     const s = spec();
     s.networks![0]!.name = 'pod';
-    expect(checkVmiSpec(s, 'x').map((i) => i.path)).toEqual(['x.networks[0].name', 'x.domain.devices.interfaces[0].name']);
+    // KubeVirt reports the missing network and, for the masquerade binding, the missing pod network.
+    expect(checkVmiSpec(s, 'x').map((i) => i.message)).toEqual([
+      "x.networks[0].name 'pod' not found.",
+      "x.domain.devices.interfaces[0].name 'default' not found.",
+      'Masquerade interface only implemented with pod network',
+    ]);
   });
 
   it('R-S6: bootOrder must be > 0 and unique across disks and NICs', () => {
@@ -40,12 +48,11 @@ describe('VMI spec admission checks', () => {
     ]);
   });
 
-  it('R-N3: sriov only on multus; masquerade only on the pod network; one pod network', () => {
+  it('R-N3: masquerade only on the pod network (sriov on the pod network passes admission); one pod network', () => {
     const s = spec();
     s.domain.devices.interfaces = [{ name: 'default', sriov: {} }, { name: 'b', masquerade: {} }];
     s.networks = [{ name: 'default', pod: {} }, { name: 'b', multus: { networkName: 'data-net' } }];
     expect(checkVmiSpec(s, 'spec')).toEqual([
-      { path: 'spec.domain.devices.interfaces[0].name', message: 'SRIOV interface only implemented with Multus network' },
       { path: 'spec.domain.devices.interfaces[1].name', message: 'Masquerade interface only implemented with pod network' },
     ]);
     s.domain.devices.interfaces = [{ name: 'default', masquerade: {} }, { name: 'b', masquerade: {} }];
@@ -72,13 +79,39 @@ describe('VMI spec admission checks', () => {
   it('duplicate disk names are reported', () => {
     const s = spec();
     s.domain.devices.disks!.push({ name: 'rootdisk' });
-    expect(checkVmiSpec(s, 'spec')).toEqual([{ path: 'spec.domain.devices.disks[1].name', message: 'duplicate name "rootdisk"' }]);
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.domain.devices.disks[1]', message: 'spec.domain.devices.disks[1] and spec.domain.devices.disks[0] must not have the same Name.' },
+    ]);
   });
 
   it('a standalone VMI object is validated with paths under spec', () => {
     const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'v' }, spec: spec() };
     vmi.spec.domain.memory = { guest: '512Mb' };
     const r = validateObject(vmi);
-    expect(r.ok ? [] : r.issues).toEqual([{ path: 'spec.domain.memory.guest', message: 'invalid quantity "512Mb"' }]);
+    expect(r.ok ? [] : r.issues).toEqual([
+      {
+        path: 'spec.domain.memory.guest',
+        message:
+          "Invalid value: \"512Mb\": spec.domain.memory.guest in body should match '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'",
+      },
+    ]);
+  });
+
+  it('feature gates: HostDisk, HostDevices are Alpha (off by default); a gate in the context enables them', () => {
+    const s = spec() as VirtualMachineInstanceSpec & { volumes: unknown[] };
+    (s.domain.devices as Record<string, unknown>).hostDevices = [{ name: 'h', deviceName: 'x/y' }];
+    s.volumes[0] = { name: 'rootdisk', hostDisk: { path: '/d.img', type: 'Disk' } } as unknown as (typeof s.volumes)[0];
+    expect(checkVmiSpec(s, 'spec')).toEqual([
+      { path: 'spec.volumes[0]', message: 'HostDisk feature gate is not enabled' },
+      { path: 'spec.HostDevices', message: 'Host Devices feature gate is not enabled in kubevirt-config' },
+    ]);
+    expect(checkVmiSpec(s, 'spec', { featureGates: { featureGates: ['HostDisk', 'HostDevices'] } })).toEqual([]);
+  });
+
+  it('a VMI needs memory (ValidateVirtualMachineInstanceMandatoryFields)', () => {
+    const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'v' }, spec: spec() };
+    vmi.spec.domain.memory = undefined;
+    const r = validateObject(vmi);
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['spec.domain.memory']);
   });
 });

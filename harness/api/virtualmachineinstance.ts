@@ -16,7 +16,9 @@ import {
   subdomainName,
   typed,
 } from './common.ts';
+import { isFeatureGateEnabled, type FeatureGateConfig } from './featuregates.ts';
 import { join, type FieldIssue } from './issues.ts';
+import { parseQuantity } from './quantity.ts';
 import type { Disk, DomainSpec, Interface, Network, VirtualMachineInstance, VirtualMachineInstanceSpec, Volume } from './types.ts';
 
 const diskBus = z.enum(['virtio', 'sata', 'scsi', 'usb']);
@@ -129,61 +131,102 @@ export const virtualMachineInstanceSchema = typed<VirtualMachineInstance>()(
   z.strictObject({ ...head('kubevirt.io/v1', 'VirtualMachineInstance'), spec: vmiSpecSchema }),
 );
 
+/** VolumeSource members KubeVirt counts (vmi-create-admitter.go validateVolumes). Internal. */
 const VOLUME_SOURCES = [
-  'containerDisk',
   'persistentVolumeClaim',
-  'dataVolume',
-  'emptyDisk',
+  'sysprep',
   'cloudInitNoCloud',
   'cloudInitConfigDrive',
+  'containerDisk',
+  'ephemeral',
+  'emptyDisk',
+  'hostDisk',
+  'dataVolume',
   'configMap',
   'secret',
+  'downwardAPI',
+  'serviceAccount',
+  'downwardMetrics',
+  'memoryDump',
+  'containerPath',
 ] as const;
+/** Disk target types (pkg/storage/admitters/disks.go validateDeviceTarget). Internal. */
 const DISK_TYPES = ['disk', 'cdrom', 'lun'] as const;
-const BINDINGS = ['masquerade', 'bridge', 'sriov'] as const;
+/** Binding methods (pkg/network/admitter/binding.go countInterfaceBindings). Internal. */
+const BINDINGS = ['bridge', 'masquerade', 'sriov', 'passtBinding', 'binding'] as const;
+/** Bindings removed in v1.3 (pkg/network/admitter/discontinued.go). Internal. */
+const DISCONTINUED: Record<string, string> = {
+  slirp: 'Slirp interface support has been discontinued since v1.3',
+  passt: 'Passt network binding has been discontinued since v1.3',
+  macvtap: 'Macvtap network binding has been discontinued since v1.3',
+};
+const DISK_BUSES = ['virtio', 'scsi', 'sata', 'usb'];
 
-/** Pushes an issue per list entry whose name repeats an earlier one (internal). */
-function checkUniqueNames(items: readonly { name: string }[], at: string, issues: FieldIssue[]): Set<string> {
-  const seen = new Set<string>();
-  for (let i = 0; i < items.length; i++) {
-    const n = items[i]!.name;
-    if (seen.has(n)) issues.push({ path: join(join(at, i), 'name'), message: `duplicate name "${n}"` });
-    seen.add(n);
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAC = /^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$/;
+
+/** k8s.io/apimachinery validation.IsDNS1123Label, its messages. Internal. */
+function dns1123Label(v: string): string[] {
+  const out: string[] = [];
+  if (v.length > 63) out.push('must be no more than 63 characters');
+  if (!DNS1123_LABEL.test(v)) {
+    out.push(
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    );
   }
-  return seen;
+  return out;
 }
 
-/** Pushes an issue when more or fewer than one of `keys` is set on `o` (internal). */
-function checkOneOf(o: object, keys: readonly string[], at: string, what: string, issues: FieldIssue[], allowNone = false): void {
-  let set = 0;
-  for (const k of keys) if ((o as Record<string, unknown>)[k] !== undefined) set++;
-  if (set > 1) issues.push({ path: at, message: `${what} must set exactly one of ${keys.join(', ')}; found ${set}` });
-  else if (set === 0 && !allowNone) issues.push({ path: at, message: `${what} must set one of ${keys.join(', ')}` });
+/** Count of `keys` set on `o` (internal). */
+function countSet(o: object, keys: readonly string[]): number {
+  let n = 0;
+  for (const k of keys) if ((o as Record<string, unknown>)[k] !== undefined) n++;
+  return n;
+}
+
+type Loose = Record<string, unknown>;
+
+/**
+ * A VMI spec as KubeVirt's Go types decode it: absent structs are zero values
+ * (the CRD does not require `template.spec`, a VMIRS's template …). Internal
+ * to harness/api.
+ */
+export function zeroFilled(spec: VirtualMachineInstanceSpec | undefined): VirtualMachineInstanceSpec {
+  const s = (spec ?? {}) as Partial<VirtualMachineInstanceSpec>;
+  if (s.domain?.devices !== undefined) return s as VirtualMachineInstanceSpec;
+  return { ...s, domain: { ...s.domain, devices: {} } };
+}
+
+/** What admission needs of the cluster: its feature gates. Public. */
+export interface VmiAdmissionConfig {
+  featureGates?: FeatureGateConfig;
 }
 
 /**
- * KubeVirt's create-admission checks on a VMI spec (after schema validation),
- * with KubeVirt's texts where it has them ([KV] vmi-create-admitter.go
- * `ValidateVirtualMachineInstanceSpec`). `at` is the path of the spec
- * (`spec` or `spec.template.spec`). Public.
+ * KubeVirt's `ValidateVirtualMachineInstanceSpec` (vmi-create-admitter.go),
+ * shared by the VMI, VM, VMIRS and pool admitters: disks (pkg/storage/admitters
+ * disks.go), boot order (validateBootOrder), networks and interfaces
+ * (pkg/network/admitter), volumes (validateVolumes), the feature gates it
+ * checks (HostDevices, HostDisk, DownwardMetrics, VSOCK). `at` is the spec's
+ * path (`spec` or `spec.template.spec`). Public.
  */
-export function checkVmiSpec(spec: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+export function checkVmiSpec(given: VirtualMachineInstanceSpec, at: string, config: VmiAdmissionConfig = {}): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const disks = spec.domain.devices.disks ?? [];
-  const ifaces = spec.domain.devices.interfaces ?? [];
-  const volumes = spec.volumes ?? [];
-  const networks = spec.networks ?? [];
+  const spec = zeroFilled(given);
+  const gates = config.featureGates;
+  const devices = spec.domain.devices as DomainSpec['devices'] & Loose;
+  const disks = (devices.disks ?? []) as (Disk & Loose)[];
+  const ifaces = (devices.interfaces ?? []) as (Interface & Loose)[];
+  const volumes = (spec.volumes ?? []) as (Volume & Loose)[];
+  const networks = (spec.networks ?? []) as (Network & Loose)[];
   const disksAt = `${at}.domain.devices.disks`;
   const ifacesAt = `${at}.domain.devices.interfaces`;
+  const volumeNames = new Set(volumes.map((v) => v.name));
 
-  const diskNames = checkUniqueNames(disks, disksAt, issues);
-  const volumeNames = checkUniqueNames(volumes, `${at}.volumes`, issues);
-  const networkNames = checkUniqueNames(networks, `${at}.networks`, issues);
-
-  // Boot order: > 0, unique across disks and NICs.
+  // validateBootOrder: > 0 and unique across disks and interfaces.
   const bootSeen = new Set<number>();
-  const checkBoot = (order: number | undefined, p: string) => {
-    if (order === undefined) return;
+  const checkBoot = (order: unknown, p: string) => {
+    if (typeof order !== 'number') return;
     if (order < 1) issues.push({ path: `${p}.bootOrder`, message: `${p} must have a boot order > 0, if supplied` });
     else if (bootSeen.has(order)) issues.push({ path: `${p}.bootOrder`, message: `Boot order for ${p}.bootOrder already set for a different device.` });
     else bootSeen.add(order);
@@ -191,50 +234,180 @@ export function checkVmiSpec(spec: VirtualMachineInstanceSpec, at: string): Fiel
 
   disks.forEach((d, i) => {
     const p = join(disksAt, i);
-    checkOneOf(d, DISK_TYPES, p, 'a disk', issues, true);
-    if (!volumeNames.has(d.name)) issues.push({ path: `${p}.name`, message: `${p}.Name '${d.name}' not found.` });
+    // validateDiskName, validateDeviceTarget, validateDiskNameAsContainerName (disks.go).
+    const first = disks.findIndex((x) => x.name === d.name);
+    if (first < i) issues.push({ path: p, message: `${p} and ${join(disksAt, first)} must not have the same Name.` });
+    if (countSet(d, DISK_TYPES) > 1) issues.push({ path: p, message: `${p} can only have a single target type defined` });
+    for (const m of dns1123Label(d.name)) issues.push({ path: `${p}.name`, message: m });
+    const bus = (d.disk ?? d.cdrom ?? d.lun)?.bus;
+    if (bus !== undefined && !DISK_BUSES.includes(bus)) {
+      issues.push({ path: p, message: `${p} is set with an unrecognized bus ${bus}, must be one of: [${DISK_BUSES.join(' ')}]` });
+    }
+    // validateBootOrder: disks match volumes.
+    if (!volumeNames.has(d.name) && d.cdrom === undefined) {
+      issues.push({ path: `${p}.name`, message: `${disksAt}[${i}].Name '${d.name}' not found.` });
+    }
     checkBoot(d.bootOrder, p);
   });
-  volumes.forEach((v, i) => {
-    const p = join(`${at}.volumes`, i);
-    checkOneOf(v, VOLUME_SOURCES, p, 'a volume', issues);
-    if (!diskNames.has(v.name)) issues.push({ path: `${p}.name`, message: `volume '${v.name}' is not used by any disk` });
-  });
 
-  const ifaceNames = new Set<string>();
-  for (const f of ifaces) ifaceNames.add(f.name);
+  // pkg/network/admitter: netsource.go, netiface.go, binding.go.
+  const ifaceNames = new Set(ifaces.map((f) => f.name));
+  const networkByName = new Map(networks.map((n) => [n.name, n]));
   let podNetworks = 0;
   networks.forEach((n, i) => {
     const p = join(`${at}.networks`, i);
-    const types = Number(n.pod !== undefined) + Number(n.multus !== undefined);
+    const types = countSet(n, ['pod', 'multus', 'resourceClaim']);
     if (types === 0) issues.push({ path: p, message: 'should have a network type' });
     if (types > 1) issues.push({ path: p, message: 'should have only one network type' });
-    if (n.pod !== undefined && ++podNetworks === 2)
+    if (n.pod !== undefined && ++podNetworks === 2) {
       issues.push({ path: p, message: `more than one interface is connected to a pod network in ${at}.interfaces` });
-    if (!ifaceNames.has(n.name)) issues.push({ path: `${p}.name`, message: `network '${n.name}' is not used by any interface` });
+    }
+    if (networks.findIndex((x) => x.name === n.name) < i) {
+      issues.push({ path: `${p}.name`, message: `Network with name "${n.name}" already exists, every network must have a unique name` });
+    }
+    if (!ifaceNames.has(n.name)) issues.push({ path: `${p}.name`, message: `${p}.name '${n.name}' not found.` });
   });
-
-  const used = new Set<string>();
   ifaces.forEach((f, i) => {
     const p = join(ifacesAt, i);
-    checkOneOf(f, BINDINGS, p, 'an interface', issues);
-    checkBoot(f.bootOrder, p);
-    if (used.has(f.name)) issues.push({ path: `${p}.name`, message: 'Only one interface can be connected to one specific network' });
-    used.add(f.name);
-    if (!networkNames.has(f.name)) {
-      issues.push({ path: `${p}.name`, message: `${p}.name '${f.name}' not found.` });
-      return;
+    if (ifaces.findIndex((x) => x.name === f.name) < i) {
+      issues.push({ path: `${p}.name`, message: 'Only one interface can be connected to one specific network' });
     }
-    const net = networks.find((n) => n.name === f.name);
-    if (f.masquerade !== undefined && net?.pod === undefined)
+    const net = networkByName.get(f.name);
+    if (net === undefined) issues.push({ path: `${p}.name`, message: `${p}.name '${f.name}' not found.` });
+    for (const [k, m] of Object.entries(DISCONTINUED)) if (f[k] !== undefined) issues.push({ path: `${p}.${k}`, message: m });
+    if (countSet(f, BINDINGS) !== 1) {
+      issues.push({ path: p, message: `logical ${f.name} interface must have exactly one binding method or binding plugin` });
+    }
+    if (f.masquerade !== undefined && net?.pod === undefined) {
       issues.push({ path: `${p}.name`, message: 'Masquerade interface only implemented with pod network' });
-    if (f.sriov !== undefined && net?.multus === undefined)
-      issues.push({ path: `${p}.name`, message: 'SRIOV interface only implemented with Multus network' });
+    }
+    if (typeof f.macAddress === 'string' && !MAC.test(f.macAddress)) {
+      issues.push({ path: `${p}.macAddress`, message: `interface ${p}.name has malformed MAC address (${f.macAddress}).` });
+    }
+    checkBoot(f.bootOrder, p);
   });
+
+  volumes.forEach((v, i) => {
+    const p = join(`${at}.volumes`, i);
+    if (volumes.findIndex((x) => x.name === v.name) < i) {
+      issues.push({ path: p, message: `${p} and ${join(`${at}.volumes`, volumes.findIndex((x) => x.name === v.name))} must not have the same Name.` });
+    }
+    if (countSet(v, VOLUME_SOURCES) !== 1) issues.push({ path: p, message: `${p} must have exactly one source type set` });
+    if (v.downwardMetrics !== undefined && !isFeatureGateEnabled('DownwardMetrics', gates)) {
+      issues.push({ path: p, message: 'downwardMetrics disks are not allowed: DownwardMetrics feature gate is not enabled.' });
+    }
+    if (v.hostDisk !== undefined && !isFeatureGateEnabled('HostDisk', gates)) {
+      issues.push({ path: p, message: 'HostDisk feature gate is not enabled' });
+    }
+  });
+
+  issues.push(...checkResources(spec, at));
+  const domain = spec.domain as DomainSpec & Loose;
+  const cpu = domain.cpu as Loose | undefined;
+  // validateCPUIsolatorThread.
+  if (cpu?.isolateEmulatorThread === true && cpu.dedicatedCpuPlacement !== true) {
+    issues.push({ path: `${at}.domain.cpu.isolateEmulatorThread`, message: 'IsolateEmulatorThread should be only set in combination with DedicatedCPUPlacement' });
+  }
+  // validateDomainSpec: EFI SecureBoot (the default with EFI) needs SMM, unless TDX.
+  const efi = ((domain.firmware as Loose | undefined)?.bootloader as Loose | undefined)?.efi as Loose | undefined;
+  const smm = (domain.features as Loose | undefined)?.smm as Loose | undefined;
+  const tdx = ((domain.launchSecurity as Loose | undefined)?.tdx ?? undefined) !== undefined;
+  if (efi !== undefined && efi.secureBoot !== false && !(smm !== undefined && smm.enabled !== false) && !tdx) {
+    issues.push({ path: `${at}.domain`, message: `${at}.domain has EFI SecureBoot enabled. SecureBoot requires SMM, which is currently disabled.` });
+  }
+  // validateHostDevicesWithPassthroughEnabled (the field path is KubeVirt's: `HostDevices`).
+  if (devices.hostDevices !== undefined && !isFeatureGateEnabled('HostDevices', gates)) {
+    issues.push({ path: `${at}.HostDevices`, message: 'Host Devices feature gate is not enabled in kubevirt-config' });
+  }
+  // validateVSOCK.
+  if (devices.autoattachVSOCK === true && !isFeatureGateEnabled('VSOCK', gates)) {
+    issues.push({ path: `${at}.domain.devices.autoattachVSOCK`, message: 'VSOCK feature gate is not enabled in kubevirt-config' });
+  }
   return issues;
 }
 
-/** Admission checks of a standalone VMI. Public. */
-export function checkVirtualMachineInstance(vmi: VirtualMachineInstance): FieldIssue[] {
-  return checkVmiSpec(vmi.spec, 'spec');
+/**
+ * validateMemoryRequestsNegativeOrNull, validateMemoryLimitsNegativeOrNull,
+ * validateCPURequestNotNegative, validateCPULimitNotNegative
+ * (vmi-create-admitter.go). Internal.
+ */
+function checkResources(spec: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const r = spec.domain.resources;
+  const p = `${at}.domain.resources`;
+  const req = r?.requests?.memory;
+  const lim = r?.limits?.memory;
+  const reqV = req === undefined ? 0 : (parseQuantity(req) ?? 0);
+  const limV = lim === undefined ? 0 : (parseQuantity(lim) ?? 0);
+  if (reqV < 0) issues.push({ path: `${p}.requests.memory`, message: `${p}.requests.memory '${req}': must be greater than or equal to 0.` });
+  else if (reqV > 0 && reqV < 1e6) issues.push({ path: `${p}.requests.memory`, message: `${p}.requests.memory '${req}': must be greater than or equal to 1M.` });
+  if (limV < 0) issues.push({ path: `${p}.limits.memory`, message: `${p}.limits.memory '${lim}': must be greater than or equal to 0.` });
+  if (limV > 0 && reqV > limV) issues.push({ path: `${p}.requests.memory`, message: `${p}.requests.memory '${req}' is greater than ${p}.limits.memory '${lim}'` });
+  for (const k of ['requests', 'limits'] as const) {
+    const c = r?.[k]?.cpu;
+    if (c !== undefined && (parseQuantity(c) ?? 0) < 0) issues.push({ path: `${p}.${k}.cpu`, message: `${p}.${k}.cpu '${c}': must be greater than or equal to 0.` });
+  }
+  return issues;
+}
+
+/** Architectures KubeVirt knows (ValidateVirtualMachineInstancePerArch); the mutator defaults an empty one. Internal. */
+const ARCHITECTURES = ['amd64', 'arm64', 's390x'];
+
+/**
+ * validateVirtualMachineInstanceSpecVolumeDisks and
+ * ValidateVirtualMachineInstanceMandatoryFields (vmi-create-admitter.go):
+ * checked for a VMI only, after the mutating webhook's defaults. Internal.
+ */
+function checkVmiOnly(given: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+  const spec = zeroFilled(given);
+  const d = spec.domain as DomainSpec & Loose;
+  const requests = spec.domain.resources?.requests?.memory;
+  const memory = d.memory as Loose | undefined;
+  const arch = (spec as VirtualMachineInstanceSpec & { architecture?: string }).architecture;
+  if (arch !== undefined && arch !== '' && !ARCHITECTURES.includes(arch)) {
+    return [{ path: `${at}.architecture`, message: `unsupported architecture: ${arch}` }];
+  }
+  if ((requests === undefined || requests === '0') && memory?.guest === undefined && memory?.hugepages === undefined) {
+    return [
+      {
+        path: `${at}.domain.memory`,
+        message: `no memory requested, at least one of '${at}.domain.memory.guest', '${at}.domain.memory.hugepages.pageSize' or '${at}.domain.resources.requests.memory' must be set`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** The sidecar hook annotation (pkg/hooks HookSidecarListAnnotationName). Internal. */
+export const HOOK_SIDECARS_ANNOTATION = 'hooks.kubevirt.io/hookSidecars';
+const IGNITION_ANNOTATION = 'kubevirt.io/ignitiondata';
+
+/** ValidateVirtualMachineInstanceMetadata (vmi-create-admitter.go): feature-gated annotations. `at` is the metadata's path. Public. */
+export function checkVmiMetadata(annotations: Record<string, string> | undefined, at: string, config: VmiAdmissionConfig = {}): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (annotations?.[IGNITION_ANNOTATION] && !isFeatureGateEnabled('ExperimentalIgnitionSupport', config.featureGates)) {
+    issues.push({
+      path: `${at}.annotations`,
+      message: `ExperimentalIgnitionSupport feature gate is not enabled in kubevirt-config, invalid entry ${at}.annotations.${IGNITION_ANNOTATION}`,
+    });
+  }
+  if (annotations?.[HOOK_SIDECARS_ANNOTATION] && !isFeatureGateEnabled('Sidecar', config.featureGates)) {
+    issues.push({
+      path: `${at}.annotations`,
+      message: `sidecar feature gate is not enabled in kubevirt-config, invalid entry ${at}.annotations.${HOOK_SIDECARS_ANNOTATION}`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * VMICreateAdmitter.Admit (vmi-create-admitter.go), after the mutating
+ * webhook's defaults (defaults.ts). Public.
+ */
+export function checkVirtualMachineInstance(vmi: VirtualMachineInstance, config: VmiAdmissionConfig = {}): FieldIssue[] {
+  return [
+    ...checkVmiSpec(vmi.spec, 'spec', config),
+    ...checkVmiOnly(vmi.spec, 'spec'),
+    ...checkVmiMetadata(vmi.metadata.annotations, 'metadata', config),
+  ];
 }

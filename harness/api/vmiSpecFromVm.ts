@@ -3,6 +3,8 @@
  * applied (R-I1), then the cluster defaults (SPEC.md §12): auto-attached pod
  * network with the default binding, grace period, eviction strategy. Public.
  */
+import { setDefaultVolumeDisk } from './defaults.ts';
+import { matcherKind } from './virtualmachine.ts';
 import { applyInstancetype } from './applyInstancetype.ts';
 import { DEFAULT_CLUSTER_CONFIG } from './clusterconfig.ts';
 import type {
@@ -50,20 +52,24 @@ export function applyClusterDefaults(spec: VirtualMachineInstanceSpec, cluster?:
 }
 
 /** The VMI spec for a VM, or why it cannot be built. Public. */
+type InstancetypeKind = NonNullable<NonNullable<VirtualMachine['spec']['instancetype']>['kind']>;
+type PreferenceKind = NonNullable<NonNullable<VirtualMachine['spec']['preference']>['kind']>;
+
 export function vmiSpecFromVm(vm: VirtualMachine, lookups: SpecLookups): VmiSpecResult {
   let it: InstancetypeSpec | undefined;
   let pref: PreferenceSpec | undefined;
   const im = vm.spec.instancetype;
   if (im !== undefined) {
-    const kind = im.kind ?? 'VirtualMachineClusterInstancetype';
+    const kind = (matcherKind(im.kind, 'VirtualMachineInstancetype', 'VirtualMachineClusterInstancetype') ?? im.kind) as InstancetypeKind;
     it = lookups.instancetype({ name: im.name, kind });
     if (it === undefined) return { ok: false, reason: 'InstancetypeNotFound', message: `${kind} ${im.name} not found` };
   }
   const pm = vm.spec.preference;
   if (pm !== undefined) {
-    const kind = pm.kind ?? 'VirtualMachineClusterPreference';
+    const kind = (matcherKind(pm.kind, 'VirtualMachinePreference', 'VirtualMachineClusterPreference') ?? pm.kind) as PreferenceKind;
     pref = lookups.preference({ name: pm.name, kind });
     if (pref === undefined) return { ok: false, reason: 'PreferenceNotFound', message: `${kind} ${pm.name} not found` };
   }
-  return { ok: true, spec: applyClusterDefaults(applyInstancetype(vm.spec, it, pref), lookups.cluster) };
+  // The VMI the controller creates passes the VMI mutating webhook: a disk for every volume (defaults.ts).
+  return { ok: true, spec: setDefaultVolumeDisk(applyClusterDefaults(applyInstancetype(vm.spec, it, pref), lookups.cluster)) };
 }

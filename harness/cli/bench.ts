@@ -7,6 +7,7 @@ import { meetsTarget, type BenchFigure, type BenchSuite } from '../bench.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const SUITES: Record<string, () => Promise<{ bench: BenchSuite }>> = {
+  api: () => import('../api/bench.ts'),
   model: () => import('../../backends/model/bench.ts'),
   engine: () => import('../engine/bench.ts'),
   guest: () => import('../../guest/bench.ts'),

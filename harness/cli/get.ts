@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatIssues, loadManifestFile, processTemplate, type KubeObject, type ValidationIssue } from '../api/index.ts';
+import { formatIssues, formatWarnings, loadManifestFile, loadManifestFilesEach, NOT_SIMULATED, processTemplate, type KubeObject, type ValidationIssue } from '../api/index.ts';
 import { SimCluster } from '../../backends/model/SimCluster.ts';
 import { printTable, RESOURCE_NAMES, RESOURCES, type Resource } from '../cluster/printColumns.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
@@ -81,8 +81,9 @@ export async function run(argv: string[]): Promise<number> {
   const issues: ValidationIssue[] = [];
   const loaded: KubeObject[] = [];
   const sources: string[] = [];
-  for (const f of files) {
-    const r = await loadManifestFile(f);
+  for (const { path: f, result: r } of await loadManifestFilesEach(files)) {
+    const unsimulated = r.warnings.filter((w) => w.message.startsWith(NOT_SIMULATED));
+    if (unsimulated.length > 0) console.error(formatWarnings(unsimulated));
     if (!r.ok) issues.push(...r.issues);
     else for (const o of r.objects) loaded.push(o), sources.push(f);
   }

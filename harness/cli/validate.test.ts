@@ -22,7 +22,8 @@ const SLOW = { timeout: 90_000 };
 describe('vmconform validate', () => {
   it('exit 0 with one line per file for valid fixtures, templates processed', SLOW, async () => {
     const r = await vmconform('-f', 'fixtures/vms/mariadb-prod.yaml', '-f', 'fixtures/cluster/default.yaml', '-f', 'fixtures/templates/vmconform-server.yaml', '--param', 'MEMORY=256Mi');
-    expect(r.stderr).toBe('');
+    // KubeVirt's admission warning for spec.running, as kubectl prints it.
+    expect(r.stderr).toBe('Warning: fixtures/vms/mariadb-prod.yaml: document 1 (VirtualMachine/mariadb-prod): spec.running is deprecated, please use spec.runStrategy instead.');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('fixtures/vms/mariadb-prod.yaml: 1 objects valid');
     expect(r.stdout).toContain('fixtures/cluster/default.yaml: 6 objects valid');
@@ -48,7 +49,7 @@ describe('vmconform validate', () => {
   it('R-I2: a template parameter error and an unknown --param exit 2', SLOW, async () => {
     const r = await vmconform('-f', 'fixtures/templates/vmconform-server.yaml', '--param', 'MEMORY=lots', '--param', 'COLOUR=red');
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('objects[0].spec.template.spec.domain.memory.guest: invalid quantity "lots"');
+    expect(r.stderr).toContain('objects[0].spec.template.spec.domain.memory.guest: Invalid value: "lots"');
     expect(r.stderr).toContain('unknown parameter "COLOUR"');
     noStack(r.stderr);
   });
@@ -60,5 +61,29 @@ describe('vmconform validate', () => {
       expect(r.stderr).toMatch(/^vmconform validate: /);
       noStack(r.stderr);
     }
+  });
+
+  it('accepts a valid field the model does not simulate (exit 0) and warns naming its path', SLOW, async () => {
+    const r = await vmconform('-f', 'fixtures/corpus/kubevirt-examples/vmi-fedora-isolated.yaml');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('Warning: fixtures/corpus/kubevirt-examples/vmi-fedora-isolated.yaml: document 1 (VirtualMachineInstance/vmi-fedora): spec.domain.cpu.dedicatedCpuPlacement: accepted, not simulated');
+  });
+
+  it("the seed's manifest: without devices exit 2 naming the field and the hint; with devices: {} it validates and runs", SLOW, async () => {
+    const seed = (devices: string) =>
+      `apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: seed\nspec:\n  runStrategy: Always\n  template:\n    spec:\n      domain:\n${devices}        memory:\n          guest: 512Mi\n`;
+    const without = join(dir, 'seed.yaml');
+    const withDevices = join(dir, 'seed-devices.yaml');
+    writeFileSync(without, seed(''));
+    writeFileSync(withDevices, seed('        devices: {}\n'));
+    const bad = await vmconform('-f', without);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('spec.template.spec.domain.devices: Required value (the CRD requires it even when empty: `devices: {}` is enough)');
+    noStack(bad.stderr);
+    const ok = await vmconform('-f', withDevices);
+    expect(ok.exitCode).toBe(0);
+    const get = await execa('node', ['bin/vmconform.js', 'get', 'vms', '-f', withDevices], { cwd: ROOT, reject: false, timeout: 60_000 });
+    expect(get.exitCode).toBe(0);
+    expect(get.stdout).toMatch(/^seed\s+\S+\s+Running\s+True$/m);
   });
 });

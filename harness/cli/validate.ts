@@ -1,11 +1,13 @@
 /**
  * `vmconform validate -f FILE... [--param K=V]... [--seed N]`: loads and
- * validates manifests; Templates are processed (caller parameters, defaults,
- * generated values from the seed) and their objects validated too. Exit 0
+ * validates manifests as a fresh KubeVirt cluster judges them (docs/api.md);
+ * Templates are processed (caller parameters, defaults, generated values from
+ * the seed) and their objects validated too. Warnings (KubeVirt's, and each
+ * field accepted but not simulated) go to stderr after `Warning: `. Exit 0
  * with one line per file, or 2 with every issue. Public.
  */
 import { parseArgs } from 'node:util';
-import { formatIssues, loadManifestFile, processTemplate, type ValidationIssue } from '../api/index.ts';
+import { formatIssues, formatWarnings, loadManifestFilesEach, NOT_SIMULATED, processTemplate, unsimulatedFields, type ValidationIssue } from '../api/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const USAGE = 'usage: vmconform validate -f FILE [-f FILE]... [--param NAME=VALUE]... [--seed N]';
@@ -46,10 +48,12 @@ export async function run(argv: string[]): Promise<number> {
   const params = parseParams(values.param ?? []);
 
   const issues: ValidationIssue[] = [];
+  const warnings: ValidationIssue[] = [];
   const lines: string[] = [];
   const declared = new Set<string>();
-  for (const file of files) {
-    const r = await loadManifestFile(file);
+  // One load for all files: admission sees their objects as the cluster (kubectl apply -f A -f B).
+  for (const { path: file, result: r } of await loadManifestFilesEach(files)) {
+    warnings.push(...r.warnings);
     if (!r.ok) {
       issues.push(...r.issues);
       continue;
@@ -70,6 +74,9 @@ export async function run(argv: string[]): Promise<number> {
         for (const f of t.issues) issues.push({ ...at, ...f });
         return;
       }
+      for (const x of t.objects) {
+        for (const p of unsimulatedFields(x)) warnings.push({ ...at, kind: x.kind, name: x.metadata.name, path: p, message: NOT_SIMULATED });
+      }
       notes.push(`  Template/${o.metadata.name} → ${t.objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
     });
     if (fileOk) lines.push(`${file}: ${r.objects.length} objects valid`, ...notes);
@@ -77,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const name of Object.keys(params)) {
     if (!declared.has(name)) issues.push({ source: '--param', document: 0, path: '', message: `unknown parameter "${name}": no Template in the given files declares it` });
   }
+  if (warnings.length > 0) console.error(formatWarnings(warnings));
   if (issues.length > 0) {
     console.error(formatIssues(issues));
     console.error(`${issues.length} issue(s) found`);

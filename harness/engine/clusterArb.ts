@@ -89,7 +89,7 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
         metadata: { name: GOLDEN },
         spec: { source: { registry: { url: `docker://${GUEST_IMAGE}` } }, storage: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '64Mi' } }, storageClassName: SHARED_SC } },
       },
-      { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource', metadata: { name: GOLDEN }, spec: { source: { pvc: { name: GOLDEN } } } },
+      { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource', metadata: { name: GOLDEN }, spec: { source: { pvc: { name: GOLDEN, namespace: 'default' } } } },
     );
   }
   return objs;
