@@ -17,9 +17,8 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import type { AgentEvent, Effect, GuestFacts, LaunchNic, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
+import { ChurnMap, type AgentEvent, type Effect, type GuestFacts, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
 import { findImage } from '../../harness/api/images.ts';
-import { ChurnMap } from '../../harness/cluster/ChurnMap.ts';
 
 export interface SimAgentOptions {
   /** Makes a launch fail (crash-loop scenarios): a message, or null to boot. */
@@ -314,6 +313,10 @@ export class SimAgent implements NodeAgent {
 
   fingerprint(): BackendFingerprint {
     return { backend: 'model' };
+  }
+
+  virtualClockMs(): number {
+    return this.clockMs;
   }
 
   async dispose(): Promise<void> {

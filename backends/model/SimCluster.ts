@@ -7,9 +7,8 @@
  * batch by batch.
  */
 import { OK, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
-import type { AgentEvent, Effect } from '../../harness/cluster/agent.ts';
-import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
-import { buildObservation } from '../../harness/cluster/buildObservation.ts';
+import { ClusterCore, type AgentEvent, type ApiObject, type CoreOptions, type Effect } from '../../harness/cluster/index.ts';
+import { buildObservation } from '../../harness/observe/observation.ts';
 import { SimAgent, type EventSink, type SimAgentOptions } from './SimAgent.ts';
 
 export interface SimClusterOptions {
@@ -92,6 +91,11 @@ export class SimCluster {
   }
 
   observe(): Observation {
-    return buildObservation(this.core, this.agent.guestFacts(this.core.runningLaunchSpecs()), { backend: 'model' });
+    return buildObservation((kind) => this.core.objects(kind), this.agent.guestFacts(this.core.runningLaunchSpecs()), { backend: 'model' });
+  }
+
+  /** API objects of a kind with their status, in name order (the store's own: read-only). */
+  list(kind: string): ApiObject[] {
+    return this.core.objects(kind);
   }
 }

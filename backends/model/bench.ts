@@ -61,7 +61,7 @@ export function bigCluster(nodes: number, vms: number): SimCluster {
 
 /** Drains every node in turn. Returns the number of completed migrations. */
 export function rollingDrain(cluster: SimCluster): number {
-  const names = [...cluster.core.nodes.keys()].sort();
+  const names = cluster.list('Node').map((n) => n.metadata.name);
   for (const n of names) {
     cluster.drain(n);
     cluster.settle();
@@ -69,7 +69,7 @@ export function rollingDrain(cluster: SimCluster): number {
     cluster.settle();
   }
   let done = 0;
-  for (const m of cluster.core.migrations.values()) if (m.phase === 'Succeeded') done++;
+  for (const m of cluster.list('VirtualMachineInstanceMigration')) if ((m.status as { phase: string }).phase === 'Succeeded') done++;
   return done;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { RunStrategy } from '../api/types.ts';
 import type { ExitReason } from './agent.ts';
-import type { PrintableStatus } from '../observe/types.ts';
+import type { PrintableStatus } from './store/objects.ts';
 
 /** What the VM controller sees when it looks at a VM (SPEC R-RS1..R-RS5). */
 export type Situation = 'noVmi' | 'active' | 'succeeded' | 'failed';
@@ -143,6 +143,8 @@ export const LIVE_MIGRATABLE_RULES: readonly LiveMigratableRule[] = [
 export interface BehaviourRules {
   reset: 'inPlace' | 'newVmi';
   migrationMovesNode: boolean;
+  /** Seconds a crash-loop backoff holds a VM before it retries by itself (a timer); null: never (R-RS6 harness choice). */
+  crashLoopRetrySeconds: number | null;
 }
 
 /** The full rule set of the core. Public. */
@@ -159,7 +161,7 @@ export const DEFAULT_RULES: Rules = {
   exitPhase: EXIT_PHASE,
   printableStatus: PRINTABLE_STATUS_RULES,
   liveMigratable: LIVE_MIGRATABLE_RULES,
-  behaviour: { reset: 'inPlace', migrationMovesNode: true },
+  behaviour: { reset: 'inPlace', migrationMovesNode: true, crashLoopRetrySeconds: null },
 };
 
 /** Overrides of the default rules: run-strategy rows merge per strategy. Public. */

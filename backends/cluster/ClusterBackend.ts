@@ -1,18 +1,20 @@
 /**
  * A Backend (backends/contract.ts) over the cluster core and a node agent.
- * Public: the model backend is `new ClusterBackend('model', core, simAgent)`,
- * the qemu backend the same with its real agent. Generic: it never knows
- * which agent it drives.
+ * Public (to backends): the model backend is `new ClusterBackend('model',
+ * core, simAgent)`, the qemu backend the same with its real agent. It lives
+ * in the backends layer, beside them, because it implements the Backend
+ * contract and answers with an Observation (harness/observe), both above the
+ * core; it never knows which agent it drives.
  *
  * Every command goes to the core (which validates it and answers with
  * KubeVirt's code), the core's effects go to `agent.perform`, and `settle`
  * feeds the agent's events back until the agent is idle and the core has
- * nothing more to ask.
+ * nothing more to ask. Reads (`list`, `observe`) are functions of the
+ * store's API objects (docs/architecture.md, one read path).
  */
-import { OK, SettleTimeout, type Backend, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../../backends/contract.ts';
-import type { NodeAgent } from './agent.ts';
-import type { ClusterCore } from './ClusterCore.ts';
-import { buildObservation } from './buildObservation.ts';
+import { OK, SettleTimeout, type Backend, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
+import type { ApiObject, ClusterCore, NodeAgent } from '../../harness/cluster/index.ts';
+import { buildObservation } from '../../harness/observe/observation.ts';
 
 export interface ClusterBackendOptions {
   /** Clock for settle budgets (epoch ms); the default is Date.now. */
@@ -32,29 +34,50 @@ export class ClusterBackend implements Backend {
     this.now = opts.now ?? Date.now;
   }
 
+  /** The time the core runs on (ms): the agent's virtual clock, else the wall clock. Public (AGE columns). */
+  clock(): number {
+    return this.agent.virtualClockMs?.() ?? this.now();
+  }
+
   private dispatch(r: Result): Result {
     for (const e of this.core.takeEffects()) this.agent.perform(e);
     return r;
   }
 
+  /** Brings the core's clock to the agent's (or the wall clock) before it acts. */
+  private tick(): void {
+    this.core.setTime(this.clock());
+  }
+
   async apply(obj: KubeObject): Promise<Result> {
+    this.tick();
     return this.dispatch(this.core.apply(obj));
   }
 
   async delete(ref: ObjectRef): Promise<Result> {
+    this.tick();
     return this.dispatch(this.core.delete(ref));
   }
 
   async vm(action: VmAction): Promise<Result> {
+    this.tick();
     return this.dispatch(this.core.vm(action));
   }
 
   async guest(action: GuestAction): Promise<Result> {
+    this.tick();
     return this.dispatch(this.core.guest(action));
   }
 
   async fault(f: Fault): Promise<Result> {
+    this.tick();
     return this.dispatch(this.core.fault(f));
+  }
+
+  /** API objects of a kind with their status, in name order (copies: the caller's to keep). */
+  async list(kind: string, namespace?: string): Promise<ApiObject[]> {
+    const objs = this.core.objects(kind).filter((o) => namespace === undefined || o.metadata.namespace === undefined || o.metadata.namespace === namespace);
+    return JSON.parse(JSON.stringify(objs)) as ApiObject[];
   }
 
   async settle(budgetMs: number): Promise<void> {
@@ -64,6 +87,7 @@ export class ClusterBackend implements Backend {
       if (this.agent.idle() && !this.core.hasEffects()) return;
       if (this.now() > deadline) throw new SettleTimeout(this.name, budgetMs, this.agent.inFlight());
       const events = await this.agent.next(deadline);
+      this.tick();
       for (const ev of events) this.core.onEvent(ev);
     }
   }
@@ -77,7 +101,7 @@ export class ClusterBackend implements Backend {
     if (fp.qemuVersion) header.qemuVersion = fp.qemuVersion;
     if (fp.machine) header.machine = fp.machine;
     if (fp.guestImageDigest) header.guestImageDigest = fp.guestImageDigest;
-    return buildObservation(this.core, guests, header);
+    return buildObservation((kind) => this.core.objects(kind), guests, header);
   }
 
   fingerprint(): BackendFingerprint {
