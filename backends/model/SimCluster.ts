@@ -7,7 +7,7 @@
  * batch by batch.
  */
 import { OK, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
-import { ClusterCore, type AgentEvent, type ApiObject, type CoreOptions, type Effect } from '../../harness/cluster/index.ts';
+import { ClusterCore, type AgentEvent, type ApiObject, type CoreOptions, type Effect, type StoreJson } from '../../harness/cluster/index.ts';
 import { buildObservation } from '../../harness/observe/observation.ts';
 import { SimAgent, type EventSink, type SimAgentOptions } from './SimAgent.ts';
 
@@ -33,15 +33,29 @@ class EventQueue implements EventSink {
 }
 
 export class SimCluster {
-  readonly core: ClusterCore;
+  private coreNow: ClusterCore;
   readonly agent: SimAgent;
   private readonly events = new EventQueue();
   private readonly perform: (e: Effect) => void;
 
-  constructor(opts: SimClusterOptions = {}) {
-    this.core = new ClusterCore(opts.core);
+  constructor(private readonly opts: SimClusterOptions = {}) {
+    this.coreNow = new ClusterCore(opts.core);
     this.agent = new SimAgent(opts.agent);
     this.perform = (e) => this.agent.performInto(e, this.events);
+  }
+
+  get core(): ClusterCore {
+    return this.coreNow;
+  }
+
+  /** The core's whole state as JSON (between commands). */
+  save(): StoreJson {
+    return this.coreNow.save();
+  }
+
+  /** Continues on a core restored from `save()`'s JSON; the agent (the node side) carries on as it is. */
+  restore(json: StoreJson): void {
+    this.coreNow = ClusterCore.restore(json, this.opts.core);
   }
 
   private dispatch(r: Result): Result {

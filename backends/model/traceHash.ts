@@ -10,7 +10,7 @@
  * also writes every hashed line there (`seed step stream json`), to find the
  * first difference between two versions with diff.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AgentEvent, Effect } from '../../harness/cluster/index.ts';
 import type { EventSink } from './SimAgent.ts';
@@ -25,43 +25,50 @@ export interface TraceHashes {
   all: string;
 }
 
+export type Stream = 'answer' | 'effect' | 'event' | 'observation';
+
+/**
+ * Runs one seed: the base objects, then `commands` generated commands, each
+ * followed by settle and observe; `record` gets every answer, effect, event
+ * and observation in order. `restoreAfter(step)` true: the core is saved to
+ * JSON after that step and the run continues on a core restored from it (the
+ * save / restore property).
+ */
+export function runTrace(seed: number, commands: number, record: (stream: Stream, x: unknown, step: number, cmd: unknown) => void, restoreAfter?: (step: number) => boolean): void {
+  const c = new SimCluster({ core: { seed } });
+  let step = 0;
+  let cmd: unknown = 'setup';
+  // every effect the core hands the agent and every event the agent answers with, in order
+  const performInto = c.agent.performInto.bind(c.agent);
+  c.agent.performInto = (e: Effect, out: EventSink) => {
+    record('effect', e, step, cmd);
+    performInto(e, { push: (ev: AgentEvent) => (record('event', ev, step, cmd), out.push(ev)) });
+  };
+  for (const o of baseObjects()) record('answer', c.apply(o), step, cmd);
+  c.settle();
+  for (const x of mixCommands(seed, commands)) {
+    step++;
+    cmd = x;
+    record('answer', runMixCommand(c, x), step, cmd);
+    c.settle();
+    record('observation', c.observe(), step, cmd);
+    if (restoreAfter?.(step)) c.restore(JSON.parse(JSON.stringify(c.save())));
+  }
+}
+
 /** Hashes of `seeds` runs of `commands` commands each; `line` sees every hashed line. */
 export function traceHashes(seeds: number, commands: number, line?: (text: string) => void): TraceHashes {
-  const h = { answers: createHash('sha256'), effects: createHash('sha256'), events: createHash('sha256'), observations: createHash('sha256') };
+  const h = { answer: createHash('sha256'), effect: createHash('sha256'), event: createHash('sha256'), observation: createHash('sha256') };
   const all = createHash('sha256');
-  let where = '';
-  const put = (stream: Hash, x: unknown) => {
-    const s = JSON.stringify(x) + '\n';
-    stream.update(s);
-    all.update(s);
-    if (line) line(`${where} ${stream === h.answers ? 'answer' : stream === h.effects ? 'effect' : stream === h.events ? 'event' : 'observation'} ${s}`);
-  };
   for (let seed = 1; seed <= seeds; seed++) {
-    const c = new SimCluster({ core: { seed } });
-    // every effect the core hands the agent and every event the agent answers with, in order
-    const performInto = c.agent.performInto.bind(c.agent);
-    c.agent.performInto = (e: Effect, out: EventSink) => {
-      put(h.effects, e);
-      performInto(e, { push: (ev: AgentEvent) => (put(h.events, ev), out.push(ev)) });
-    };
-    where = `${seed} setup`;
-    for (const o of baseObjects()) put(h.answers, c.apply(o));
-    c.settle();
-    let step = 0;
-    for (const cmd of mixCommands(seed, commands)) {
-      where = `${seed} ${++step} ${JSON.stringify(cmd)}`;
-      put(h.answers, runMixCommand(c, cmd));
-      c.settle();
-      put(h.observations, c.observe());
-    }
+    runTrace(seed, commands, (stream, x, step, cmd) => {
+      const s = JSON.stringify(x) + '\n';
+      h[stream].update(s);
+      all.update(s);
+      if (line) line(`${seed} ${step === 0 ? 'setup' : `${step} ${JSON.stringify(cmd)}`} ${stream} ${s}`);
+    });
   }
-  return {
-    answers: h.answers.digest('hex'),
-    effects: h.effects.digest('hex'),
-    events: h.events.digest('hex'),
-    observations: h.observations.digest('hex'),
-    all: all.digest('hex'),
-  };
+  return { answers: h.answer.digest('hex'), effects: h.effect.digest('hex'), events: h.event.digest('hex'), observations: h.observation.digest('hex'), all: all.digest('hex') };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
