@@ -61,6 +61,7 @@ import { guestAction } from './commands/guest.ts';
 import { drain, faultAction, uncordon } from './commands/faults.ts';
 import { onAgentEvent } from './node/events.ts';
 import type { Controller, Ctx, Watch } from './controllers/Controller.ts';
+import { WorkQueue } from './WorkQueue.ts';
 import { networkController } from './controllers/network.ts';
 import { evacuationController } from './controllers/evacuation.ts';
 import { storageController } from './controllers/storage.ts';
@@ -96,13 +97,6 @@ const CONTROLLERS: readonly Controller[] = [
   poolController,
 ];
 
-/** A controller's work queue: keys in order, each at most once. */
-interface Queue {
-  keys: string[];
-  head: number;
-  queued: Set<string>;
-}
-
 /** A timer: `key` joins `controller`'s queue once the clock reaches `due` (ms). */
 interface Timer {
   due: number;
@@ -127,7 +121,7 @@ function freshBooks(cluster: Partial<ClusterDefaults> | undefined): Record<strin
 export class ClusterCore {
   private readonly rules: Rules;
   private readonly store: Store;
-  private readonly queues: Queue[] = CONTROLLERS.map(() => ({ keys: [], head: 0, queued: new Set() }));
+  private readonly queues: WorkQueue[] = CONTROLLERS.map(() => new WorkQueue());
   /** Per kind: the controllers watching it, with their watch and enqueue. */
   private readonly routes = new Map<string, { watch: Watch; enqueue: (key: string) => void }[]>();
   /** uid → VMI name (events name VMIs by uid); a cache of the store, rebuilt on restore. */
@@ -151,11 +145,7 @@ export class ClusterCore {
     this.env = { store: this.store, rules: this.rules, emit, now };
     CONTROLLERS.forEach((c, i) => {
       const q = this.queues[i]!;
-      const enqueue = (key: string) => {
-        if (q.queued.has(key)) return;
-        q.queued.add(key);
-        q.keys.push(key);
-      };
+      const enqueue = (key: string) => q.add(key);
       for (const [kind, watch] of Object.entries(c.watches)) {
         let list = this.routes.get(kind);
         if (!list) this.routes.set(kind, (list = []));
@@ -173,7 +163,7 @@ export class ClusterCore {
 
   /** The whole state as plain JSON (between commands: the queues are empty then). */
   save(): StoreJson {
-    if (this.queues.some((q) => q.keys.length > q.head)) throw new Error('ClusterCore.save: controllers still have work');
+    if (this.queues.some((q) => q.size > 0)) throw new Error('ClusterCore.save: controllers still have work');
     return this.store.save();
   }
 
@@ -196,19 +186,12 @@ export class ClusterCore {
       for (let steps = 0; ; steps++) {
         if (steps > 50_000_000) throw new Error('ClusterCore: the controllers do not settle (a loop between them)');
         let i = 0;
-        while (i < qs.length && qs[i]!.head === qs[i]!.keys.length) i++;
+        while (i < qs.length && qs[i]!.size === 0) i++;
         if (i === qs.length) {
           if (this.fireTimers()) continue;
           return;
         }
-        const q = qs[i]!;
-        const key = q.keys[q.head++]!;
-        q.queued.delete(key);
-        if (q.head === q.keys.length) {
-          q.keys.length = 0;
-          q.head = 0;
-        }
-        CONTROLLERS[i]!.reconcile(this.ctx, key);
+        CONTROLLERS[i]!.reconcile(this.ctx, qs[i]!.take());
       }
     } finally {
       this.draining = false;
@@ -234,11 +217,7 @@ export class ClusterCore {
     while (ts.length > 0 && ts[0]!.due <= now) {
       const t = ts.shift()!;
       const i = CONTROLLERS.findIndex((c) => c.name === t.controller);
-      const q = this.queues[i]!;
-      if (!q.queued.has(t.key)) {
-        q.queued.add(t.key);
-        q.keys.push(t.key);
-      }
+      this.queues[i]!.add(t.key);
       fired = true;
     }
     return fired;
@@ -322,11 +301,17 @@ export class ClusterCore {
 
   /** Feeds one agent event. Events for unknown uids (already removed) are ignored. */
   onEvent(ev: AgentEvent): void {
-    onAgentEvent(this.store, this.rules, (uid) => {
-      const name = this.vmiByUid.get(uid);
-      return name === undefined ? undefined : (this.store.get('VirtualMachineInstance', name) as VmiEntry | undefined);
-    }, ev);
+    this.record(ev);
     this.work();
+  }
+
+  private readonly vmiOfUid = (uid: string): VmiEntry | undefined => {
+    const name = this.vmiByUid.get(uid);
+    return name === undefined ? undefined : (this.store.get('VirtualMachineInstance', name) as VmiEntry | undefined);
+  };
+
+  private record(ev: AgentEvent): void {
+    onAgentEvent(this.store, this.rules, this.vmiOfUid, ev);
   }
 
   // -------------------------------------------------------------------------

@@ -50,21 +50,20 @@ export const vmController: Controller = {
   reconcile(c, name) {
     const e = c.store.get(VM, name) as VmEntry | undefined;
     if (!e) return;
+    const v = vmiOf(c.store, e);
     if (isDeleting(e)) {
-      if (!finishDeletion(c, e)) writeStatus(c, e);
+      if (!finishDeletion(c, e, v)) writeStatus(c, e, v);
       return;
     }
     syncDataVolumes(c, e);
-    bookFailures(c, e);
-    react(c, e);
-    writeStatus(c, e);
+    bookFailures(c, e, v);
+    writeStatus(c, e, react(c, e, v));
   },
 };
 
 /** A deleted VM: its VMI first, then the VM and the DataVolumes it made. True once the VM is gone. */
-function finishDeletion(c: Ctx, e: VmEntry): boolean {
+function finishDeletion(c: Ctx, e: VmEntry, vmi: VmiEntry | null): boolean {
   const s = c.store;
-  const vmi = vmiOf(s, e);
   if (vmi) {
     if (!isDeleting(vmi)) deleteVmi(s, vmi, c.store.timestamp());
     return false;
@@ -95,8 +94,7 @@ function inBackoff(c: Ctx, st: VmStatus): boolean {
 }
 
 /** R-RS6: a VMI that ended without ever running counts as a start failure (once per VMI); one that runs clears the count. */
-function bookFailures(c: Ctx, e: VmEntry): void {
-  const v = vmiOf(c.store, e);
+function bookFailures(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
   if (!v) return;
   const st = e.obj.status;
   if (v.rec.everRunning) {
@@ -119,13 +117,13 @@ function situation(v: VmiEntry | null): Situation {
   return p === 'Succeeded' ? 'succeeded' : p === 'Failed' ? 'failed' : 'active';
 }
 
-/** Stop requests, then the strategy's reaction, until nothing more to do now. */
-function react(c: Ctx, e: VmEntry): void {
+/** Stop requests, then the strategy's reaction, until nothing more to do now; returns the VM's VMI then. */
+function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
   const s = c.store;
   const st = e.obj.status;
   const strategy = runStrategy(e.obj.spec);
+  let vmi = current;
   for (let guard = 0; guard < 8; guard++) {
-    const vmi = vmiOf(s, e);
     trimRequests(st, vmi);
     const head = st.stateChangeRequests?.[0];
     if (vmi && head?.action === 'Stop' && head.uid === vmi.obj.metadata.uid) {
@@ -139,13 +137,13 @@ function react(c: Ctx, e: VmEntry): void {
         if (!vmi) e.rec.recreate = false; // a pending recreate does not survive a switch to a keeping strategy
         break;
       case 'create':
-        if (!inBackoff(c, st)) acted = startVmi(c, e, vmi);
+        if (!inBackoff(c, st)) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
         break;
       case 'createOnRequest':
-        if (head?.action === 'Start' || e.rec.recreate) acted = startVmi(c, e, vmi);
+        if (head?.action === 'Start' || e.rec.recreate) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
         break;
       case 'createOnRequestOrSwitch':
-        if (head?.action === 'Start' || e.rec.recreate || st.runStrategy !== strategy) acted = startVmi(c, e, vmi);
+        if (head?.action === 'Start' || e.rec.recreate || st.runStrategy !== strategy) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
         break;
       case 'delete':
       case 'deleteRecreate':
@@ -159,12 +157,13 @@ function react(c: Ctx, e: VmEntry): void {
         break;
     }
     if (!acted) break;
+    current = vmi;
   }
   // status.runStrategy follows once a deletion that needs no launcher exit (an ended or never launched VMI) is done,
   // so that the reconcile after it still sees a strategy switch (createOnRequestOrSwitch)
-  const v = vmiOf(s, e);
-  const removing = v !== null && isDeleting(v) && (FINAL(v.obj.status.phase) || !v.rec.launched);
-  if (!removing && (st.runStrategy !== undefined || v !== null)) st.runStrategy = strategy;
+  const removing = vmi !== null && isDeleting(vmi) && (FINAL(vmi.obj.status.phase) || !vmi.rec.launched);
+  if (!removing && (st.runStrategy !== undefined || vmi !== null)) st.runStrategy = strategy;
+  return vmi;
 }
 
 /** R-V9: drop requests that no longer apply (REFERENCE §1.4). */
@@ -181,26 +180,25 @@ function trimRequests(st: VmStatus, v: VmiEntry | null): void {
   if (reqs.length === 0) delete st.stateChangeRequests;
 }
 
-/** Creates the VM's VMI from its template; false when a VMI of its name exists or backoff holds it. */
-function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): boolean {
+/** Creates the VM's VMI from its template; null when a VMI of its name exists or backoff holds it. */
+function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): VmiEntry | null {
   const s = c.store;
   const name = e.obj.metadata.name;
-  if (vmi || s.get('VirtualMachineInstance', name)) return false;
+  if (vmi || s.get('VirtualMachineInstance', name)) return null;
   const st = e.obj.status;
   const head = st.stateChangeRequests?.[0];
-  if (inBackoff(c, st) && head?.action !== 'Start') return false;
+  if (inBackoff(c, st) && head?.action !== 'Start') return null;
   const paused = e.rec.startPaused || (head?.action === 'Start' && head.data?.startPaused === 'true');
   e.rec.startPaused = false;
   e.rec.recreate = false;
   const created = createVmi(s, name, ownerRef(e.obj), template(s, e.rec.spec), paused);
   trimRequests(st, created);
-  return true;
+  return created;
 }
 
 /** The facts of a VM's printableStatus (R-PS). */
-export function statusFacts(c: Ctx, e: VmEntry): VmStatusFacts {
+function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
   const s = c.store;
-  const v = vmiOf(s, e);
   const st = e.obj.status;
   const strategy = runStrategy(e.obj.spec);
   let dvError = false;
@@ -257,10 +255,9 @@ export function statusFacts(c: Ctx, e: VmEntry): VmStatusFacts {
 }
 
 /** status.printableStatus, ready, created and the VMI's conditions ([KV] vm.go updateStatus). */
-function writeStatus(c: Ctx, e: VmEntry): void {
+function writeStatus(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
   const st = e.obj.status;
-  const v = vmiOf(c.store, e);
-  const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e));
+  const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e, v));
   const ready = v !== null && v.obj.status.phase === 'Running' && !v.rec.paused;
   const conditions = v ? v.obj.status.conditions : VMI_NOT_EXISTS;
   if (st.printableStatus === ps && st.ready === ready && st.created === (v !== null) && st.conditions === conditions) return;
