@@ -62,6 +62,7 @@ import { drain, faultAction, uncordon } from './commands/faults.ts';
 import { onAgentEvent } from './node/events.ts';
 import type { Controller, Ctx, Watch } from './controllers/Controller.ts';
 import { WorkQueue } from './WorkQueue.ts';
+import { ChurnMap } from './ChurnMap.ts';
 import { networkController } from './controllers/network.ts';
 import { evacuationController } from './controllers/evacuation.ts';
 import { storageController } from './controllers/storage.ts';
@@ -125,7 +126,7 @@ export class ClusterCore {
   /** Per kind: the controllers watching it, with their watch and enqueue. */
   private readonly routes = new Map<string, { watch: Watch; enqueue: (key: string) => void }[]>();
   /** uid → VMI name (events name VMIs by uid); a cache of the store, rebuilt on restore. */
-  private readonly vmiByUid = new Map<string, string>();
+  private readonly vmiByUid = new ChurnMap<string, string>();
   private readonly ctx: Ctx;
   private readonly env: VerbEnv;
   /** Pending effects: the first outboxLen slots (the array is reused, never shrunk). */
@@ -319,12 +320,13 @@ export class ClusterCore {
 
   /** The stored API objects of a kind, in name order (read-only: the store's own objects). Public. */
   objects(kind: string): ApiObject[] {
-    return [...this.store.all(kind).values()].map((e) => e.obj).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    return [...this.store.all(kind).values()].map((e) => this.store.read(e)).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   }
 
   /** One stored API object (read-only: the store's own), or undefined. Public. */
   object(kind: string, name: string): ApiObject | undefined {
-    return this.store.obj(kind, name);
+    const e = this.store.get(kind, name);
+    return e && this.store.read(e);
   }
 
   /** Launch specs of the VMIs whose guests run (phase Running), for observeGuests. */

@@ -73,13 +73,13 @@ export function verb(env: VerbEnv, a: VmAction): Result {
 
 /** Sets the VM's run strategy as virt-api's patch does (spec.runStrategy; `running` goes). */
 function setStrategy(vm: VmEntry, strategy: 'Always' | 'Halted'): void {
-  delete vm.obj.spec.running;
+  if (vm.obj.spec.running !== undefined) vm.obj.spec.running = undefined;
   vm.obj.spec.runStrategy = strategy;
 }
 
 /** A start, stop or restart request clears the crash-loop count (R-RS6), and the VM controller looks again. */
 function requested(env: VerbEnv, vm: VmEntry): Result {
-  delete vm.obj.status.startFailure;
+  vm.obj.status.startFailure = undefined;
   env.store.touch(vm);
   return OK;
 }

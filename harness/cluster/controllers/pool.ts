@@ -38,6 +38,7 @@ const onVm: Watch = (_c, e, _removed, enqueue) => {
 
 /** A VMI's readiness shows in its VM's pool's readyReplicas. */
 const onVmi: Watch = (c, e, _removed, enqueue) => {
+  if (c.store.count(POOL) === 0) return;
   const o = controllerOf(e.obj.metadata);
   if (o?.kind !== 'VirtualMachine') return;
   const pool = poolOfVm(c.store, o.name);

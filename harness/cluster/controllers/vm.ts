@@ -98,7 +98,7 @@ function bookFailures(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
   if (!v) return;
   const st = e.obj.status;
   if (v.rec.everRunning) {
-    if (st.startFailure) delete st.startFailure;
+    if (st.startFailure) st.startFailure = undefined;
     return;
   }
   const strategy = runStrategy(e.obj.spec);
@@ -116,6 +116,8 @@ function situation(v: VmiEntry | null): Situation {
   const p = v.obj.status.phase;
   return p === 'Succeeded' ? 'succeeded' : p === 'Failed' ? 'failed' : 'active';
 }
+
+/* Absent optional status fields are `undefined` rather than deleted (a delete turns an object into a slow dictionary); JSON drops them. */
 
 /** Stop requests, then the strategy's reaction, until nothing more to do now; returns the VM's VMI then. */
 function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
@@ -177,7 +179,7 @@ function trimRequests(st: VmStatus, v: VmiEntry | null): void {
     else if (h.action === 'Start' && v && !FINAL(v.obj.status.phase) && !isDeleting(v)) reqs.shift();
     else break;
   }
-  if (reqs.length === 0) delete st.stateChangeRequests;
+  if (reqs.length === 0) st.stateChangeRequests = undefined;
 }
 
 /** Creates the VM's VMI from its template; null when a VMI of its name exists or backoff holds it. */

@@ -137,9 +137,13 @@ function advance(c: Ctx, e: VmiEntry): void {
   const r = e.rec;
   const st = e.obj.status;
   if (st.phase !== 'Pending' && st.phase !== 'Scheduling' && !r.waitingVolumes) return;
-  const before = `${st.phase}|${r.sync?.reason}|${r.unschedulable}|${r.waitingVolumes}|${r.launched}`;
+  const phase = st.phase;
+  const sync = r.sync?.reason;
+  const unschedulable = r.unschedulable;
+  const waitingVolumes = r.waitingVolumes;
+  const launched = r.launched;
   step(c, e);
-  if (`${st.phase}|${r.sync?.reason}|${r.unschedulable}|${r.waitingVolumes}|${r.launched}` === before) return;
+  if (st.phase === phase && r.sync?.reason === sync && r.unschedulable === unschedulable && r.waitingVolumes === waitingVolumes && r.launched === launched) return;
   writeConditions(e);
   c.store.touch(e);
 }
@@ -172,7 +176,7 @@ function step(c: Ctx, e: VmiEntry): void {
   r.unschedulable = null;
   e.obj.status.phase = 'Scheduled';
   place(s, e, node, r.nics, true);
-  writeInterfaces(e);
+  if (!r.simple) writeInterfaces(e); // a simple VMI's pod NICs keep their address and take no VF
   for (let i = 0; i < r.claims.length; i++) {
     // a WaitForFirstConsumer claim is provisioned on its first consumer's node (the storage controller acts on the annotation)
     const p = s.get('PersistentVolumeClaim', r.claims[i]!) as PvcEntry;
@@ -292,7 +296,7 @@ function release(c: Ctx, e: VmiEntry): void {
   unwait(s, e.obj.metadata.name);
   const node = e.obj.status.nodeName;
   unplace(s, e, node ?? '', r.nics, node !== undefined, true);
-  writeInterfaces(e);
+  if (!r.simple) writeInterfaces(e);
   r.released = true;
   c.store.touch(e);
 }

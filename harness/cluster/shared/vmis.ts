@@ -41,7 +41,7 @@ export function createVmi(s: Store, name: string, owner: OwnerReference | null, 
     kind: 'VirtualMachineInstance',
     metadata: metadata as VmiEntry['obj']['metadata'],
     spec,
-    status: { phase: 'Pending' as VmiPhase, conditions: [] as Condition[], interfaces: interfaces(nics) },
+    status: { phase: 'Pending' as VmiPhase, nodeName: undefined, conditions: [] as Condition[], interfaces: interfaces(nics), migrationState: undefined },
   };
   const e = s.create(obj, {
     seq: ++s.counters.vmiSeq,
@@ -77,7 +77,7 @@ function interfaces(nics: readonly Nic[]): VmiInterfaceStatus[] {
   const out: VmiInterfaceStatus[] = new Array(nics.length);
   for (let i = 0; i < nics.length; i++) {
     const n = nics[i]!;
-    out[i] = n.ipv4Cidr === null ? { name: n.name, mac: n.mac } : { name: n.name, mac: n.mac, ipAddress: n.ipv4Cidr.split('/')[0]! };
+    out[i] = n.ipv4Cidr === null ? { name: n.name, mac: n.mac } : { name: n.name, mac: n.mac, ipAddress: n.ipv4Cidr.slice(0, n.ipv4Cidr.indexOf('/')) };
   }
   return out;
 }

@@ -30,7 +30,7 @@ export function putVm(s: Store, obj: VirtualMachine): Result {
   if (!resolved.ok) return resolved.result;
   const dvNames = (obj.spec.dataVolumeTemplates ?? []).map((t) => t.metadata.name);
   if (!existing) {
-    const stored = { ...obj, metadata: { ...obj.metadata }, status: { printableStatus: 'Stopped', ready: false, created: false, conditions: [] } } as unknown as VmEntry['obj'];
+    const stored = { ...obj, metadata: { ...obj.metadata }, status: { printableStatus: 'Stopped', ready: false, created: false, runStrategy: undefined, stateChangeRequests: undefined, startFailure: undefined, conditions: [] } } as unknown as VmEntry['obj'];
     s.create(stored, { spec: resolved.spec, dvNames, recreate: false, startPaused: false, dvsFor: 0 } satisfies VmRecord);
     return OK;
   }

@@ -8,12 +8,18 @@
  * `save()` is plain JSON; `Store.restore(json)` gives a store that behaves
  * the same from there on (derived caches are rebuilt on demand).
  */
+import { ChurnMap } from '../ChurnMap.ts';
 import type { ApiObject } from './objects.ts';
 
-/** An object and its controller record. */
+/**
+ * An object, its controller record, and its resourceVersion as a number
+ * (written into metadata.resourceVersion when the object is read: `read`,
+ * `save`, not on every one of the controllers' writes).
+ */
 export interface Entry<O extends ApiObject = ApiObject, R = unknown> {
   obj: O;
   rec: R;
+  rv: number;
 }
 
 /** Called on every write; `e` is the entry after the write, or the last one for a removal. */
@@ -124,10 +130,12 @@ export class Store {
     if (NAMESPACED.has(obj.kind)) m.namespace = NAMESPACE;
     m.creationTimestamp = this.timestamp();
     m.generation = 1;
-    m.resourceVersion = String(++c.resourceVersion);
+    const rv = ++c.resourceVersion;
+    m.resourceVersion = String(rv);
     let byName = this.kinds.get(obj.kind);
-    if (!byName) this.kinds.set(obj.kind, (byName = new Map()));
-    const e: Entry<O, R> = { obj, rec };
+    // a ChurnMap: objects of a kind come and go all the time (see ChurnMap.ts for what a plain Map costs the GC then)
+    if (!byName) this.kinds.set(obj.kind, (byName = new ChurnMap()));
+    const e: Entry<O, R> = { obj, rec, rv };
     byName.set(m.name, e as Entry);
     if (!WORKLOAD_KINDS.has(obj.kind)) c.configVersion++;
     this.listener(obj.kind, m.name, e as Entry, false);
@@ -137,7 +145,7 @@ export class Store {
   /** Records a change made in place to an entry (object or record): new resourceVersion, listeners told. */
   touch(e: Entry): void {
     const c = this.counters;
-    e.obj.metadata.resourceVersion = String(++c.resourceVersion);
+    e.rv = ++c.resourceVersion;
     if (!WORKLOAD_KINDS.has(e.obj.kind)) c.configVersion++;
     this.listener(e.obj.kind, e.obj.metadata.name, e, false);
   }
@@ -148,7 +156,14 @@ export class Store {
    * objects the status is computed from, not the status itself).
    */
   touchStatus(e: Entry): void {
-    e.obj.metadata.resourceVersion = String(++this.counters.resourceVersion);
+    e.rv = ++this.counters.resourceVersion;
+  }
+
+  /** The object of an entry as readers see it (metadata.resourceVersion brought up to date). */
+  read<O extends ApiObject>(e: Entry<O>): O {
+    const m = e.obj.metadata;
+    if (m.resourceVersion.length === 0 || Number(m.resourceVersion) !== e.rv) m.resourceVersion = String(e.rv);
+    return e.obj;
   }
 
   /** Removes an object; listeners get its last entry. */
@@ -165,7 +180,11 @@ export class Store {
   /** The whole store as plain JSON. */
   save(): StoreJson {
     const objects: Record<string, Record<string, Entry>> = {};
-    for (const [kind, byName] of this.kinds) if (byName.size > 0) objects[kind] = Object.fromEntries(byName);
+    for (const [kind, byName] of this.kinds) {
+      if (byName.size === 0) continue;
+      for (const e of byName.values()) this.read(e);
+      objects[kind] = Object.fromEntries(byName);
+    }
     return JSON.parse(JSON.stringify({ seed: this.seed, counters: this.counters, objects, books: this.books })) as StoreJson;
   }
 
@@ -173,7 +192,11 @@ export class Store {
   static restore(json: StoreJson): Store {
     const j = JSON.parse(JSON.stringify(json)) as StoreJson;
     const s = new Store(j.seed, j.counters, j.books);
-    for (const [kind, byName] of Object.entries(j.objects)) s.kinds.set(kind, new Map(Object.entries(byName)));
+    for (const [kind, byName] of Object.entries(j.objects)) {
+      const m = new ChurnMap<string, Entry>();
+      for (const [name, e] of Object.entries(byName)) m.set(name, e);
+      s.kinds.set(kind, m);
+    }
     return s;
   }
 }
