@@ -171,7 +171,7 @@ export class ClusterCore {
   private route(kind: string, name: string, e: Entry, removed: boolean): void {
     if (kind === 'VirtualMachineInstance') {
       if (removed) this.vmiByUid.delete(e.obj.metadata.uid);
-      else this.vmiByUid.set(e.obj.metadata.uid, name);
+      else this.vmiByUid.inner.set(e.obj.metadata.uid, name);
     }
     const list = this.routes.get(kind);
     if (!list) return;
@@ -307,7 +307,7 @@ export class ClusterCore {
   }
 
   private readonly vmiOfUid = (uid: string): VmiEntry | undefined => {
-    const name = this.vmiByUid.get(uid);
+    const name = this.vmiByUid.inner.get(uid);
     return name === undefined ? undefined : (this.store.get('VirtualMachineInstance', name) as VmiEntry | undefined);
   };
 

@@ -103,7 +103,8 @@ export const PRINTABLE_STATUS_RULES: readonly PrintableStatusRule[] = [
 
 /** Evaluates a printableStatus table. Internal. */
 export function printableStatus(rules: readonly PrintableStatusRule[], f: VmStatusFacts): PrintableStatus {
-  for (const r of rules) if (r.when(f)) return r.status;
+  // an index loop: this runs at every VM status write
+  for (let i = 0; i < rules.length; i++) if (rules[i]!.when(f)) return rules[i]!.status;
   return 'Unknown';
 }
 

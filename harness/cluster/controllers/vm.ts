@@ -199,6 +199,26 @@ function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): VmiEntry | null {
 }
 
 /** The facts of a VM's printableStatus (R-PS). */
+/** One facts record, refilled per status write (the rules read it at once and keep nothing). */
+const FACTS: VmStatusFacts = {
+  deleting: false,
+  vmiPhase: null,
+  vmiFinal: false,
+  vmiDeleting: false,
+  expectDelete: false,
+  migrating: false,
+  paused: false,
+  syncReason: null,
+  unschedulable: false,
+  dvError: false,
+  dvProvisioning: false,
+  setToStart: false,
+  pvcUnbound: false,
+  expectCreate: false,
+  startFailures: 0,
+  strategy: 'Halted',
+};
+
 function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
   const s = c.store;
   const st = e.obj.status;
@@ -236,24 +256,24 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
     (reaction === 'create' || ((reaction === 'createOnRequest' || reaction === 'createOnRequestOrSwitch') && (head?.action === 'Start' || e.rec.recreate)));
   const m = v?.rec.activeMigration ?? null;
   const migrationPhase = m === null ? null : (s.obj('VirtualMachineInstanceMigration', m)?.status as { phase: MigrationPhase } | undefined)?.phase;
-  return {
-    deleting: isDeleting(e),
-    vmiPhase: v?.obj.status.phase ?? null,
-    vmiFinal: v !== null && FINAL(v.obj.status.phase),
-    vmiDeleting: v !== null && isDeleting(v),
-    expectDelete: v !== null && ((head?.action === 'Stop' && head.uid === v.obj.metadata.uid) || (live && reaction === 'delete') || v.rec.shuttingDown),
-    migrating: migrationPhase === 'Running',
-    paused: v?.rec.paused ?? false,
-    syncReason: v?.rec.sync?.reason ?? null,
-    unschedulable: v !== null && v.rec.unschedulable !== null,
-    dvError,
-    dvProvisioning,
-    setToStart,
-    pvcUnbound,
-    expectCreate,
-    startFailures: st.startFailure?.consecutiveFailCount ?? 0,
-    strategy,
-  };
+  const f = FACTS;
+  f.deleting = isDeleting(e);
+  f.vmiPhase = v?.obj.status.phase ?? null;
+  f.vmiFinal = v !== null && FINAL(v.obj.status.phase);
+  f.vmiDeleting = v !== null && isDeleting(v);
+  f.expectDelete = v !== null && ((head?.action === 'Stop' && head.uid === v.obj.metadata.uid) || (live && reaction === 'delete') || v.rec.shuttingDown);
+  f.migrating = migrationPhase === 'Running';
+  f.paused = v?.rec.paused ?? false;
+  f.syncReason = v?.rec.sync?.reason ?? null;
+  f.unschedulable = v !== null && v.rec.unschedulable !== null;
+  f.dvError = dvError;
+  f.dvProvisioning = dvProvisioning;
+  f.setToStart = setToStart;
+  f.pvcUnbound = pvcUnbound;
+  f.expectCreate = expectCreate;
+  f.startFailures = st.startFailure?.consecutiveFailCount ?? 0;
+  f.strategy = strategy;
+  return f;
 }
 
 /** status.printableStatus, ready, created and the VMI's conditions ([KV] vm.go updateStatus). */
