@@ -9,7 +9,7 @@
  * the same from there on (derived caches are rebuilt on demand).
  */
 import { ChurnMap } from '../ChurnMap.ts';
-import type { ApiObject } from './objects.ts';
+import type { ApiObject, StoredMeta } from './objects.ts';
 
 /**
  * An object, its controller record, and its resourceVersion as a number
@@ -127,13 +127,23 @@ export class Store {
   create<O extends ApiObject, R>(obj: O, rec: R): Entry<O, R> {
     const c = this.counters;
     const prefix = UID_PREFIX[obj.kind];
-    const m = obj.metadata;
-    m.uid = prefix ? `${prefix}-${this.seed}-${++c.workloadUids}` : `${obj.kind.toLowerCase()}-${this.seed}-o${++c.objectUids}`;
-    if (NAMESPACED.has(obj.kind)) m.namespace = NAMESPACE;
-    m.creationTimestamp = this.timestamp();
-    m.generation = 1;
+    const given = obj.metadata;
     const rv = ++c.resourceVersion;
-    m.resourceVersion = String(rv);
+    // every object's metadata in one shape, every field present (undefined ones vanish in JSON): the controllers' reads stay monomorphic
+    const m: StoredMeta = {
+      name: given.name,
+      namespace: NAMESPACED.has(obj.kind) ? NAMESPACE : undefined,
+      uid: prefix ? `${prefix}-${this.seed}-${++c.workloadUids}` : `${obj.kind.toLowerCase()}-${this.seed}-o${++c.objectUids}`,
+      resourceVersion: String(rv),
+      generation: 1,
+      creationTimestamp: this.timestamp(),
+      labels: given.labels,
+      annotations: given.annotations,
+      ownerReferences: given.ownerReferences,
+      deletionTimestamp: undefined,
+      finalizers: given.finalizers,
+    };
+    obj.metadata = m;
     let byName = this.kinds.get(obj.kind);
     // a ChurnMap: objects of a kind come and go all the time (see ChurnMap.ts for what a plain Map costs the GC then)
     if (!byName) this.kinds.set(obj.kind, (byName = new ChurnMap()));
