@@ -9,11 +9,12 @@
  * Every command goes to the core (which validates it and answers with
  * KubeVirt's code), the core's effects go to `agent.perform`, and `settle`
  * feeds the agent's events back until the agent is idle and the core has
- * nothing more to ask. Reads (`list`, `observe`) are functions of the
+ * nothing more to ask (settle.ts, the one settle loop). Reads (`list`, `observe`) are functions of the
  * store's API objects (docs/architecture.md, one read path).
  */
-import { OK, SettleTimeout, type Backend, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
-import type { ApiObject, ClusterCore, NodeAgent } from '../../harness/cluster/index.ts';
+import { SettleTimeout, type Backend, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
+import type { ApiObject, ClusterCore, Effect, NodeAgent } from '../../harness/cluster/index.ts';
+import { settle } from './settle.ts';
 import { buildObservation } from '../../harness/observe/observation.ts';
 
 export interface ClusterBackendOptions {
@@ -39,8 +40,10 @@ export class ClusterBackend implements Backend {
     return this.agent.virtualClockMs?.() ?? this.now();
   }
 
+  private readonly perform = (e: Effect) => this.agent.perform(e);
+
   private dispatch(r: Result): Result {
-    for (const e of this.core.takeEffects()) this.agent.perform(e);
+    if (this.core.hasEffects()) this.core.drainEffects(this.perform);
     return r;
   }
 
@@ -82,14 +85,15 @@ export class ClusterBackend implements Backend {
 
   async settle(budgetMs: number): Promise<void> {
     const deadline = this.now() + budgetMs;
-    for (;;) {
-      this.dispatch(OK);
-      if (this.agent.idle() && !this.core.hasEffects()) return;
-      if (this.now() > deadline) throw new SettleTimeout(this.name, budgetMs, this.agent.inFlight());
-      const events = await this.agent.next(deadline);
-      this.tick();
-      for (const ev of events) this.core.onEvent(ev);
-    }
+    await settle({
+      core: this.core,
+      agent: this.agent,
+      perform: this.perform,
+      next: () => this.agent.next(deadline).then((events) => (this.tick(), events)),
+      check: () => {
+        if (this.now() > deadline) throw new SettleTimeout(this.name, budgetMs, this.agent.inFlight());
+      },
+    });
   }
 
   async observe(): Promise<Observation> {

@@ -27,7 +27,7 @@ export interface SimAgentOptions {
   shutdownSeconds?: number;
 }
 
-/** Where performInto appends events: an array, or SimCluster's reused queue. Internal. */
+/** Where performInto appends events (the agent's queue, or a tracing wrapper). Internal. */
 export interface EventSink {
   push(ev: AgentEvent): unknown;
 }
@@ -229,6 +229,11 @@ export class SimAgent implements NodeAgent {
   }
 
   async next(_deadlineMs: number): Promise<AgentEvent[]> {
+    return this.takeEvents();
+  }
+
+  /** The events so far, at once (the synchronous form of next). */
+  takeEvents(): AgentEvent[] {
     const q = this.queue;
     this.queue = [];
     return q;
