@@ -33,7 +33,8 @@ export const replicaSetController: Controller = {
   name: 'replicaset',
   watches: {
     VirtualMachineInstanceReplicaSet: (_c, e, _removed, enqueue) => enqueue(e.obj.metadata.name),
-    VirtualMachineInstance: (_c, e, _removed, enqueue) => {
+    VirtualMachineInstance: (c, e, _removed, enqueue) => {
+      if (c.store.count(RS) === 0) return; // a deleted replica set's cascade was queued by its removal
       const o = controllerOf(e.obj.metadata);
       if (o?.kind === RS) enqueue(o.name);
     },
