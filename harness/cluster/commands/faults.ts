@@ -9,9 +9,9 @@ import { ERR } from '../messages.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { NodeRecord } from '../store/records.ts';
 import type { Entry } from '../store/Store.ts';
-import type { VmimEntry } from '../shared/migrations.ts';
-import type { VmiEntry } from '../shared/placement.ts';
-import { endVmi } from '../shared/vmis.ts';
+import type { VmimEntry } from '../common/migrations.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import { endVmi } from '../common/vmis.ts';
 import type { VerbEnv } from './verbs.ts';
 
 type NodeEntry = Entry<ApiObject & { spec?: { unschedulable?: boolean }; status: { conditions?: { type: string; status: string }[] } }, NodeRecord>;

@@ -5,9 +5,9 @@
  */
 import { OK, type GuestAction, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';
-import type { VmiEntry } from '../shared/placement.ts';
-import { controllerOf } from '../shared/vmis.ts';
-import type { VmEntry } from '../shared/vms.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import { controllerOf } from '../common/vmis.ts';
+import type { VmEntry } from '../common/vms.ts';
 import type { VerbEnv } from './verbs.ts';
 
 /** The effect of each in-guest action. */

@@ -10,13 +10,13 @@ import { ERR } from '../messages.ts';
 import type { ApiObject } from '../store/objects.ts';
 import type { NodeRecord } from '../store/records.ts';
 import type { Store } from '../store/Store.ts';
-import { applyClusterConfig } from '../shared/cluster.ts';
-import { createMigration } from '../shared/migrations.ts';
-import { nodeSetChanged, type VmiEntry } from '../shared/placement.ts';
-import { deleteDv, deletePvc, newPvcRecord, type DvEntry, type PvcEntry } from '../shared/storage.ts';
-import { template } from '../shared/template.ts';
-import { createVmi, deleteVmi } from '../shared/vmis.ts';
-import { deleteVm, putVm, type VmEntry } from '../shared/vms.ts';
+import { applyClusterConfig } from '../common/cluster.ts';
+import { createMigration } from '../common/migrations.ts';
+import { nodeSetChanged, type VmiEntry } from '../common/placement.ts';
+import { deleteDv, deletePvc, newPvcRecord, type DvEntry, type PvcEntry } from '../common/storage.ts';
+import { template } from '../common/template.ts';
+import { createVmi, deleteVmi } from '../common/vmis.ts';
+import { deleteVm, putVm, type VmEntry } from '../common/vms.ts';
 
 /** What the commands need besides the store: the clock, as a timestamp. */
 export interface CommandEnv {

@@ -10,10 +10,10 @@ import type { Effect } from '../agent.ts';
 import { ERR } from '../messages.ts';
 import type { Rules } from '../rules.ts';
 import { FINAL, type StateChangeRequest } from '../store/objects.ts';
-import { createMigration } from '../shared/migrations.ts';
-import type { VmiEntry } from '../shared/placement.ts';
-import { controllerOf } from '../shared/vmis.ts';
-import { runStrategy, vmiOf, type VmEntry } from '../shared/vms.ts';
+import { createMigration } from '../common/migrations.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import { controllerOf } from '../common/vmis.ts';
+import { runStrategy, vmiOf, type VmEntry } from '../common/vms.ts';
 import type { CommandEnv } from './objects.ts';
 
 /** The commands' view of the core: the store, the clock and the node side's inbox. */

@@ -15,11 +15,11 @@ import { parseQuantity } from '../../api/quantity.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { NodeRecord } from '../store/records.ts';
 import type { Entry } from '../store/Store.ts';
-import { clusterDefaults } from '../shared/cluster.ts';
-import { createMigration } from '../shared/migrations.ts';
-import { publishVfs, type VmiEntry } from '../shared/placement.ts';
-import { MiB } from '../shared/template.ts';
-import { deleteVmi } from '../shared/vmis.ts';
+import { clusterDefaults } from '../common/cluster.ts';
+import { createMigration } from '../common/migrations.ts';
+import { publishVfs, type VmiEntry } from '../common/placement.ts';
+import { MiB } from '../common/template.ts';
+import { deleteVmi } from '../common/vmis.ts';
 import { byName, type Controller, type Ctx } from './Controller.ts';
 
 export type NodeEntry = Entry<ApiObject & Omit<Node, 'metadata'> & { spec?: { unschedulable?: boolean } }, NodeRecord>;

@@ -16,9 +16,9 @@ import { pickNode } from '../scheduler.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { Nic, NodeRecord } from '../store/records.ts';
 import type { Store } from '../store/Store.ts';
-import { migrationBook, type VmimEntry } from '../shared/migrations.ts';
-import { launchNics, place, request, sortedNodes, unplace, type VmiEntry } from '../shared/placement.ts';
-import { isDeleting, writeInterfaces } from '../shared/vmis.ts';
+import { migrationBook, type VmimEntry } from '../common/migrations.ts';
+import { launchNics, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
+import { isDeleting, writeInterfaces } from '../common/vmis.ts';
 import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 
 const VMIM = 'VirtualMachineInstanceMigration';

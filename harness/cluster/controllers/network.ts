@@ -10,7 +10,7 @@ import type { NetworkAttachmentDefinition } from '../../api/types.ts';
 import { parseCniConfig } from '../../api/index.ts';
 import { parseRange } from '../ipam.ts';
 import type { ApiObject } from '../store/objects.ts';
-import { ipPools } from '../shared/placement.ts';
+import { ipPools } from '../common/placement.ts';
 import { byName, type Controller } from './Controller.ts';
 
 export const networkController: Controller = {

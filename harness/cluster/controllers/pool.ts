@@ -16,8 +16,8 @@
 import type { VirtualMachine, VirtualMachinePool, VirtualMachineSpec } from '../../api/types.ts';
 import type { ApiObject, WorkloadStatus } from '../store/objects.ts';
 import type { Entry, Store } from '../store/Store.ts';
-import { controllerOf, isDeleting, ownerRef } from '../shared/vmis.ts';
-import { deleteVm, putVm, type VmEntry } from '../shared/vms.ts';
+import { controllerOf, isDeleting, ownerRef } from '../common/vmis.ts';
+import { deleteVm, putVm, type VmEntry } from '../common/vms.ts';
 import type { Controller, Ctx, Watch } from './Controller.ts';
 
 const POOL = 'VirtualMachinePool';

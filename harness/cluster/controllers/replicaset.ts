@@ -15,9 +15,9 @@
 import type { VirtualMachineInstanceReplicaSet } from '../../api/types.ts';
 import { FINAL, type ApiObject, type WorkloadStatus } from '../store/objects.ts';
 import type { Entry, Store } from '../store/Store.ts';
-import type { VmiEntry } from '../shared/placement.ts';
-import { template } from '../shared/template.ts';
-import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef } from '../shared/vmis.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import { template } from '../common/template.ts';
+import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef } from '../common/vmis.ts';
 import type { Controller, Ctx } from './Controller.ts';
 
 const RS = 'VirtualMachineInstanceReplicaSet';

@@ -13,9 +13,9 @@ import type { VolumeSource } from '../agent.ts';
 import { pickNode } from '../scheduler.ts';
 import { FINAL, SELECTED_NODE, type ApiObject } from '../store/objects.ts';
 import type { Store } from '../store/Store.ts';
-import { sortedNodes, type VmiEntry } from '../shared/placement.ts';
-import { newPvcRecord, type DvEntry, type PvcEntry } from '../shared/storage.ts';
-import { isDeleting } from '../shared/vmis.ts';
+import { sortedNodes, type VmiEntry } from '../common/placement.ts';
+import { newPvcRecord, type DvEntry, type PvcEntry } from '../common/storage.ts';
+import { isDeleting } from '../common/vmis.ts';
 import type { Controller, Ctx, Watch } from './Controller.ts';
 
 const PVC = 'PersistentVolumeClaim';

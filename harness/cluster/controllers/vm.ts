@@ -14,11 +14,11 @@
 import { BACKOFF_STRATEGIES, printableStatus, type Situation, type VmStatusFacts } from '../rules.ts';
 import { FINAL, type Condition, type StateChangeRequest, type VmStatus } from '../store/objects.ts';
 import type { DvRecord } from '../store/records.ts';
-import type { VmiEntry } from '../shared/placement.ts';
-import { deleteDv, type DvEntry, type PvcEntry } from '../shared/storage.ts';
-import { template } from '../shared/template.ts';
-import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef, timestamp } from '../shared/vmis.ts';
-import { runStrategy, vmiOf, type VmEntry } from '../shared/vms.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import { deleteDv, type DvEntry, type PvcEntry } from '../common/storage.ts';
+import { template } from '../common/template.ts';
+import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef, timestamp } from '../common/vmis.ts';
+import { runStrategy, vmiOf, type VmEntry } from '../common/vms.ts';
 import type { MigrationPhase } from '../store/objects.ts';
 import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 

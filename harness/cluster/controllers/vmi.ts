@@ -15,10 +15,10 @@ import { pickNode, unschedulableMessage } from '../scheduler.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { Migratability, PvcRecord, SyncBlocker } from '../store/records.ts';
 import type { Store } from '../store/Store.ts';
-import { launchNics, nad, place, request, sortedNodes, unplace, type VmiEntry } from '../shared/placement.ts';
-import { specCache } from '../shared/template.ts';
-import { endVmi, isDeleting, writeConditions, writeInterfaces } from '../shared/vmis.ts';
-import type { DvEntry, PvcEntry } from '../shared/storage.ts';
+import { launchNics, nad, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
+import { specCache } from '../common/template.ts';
+import { endVmi, isDeleting, writeConditions, writeInterfaces } from '../common/vmis.ts';
+import type { DvEntry, PvcEntry } from '../common/storage.ts';
 import type { Controller, Ctx, Watch } from './Controller.ts';
 
 const VMI = 'VirtualMachineInstance';

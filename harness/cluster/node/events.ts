@@ -9,10 +9,10 @@ import type { AgentEvent } from '../agent.ts';
 import type { Rules } from '../rules.ts';
 import { FINAL } from '../store/objects.ts';
 import type { Store } from '../store/Store.ts';
-import type { VmimEntry } from '../shared/migrations.ts';
-import type { VmiEntry } from '../shared/placement.ts';
-import type { PvcEntry } from '../shared/storage.ts';
-import { endVmi, writeConditions } from '../shared/vmis.ts';
+import type { VmimEntry } from '../common/migrations.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import type { PvcEntry } from '../common/storage.ts';
+import { endVmi, writeConditions } from '../common/vmis.ts';
 
 /** Writes one agent event; `vmiByUid` finds the VMI an event names. */
 export function onAgentEvent(s: Store, rules: Rules, vmiByUid: (uid: string) => VmiEntry | undefined, ev: AgentEvent): void {
