@@ -8,6 +8,23 @@ import { condition, SELECTED_NODE, VFS_IN_USE, type ApiObject, type Condition, t
 import { parseQuantity } from '../api/quantity.ts';
 import type { MigrationObservation, NodeObservation, Observation, ObservationHeader, ObservedCondition, PvcObservation, VmiObservation, VmObservation } from './types.ts';
 
+/** Quantities and annotations met before, parsed (the same few strings come back at every observation). */
+const bytesOf = new Map<string, number>();
+const vfsOf = new Map<string, Readonly<Record<string, number>>>();
+
+function bytes(q: string): number {
+  let n = bytesOf.get(q);
+  if (n === undefined) bytesOf.set(q, (n = parseQuantity(q) ?? 0));
+  return n;
+}
+
+function vfs(annotation: string | undefined): Record<string, number> {
+  if (annotation === undefined) return {};
+  let v = vfsOf.get(annotation);
+  if (v === undefined) vfsOf.set(annotation, (v = JSON.parse(annotation) as Record<string, number>));
+  return { ...v };
+}
+
 /** The API objects of a kind, in name order. */
 export type ObjectList = (kind: string) => readonly ApiObject[];
 
@@ -68,14 +85,13 @@ export function buildObservation(list: ObjectList, guests: Readonly<Record<strin
     const st = p.status as { phase: PvcObservation['phase'] };
     const spec = p.spec as { resources: { requests: { storage: string } } };
     const node = p.metadata.annotations?.[SELECTED_NODE];
-    pvcs[p.metadata.name] = { phase: st.phase, node: st.phase === 'Bound' && node !== undefined ? node : null, sizeBytes: parseQuantity(spec.resources.requests.storage) ?? 0 };
+    pvcs[p.metadata.name] = { phase: st.phase, node: st.phase === 'Bound' && node !== undefined ? node : null, sizeBytes: bytes(spec.resources.requests.storage) };
   }
   const nodes: Record<string, NodeObservation> = {};
   for (const n of list('Node')) {
     const st = n.status as { conditions?: Condition[] };
     const ready = condition(st.conditions, 'Ready');
-    const vfs = n.metadata.annotations?.[VFS_IN_USE];
-    nodes[n.metadata.name] = { ready: ready === undefined || ready.status === 'True', vfsInUse: vfs ? (JSON.parse(vfs) as Record<string, number>) : {} };
+    nodes[n.metadata.name] = { ready: ready === undefined || ready.status === 'True', vfsInUse: vfs(n.metadata.annotations?.[VFS_IN_USE]) };
   }
   const migrations: Record<string, MigrationObservation> = {};
   for (const m of list('VirtualMachineInstanceMigration')) {

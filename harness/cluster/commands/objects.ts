@@ -50,8 +50,9 @@ function put(s: Store, obj: ApiObject, rec: () => unknown, status?: () => unknow
 /** Applies one object of any kind. */
 export function applyObject(env: CommandEnv, manifest: KubeObject): Result {
   const s = env.store;
-  // the store owns its copy: controllers write status and spec fields in place
-  const obj = JSON.parse(JSON.stringify(manifest)) as KubeObject & ApiObject;
+  // the store's own object (its metadata and status are the store's); the spec's nested parts stay the
+  // caller's: nothing writes them in place (a VM's top-level spec fields and a Node's status are copied below)
+  const obj = { ...manifest } as KubeObject & ApiObject;
   switch (obj.kind) {
     case 'VirtualMachine':
       return putVm(s, obj);
@@ -66,6 +67,7 @@ export function applyObject(env: CommandEnv, manifest: KubeObject): Result {
       put(s, obj, () => null, () => ({ replicas: 0, readyReplicas: 0 }));
       return OK;
     case 'Node': {
+      obj.status = { ...obj.status }; // the node-loss fault writes its conditions
       const e = s.get('Node', obj.metadata.name);
       // a re-applied Node keeps its cordon
       if (e) (obj as { spec?: unknown }).spec ??= e.obj.spec;

@@ -45,22 +45,27 @@ export interface SpecCache {
   migratableVersion: number;
 }
 
-const templates = new WeakMap<VirtualMachineInstanceSpec, VmiTemplate>();
-const specCaches = new WeakMap<VirtualMachineInstanceSpec, SpecCache>();
+/** Per store (a manifest's spec may be applied to several cores), per raw spec. */
+const templates = new WeakMap<Store, WeakMap<VirtualMachineInstanceSpec, VmiTemplate>>();
+const specCaches = new WeakMap<Store, WeakMap<VirtualMachineInstanceSpec, SpecCache>>();
 
 /** The template of a raw (VM, replica set or standalone) VMI spec at the store's configVersion. */
 export function template(s: Store, rawSpec: VirtualMachineInstanceSpec): VmiTemplate {
-  const t = templates.get(rawSpec);
+  let mine = templates.get(s);
+  if (!mine) templates.set(s, (mine = new WeakMap()));
+  const t = mine.get(rawSpec);
   if (t && t.version === s.counters.configVersion) return t;
   const fresh = build(s, rawSpec);
-  templates.set(rawSpec, fresh);
+  mine.set(rawSpec, fresh);
   return fresh;
 }
 
-/** The derived-data cache of a VMI spec (a template's `spec`). */
-export function specCache(spec: VirtualMachineInstanceSpec): SpecCache {
-  let c = specCaches.get(spec);
-  if (!c) specCaches.set(spec, (c = { disks: null, disksFor: null, disksVersion: -1, migratable: null, migratableVersion: -1 }));
+/** The derived-data cache of a VMI spec (a template's `spec`) in one store. */
+export function specCache(s: Store, spec: VirtualMachineInstanceSpec): SpecCache {
+  let mine = specCaches.get(s);
+  if (!mine) specCaches.set(s, (mine = new WeakMap()));
+  let c = mine.get(spec);
+  if (!c) mine.set(spec, (c = { disks: null, disksFor: null, disksVersion: -1, migratable: null, migratableVersion: -1 }));
   return c;
 }
 

@@ -30,12 +30,12 @@ export function putVm(s: Store, obj: VirtualMachine): Result {
   if (!resolved.ok) return resolved.result;
   const dvNames = (obj.spec.dataVolumeTemplates ?? []).map((t) => t.metadata.name);
   if (!existing) {
-    const stored = { ...obj, metadata: { ...obj.metadata }, status: { printableStatus: 'Stopped', ready: false, created: false, runStrategy: undefined, stateChangeRequests: undefined, startFailure: undefined, conditions: [] } } as unknown as VmEntry['obj'];
+    const stored = { ...obj, metadata: { ...obj.metadata }, spec: { ...obj.spec }, status: { printableStatus: 'Stopped', ready: false, created: false, runStrategy: undefined, stateChangeRequests: undefined, startFailure: undefined, conditions: [] } } as unknown as VmEntry['obj'];
     s.create(stored, { spec: resolved.spec, dvNames, recreate: false, startPaused: false, dvsFor: 0 } satisfies VmRecord);
     return OK;
   }
   const o = existing.obj;
-  o.spec = obj.spec;
+  o.spec = { ...obj.spec }; // virtctl start / stop write spec.runStrategy
   const meta = obj.metadata;
   if (meta.labels) o.metadata.labels = meta.labels;
   else delete o.metadata.labels;

@@ -185,7 +185,7 @@ function step(c: Ctx, e: VmiEntry): void {
       s.touch(p);
     }
   }
-  const cache = specCache(e.obj.spec as VmiEntry['obj']['spec']);
+  const cache = specCache(s, e.obj.spec as VmiEntry['obj']['spec']);
   if (cache.migratableVersion !== s.counters.configVersion) {
     cache.migratable = liveMigratable(c, e);
     cache.migratableVersion = s.counters.configVersion;
@@ -266,7 +266,7 @@ function launchSpec(s: Store, e: VmiEntry): LaunchSpec {
   const spec = e.obj.spec as VmiEntry['obj']['spec'];
   const name = e.obj.metadata.name;
   const r = e.rec;
-  const cache = specCache(spec);
+  const cache = specCache(s, spec);
   if (cache.disksVersion !== s.counters.configVersion || cache.disksFor !== name) {
     cache.disks = launchDisks(spec, { name, hostname: spec.hostname ?? name }, diskLookups(s));
     cache.disksVersion = s.counters.configVersion;

@@ -20,6 +20,8 @@ export interface Entry<O extends ApiObject = ApiObject, R = unknown> {
   obj: O;
   rec: R;
   rv: number;
+  /** The resourceVersion last written into metadata. */
+  shown: number;
 }
 
 /** Called on every write; `e` is the entry after the write, or the last one for a removal. */
@@ -147,7 +149,7 @@ export class Store {
     let byName = this.kinds.get(obj.kind);
     // a ChurnMap: objects of a kind come and go all the time (see ChurnMap.ts for what a plain Map costs the GC then)
     if (!byName) this.kinds.set(obj.kind, (byName = new ChurnMap()));
-    const e: Entry<O, R> = { obj, rec, rv };
+    const e: Entry<O, R> = { obj, rec, rv, shown: rv };
     byName.inner.set(m.name, e as Entry);
     if (!WORKLOAD_KINDS.has(obj.kind)) c.configVersion++;
     this.listener(obj.kind, m.name, e as Entry, false);
@@ -173,8 +175,10 @@ export class Store {
 
   /** The object of an entry as readers see it (metadata.resourceVersion brought up to date). */
   read<O extends ApiObject>(e: Entry<O>): O {
-    const m = e.obj.metadata;
-    if (m.resourceVersion.length === 0 || Number(m.resourceVersion) !== e.rv) m.resourceVersion = String(e.rv);
+    if (e.shown !== e.rv) {
+      e.shown = e.rv;
+      e.obj.metadata.resourceVersion = String(e.rv);
+    }
     return e.obj;
   }
 
