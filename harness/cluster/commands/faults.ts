@@ -74,6 +74,7 @@ export function uncordon(env: VerbEnv, name: string): Result {
   const node = env.store.get('Node', name) as NodeEntry | undefined;
   if (!node) return ERR.nodeNotFound(name);
   node.obj.spec = { ...node.obj.spec, unschedulable: false };
+  node.rec.uncordons++;
   env.store.touch(node);
   return OK;
 }

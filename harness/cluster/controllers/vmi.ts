@@ -13,7 +13,7 @@ import type { LaunchSpec } from '../agent.ts';
 import { launchDisks, type DiskLookups } from '../launchDisks.ts';
 import { pickNode, unschedulableMessage } from '../scheduler.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
-import type { Migratability, PvcRecord, SyncBlocker } from '../store/records.ts';
+import type { Migratability, NodeRecord, PvcRecord, SyncBlocker } from '../store/records.ts';
 import type { Store } from '../store/Store.ts';
 import { launchNics, nad, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
 import { specCache } from '../common/template.ts';
@@ -28,8 +28,8 @@ const FIRMWARE_BOOT: LaunchSpec['boot'] = Object.freeze({ kind: 'firmware' });
 export interface VmiBook {
   /** VMIs that could not advance (blocked or unschedulable), looked at again when something changes. */
   waiting: string[];
-  /** Per Node: the generation (an apply makes a new one) and cordon last seen. */
-  nodes: Record<string, { generation: number; cordoned: boolean }>;
+  /** Per Node: the generation (an apply makes a new one) and uncordon count last seen. */
+  nodes: Record<string, { generation: number; uncordons: number }>;
 }
 
 const book = (s: Store): VmiBook => s.books.vmi as VmiBook;
@@ -64,15 +64,15 @@ const onMigration: Watch = (c, e, removed, enqueue) => {
   if (!removed && (phase === 'Succeeded' || phase === 'Failed')) retryWaiting(c, enqueue);
 };
 
-/** A Node applied (a new generation) or made schedulable again may take a waiting VMI; a cordon or a lost node frees nothing. */
+/** A Node applied (a new generation) or uncordoned may take a waiting VMI; a cordon or a lost node frees nothing. */
 const onNode: Watch = (c, e, removed, enqueue) => {
   if (removed) return;
   const seen = book(c.store).nodes;
   const name = e.obj.metadata.name;
-  const cordoned = (e.obj.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
+  const uncordons = (e.rec as NodeRecord).uncordons;
   const last = seen[name];
-  seen[name] = { generation: e.obj.metadata.generation, cordoned };
-  if (!last || last.generation !== e.obj.metadata.generation || (last.cordoned && !cordoned)) retryWaiting(c, enqueue);
+  seen[name] = { generation: e.obj.metadata.generation, uncordons };
+  if (!last || last.generation !== e.obj.metadata.generation || last.uncordons !== uncordons) retryWaiting(c, enqueue);
 };
 
 export const vmiController: Controller = {

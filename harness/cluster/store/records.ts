@@ -140,6 +140,8 @@ export interface NodeRecord {
   /** Drain requests so far and how many the evacuation controller handled. */
   drains: number;
   drainsHandled: number;
+  /** Uncordon requests so far (each one lets the waiting VMIs look again). */
+  uncordons: number;
 }
 
 /** An IPv4 pool of a NAD's ipam range (ipam.ts). */
