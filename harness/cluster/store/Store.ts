@@ -83,6 +83,9 @@ export const NAMESPACE = 'default';
 
 export class Store {
   private readonly kinds = new Map<string, ChurnMap<string, Entry>>();
+  /** The two kinds looked up most (every verb and every VM reconcile), without the lookup by kind. */
+  private readonly vms = this.kindMap('VirtualMachine');
+  private readonly vmis = this.kindMap('VirtualMachineInstance');
   listener: StoreListener = () => {};
 
   constructor(
@@ -105,6 +108,13 @@ export class Store {
     return this.stamp;
   }
 
+  /** The map of a kind, made on first use: a ChurnMap, since objects of a kind come and go all the time (see ChurnMap.ts for what a plain Map costs the GC then). */
+  private kindMap(kind: string): ChurnMap<string, Entry> {
+    let m = this.kinds.get(kind);
+    if (!m) this.kinds.set(kind, (m = new ChurnMap()));
+    return m;
+  }
+
   /** The entries of a kind, in creation order (a live view: do not write to it). */
   all<O extends ApiObject = ApiObject, R = unknown>(kind: string): ReadonlyMap<string, Entry<O, R>> {
     return (this.kinds.get(kind) ?? EMPTY) as ReadonlyMap<string, Entry<O, R>>;
@@ -112,7 +122,7 @@ export class Store {
 
   get<O extends ApiObject = ApiObject, R = unknown>(kind: string, name: string): Entry<O, R> | undefined {
     // the inner Map itself: a call through ChurnMap's override is not inlined, and this is the core's most frequent call
-    const m = this.kinds.get(kind);
+    const m = kind === 'VirtualMachineInstance' ? this.vmis : kind === 'VirtualMachine' ? this.vms : this.kinds.get(kind);
     return m === undefined ? undefined : (m.inner.get(name) as Entry<O, R> | undefined);
   }
 
@@ -146,9 +156,7 @@ export class Store {
       finalizers: given.finalizers,
     };
     obj.metadata = m;
-    let byName = this.kinds.get(obj.kind);
-    // a ChurnMap: objects of a kind come and go all the time (see ChurnMap.ts for what a plain Map costs the GC then)
-    if (!byName) this.kinds.set(obj.kind, (byName = new ChurnMap()));
+    const byName = this.kindMap(obj.kind);
     const e: Entry<O, R> = { obj, rec, rv, shown: rv };
     byName.inner.set(m.name, e as Entry);
     if (!WORKLOAD_KINDS.has(obj.kind)) c.configVersion++;
@@ -209,9 +217,8 @@ export class Store {
     const j = JSON.parse(JSON.stringify(json)) as StoreJson;
     const s = new Store(j.seed, j.counters, j.books);
     for (const [kind, byName] of Object.entries(j.objects)) {
-      const m = new ChurnMap<string, Entry>();
+      const m = s.kindMap(kind);
       for (const [name, e] of Object.entries(byName)) m.set(name, e);
-      s.kinds.set(kind, m);
     }
     return s;
   }
