@@ -17,11 +17,13 @@
 import type { KubeObject, ObjectRef } from '../harness/api/types.ts';
 import type { Observation, ObservationHeader } from '../harness/observe/types.ts';
 import type { Fault, GuestAction, Result, VmAction } from '../harness/contract/index.ts';
+import type { ApiObject } from '../harness/cluster/index.ts';
 
 export * from '../harness/contract/index.ts';
 
 export type { KubeObject, ObjectRef } from '../harness/api/types.ts';
 export type { Observation } from '../harness/observe/types.ts';
+export type { ApiObject } from '../harness/cluster/index.ts';
 
 /**
  * Facts about a backend that make a counterexample reproducible (part of the
@@ -37,6 +39,8 @@ export interface Backend {
   vm(action: VmAction): Promise<Result>;
   guest(action: GuestAction): Promise<Result>;
   fault(f: Fault): Promise<Result>;
+  /** The API objects of a kind (`VirtualMachine`, ...) with their status, in name order; `namespace` filters namespaced kinds. */
+  list(kind: string, namespace?: string): Promise<ApiObject[]>;
   /** Waits until nothing is in flight; throws SettleTimeout when the budget runs out. */
   settle(budgetMs: number): Promise<void>;
   observe(): Promise<Observation>;

@@ -17,9 +17,8 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import type { AgentEvent, Effect, GuestFacts, LaunchNic, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
+import { ChurnMap, type AgentEvent, type Effect, type GuestFacts, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
 import { findImage } from '../../harness/api/images.ts';
-import { ChurnMap } from '../../harness/cluster/ChurnMap.ts';
 
 export interface SimAgentOptions {
   /** Makes a launch fail (crash-loop scenarios): a message, or null to boot. */
@@ -28,7 +27,7 @@ export interface SimAgentOptions {
   shutdownSeconds?: number;
 }
 
-/** Where performInto appends events: an array, or SimCluster's reused queue. Internal. */
+/** Where performInto appends events (the agent's queue, or a tracing wrapper). Internal. */
 export interface EventSink {
   push(ev: AgentEvent): unknown;
 }
@@ -230,6 +229,11 @@ export class SimAgent implements NodeAgent {
   }
 
   async next(_deadlineMs: number): Promise<AgentEvent[]> {
+    return this.takeEvents();
+  }
+
+  /** The events so far, at once (the synchronous form of next). */
+  takeEvents(): AgentEvent[] {
     const q = this.queue;
     this.queue = [];
     return q;
@@ -314,6 +318,10 @@ export class SimAgent implements NodeAgent {
 
   fingerprint(): BackendFingerprint {
     return { backend: 'model' };
+  }
+
+  virtualClockMs(): number {
+    return this.clockMs;
   }
 
   async dispose(): Promise<void> {

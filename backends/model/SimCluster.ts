@@ -2,47 +2,47 @@
  * The cluster core and the simulated agent wired together synchronously.
  * Public (internal to the model backend): the bench and the property tests
  * drive it directly; `createModelBackend` wraps the same pair in a
- * ClusterBackend. The event order is the one ClusterBackend.settle produces:
+ * ClusterBackend. Both settle with the same loop (backends/cluster/settle.ts):
  * a command's effects are performed at once, then settle feeds the events
  * batch by batch.
  */
 import { OK, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
-import type { AgentEvent, Effect } from '../../harness/cluster/agent.ts';
-import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
-import { buildObservation } from '../../harness/cluster/buildObservation.ts';
-import { SimAgent, type EventSink, type SimAgentOptions } from './SimAgent.ts';
+import { ClusterCore, type ApiObject, type CoreOptions, type Effect, type StoreJson } from '../../harness/cluster/index.ts';
+import { buildObservation } from '../../harness/observe/observation.ts';
+import { settle } from '../cluster/settle.ts';
+import { SimAgent, type SimAgentOptions } from './SimAgent.ts';
+
+/** The synchronous driver has no budget: the simulated agent answers at once. */
+const NO_BUDGET = (): void => {};
 
 export interface SimClusterOptions {
   core?: CoreOptions;
   agent?: SimAgentOptions;
 }
 
-/**
- * The events not yet fed to the core: a buffer reused from one settle to the
- * next. A plain array emptied with `length = 0` loses its backing store and
- * regrows it on the next pushes, and one cut back only now and then keeps the
- * fed events alive meanwhile; here `len` goes back to 0 and fed slots are
- * cleared, so the buffer is allocated once and holds nothing stale.
- */
-class EventQueue implements EventSink {
-  readonly buf: (AgentEvent | undefined)[] = [];
-  len = 0;
-
-  push(ev: AgentEvent): void {
-    this.buf[this.len++] = ev;
-  }
-}
-
 export class SimCluster {
-  readonly core: ClusterCore;
+  private coreNow: ClusterCore;
   readonly agent: SimAgent;
-  private readonly events = new EventQueue();
   private readonly perform: (e: Effect) => void;
 
-  constructor(opts: SimClusterOptions = {}) {
-    this.core = new ClusterCore(opts.core);
+  constructor(private readonly opts: SimClusterOptions = {}) {
+    this.coreNow = new ClusterCore(opts.core);
     this.agent = new SimAgent(opts.agent);
-    this.perform = (e) => this.agent.performInto(e, this.events);
+    this.perform = (e) => this.agent.perform(e);
+  }
+
+  get core(): ClusterCore {
+    return this.coreNow;
+  }
+
+  /** The core's whole state as JSON (between commands). */
+  save(): StoreJson {
+    return this.coreNow.save();
+  }
+
+  /** Continues on a core restored from `save()`'s JSON; the agent (the node side) carries on as it is. */
+  restore(json: StoreJson): void {
+    this.coreNow = ClusterCore.restore(json, this.opts.core);
   }
 
   private dispatch(r: Result): Result {
@@ -72,26 +72,19 @@ export class SimCluster {
     return this.dispatch(this.core.uncordon(node));
   }
 
-  /**
-   * Feeds events until nothing is in flight. One event at a time, its effects
-   * performed at once: the agent's events come in the same order as under
-   * ClusterBackend's batches, since the core never reads the agent's state.
-   */
+  /** Feeds the agent's events until nothing is in flight: the backends' one settle loop (backends/cluster/settle.ts), synchronously. */
   settle(): void {
-    const q = this.events;
-    const buf = q.buf;
-    // q.len grows while events are fed (their effects' events are appended)
-    for (let i = 0; i < q.len; i++) {
-      if (i > 10_000_000) throw new Error('SimCluster: events keep coming (a loop between core and agent)');
-      const ev = buf[i]!;
-      buf[i] = undefined;
-      this.core.onEvent(ev);
-      this.dispatch(OK);
-    }
-    q.len = 0;
+    void settle({ core: this.coreNow, agent: this.agent, perform: this.perform, next: this.takeEvents, check: NO_BUDGET });
   }
 
+  private readonly takeEvents = () => this.agent.takeEvents();
+
   observe(): Observation {
-    return buildObservation(this.core, this.agent.guestFacts(this.core.runningLaunchSpecs()), { backend: 'model' });
+    return buildObservation((kind) => this.core.objects(kind), this.agent.guestFacts(this.core.runningLaunchSpecs()), { backend: 'model' });
+  }
+
+  /** API objects of a kind with their status, in name order (the store's own: read-only). */
+  list(kind: string): ApiObject[] {
+    return this.core.objects(kind);
   }
 }

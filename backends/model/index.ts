@@ -3,8 +3,8 @@
  * simulated node agent. Public. Same options ⇒ same trace.
  */
 import type { Backend } from '../contract.ts';
-import { ClusterBackend } from '../../harness/cluster/ClusterBackend.ts';
-import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
+import { ClusterBackend } from '../cluster/index.ts';
+import { ClusterCore, type CoreOptions } from '../../harness/cluster/index.ts';
 import { SimAgent, type SimAgentOptions } from './SimAgent.ts';
 
 export interface ModelBackendOptions {

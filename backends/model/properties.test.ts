@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Fault, GuestAction, KubeObject, ObjectRef, Observation, VmAction } from '../contract.ts';
 import type { RunStrategy } from '../../harness/api/types.ts';
-import { PRINTABLE_STATUS_RULES, printableStatus } from '../../harness/cluster/rules.ts';
 import { SimCluster } from './SimCluster.ts';
 import { bridgeNad, node, pvc, sriovNad, storageClass, vm, vmi, type VmiSpecOptions } from './testObjects.ts';
 import { createModelBackend } from './index.ts';
@@ -138,9 +137,8 @@ function run(c: Driver, x: Cmd): unknown {
   }
 }
 
-/** The invariants of SPEC at a quiescent point; returns the first broken one. */
+/** The invariants of SPEC at a quiescent point, on the observation and the store's API objects (and saved records for the scheduler's accounting). */
 function checkInvariants(c: SimCluster, o: Observation): void {
-  const core = c.core;
   // at most one active VMI per VM: the VM's VMI is the one of its name, and uids are unique
   const uids = new Set<string>();
   for (const [n, v] of Object.entries(o.vmis)) {
@@ -152,13 +150,18 @@ function checkInvariants(c: SimCluster, o: Observation): void {
     if (m.vmi !== null) expect(o.vmis[n]?.uid).toBe(m.vmi);
     // Halted ⇒ no VMI at quiescence
     if (m.runStrategy === 'Halted') expect(m.created, `Halted VM ${n} keeps a VMI`).toBe(false);
-    // printableStatus is the first match of the SPEC §6 table
-    const vmState = core.vms.get(n)!;
-    expect(m.printableStatus).toBe(printableStatus(PRINTABLE_STATUS_RULES, core.statusFacts(vmState)));
     const v = m.vmi ? o.vmis[n]! : null;
     if (v?.phase === 'Running') expect(m.printableStatus).toBe(v.conditions.Paused ? 'Paused' : 'Running');
     if (v && (v.phase === 'Succeeded' || v.phase === 'Failed')) expect(['Stopped', 'CrashLoopBackOff']).toContain(m.printableStatus);
   }
+  const saved = c.core.save();
+  type VmiRec = { cpu: number; claims: string[]; nics: { vf: unknown }[] };
+  const vmiRecs = saved.objects.VirtualMachineInstance ?? {};
+  const activeOn = (node: string) =>
+    Object.values(vmiRecs).filter((e) => {
+      const st = e.obj.status as { phase: string; nodeName?: string };
+      return st.nodeName === node && st.phase !== 'Succeeded' && st.phase !== 'Failed';
+    });
   const active = Object.values(o.vmis).filter((v) => v.phase !== 'Succeeded' && v.phase !== 'Failed');
   // a Running VMI has a Ready node
   for (const v of active) if (v.phase === 'Running') expect(o.nodes[v.node!]!.ready, `Running VMI on NotReady ${v.node}`).toBe(true);
@@ -167,22 +170,30 @@ function checkInvariants(c: SimCluster, o: Observation): void {
     const cap = n === 'n3' ? 0 : 1;
     const used = no.vfsInUse['example.com/vf'] ?? 0;
     expect(used).toBeLessThanOrEqual(cap);
-    const expected = [...core.vmis.values()].filter((v) => v.node === n && v.phase !== 'Succeeded' && v.phase !== 'Failed').reduce((s, v) => s + v.nics.filter((x) => x.vf).length, 0);
+    const expected = activeOn(n).reduce((sum, e) => sum + (e.rec as VmiRec).nics.filter((x) => x.vf).length, 0);
     expect(used, `VF accounting on ${n}`).toBe(expected);
   }
   // a RWO volume is attached on at most one node
-  const rwoNodes = new Set(active.filter((v) => v.node && core.vmis.get(Object.keys(o.vmis).find((k) => o.vmis[k] === v)!)!.claims.includes('rwo-vol')).map((v) => v.node));
+  const rwoNodes = new Set(
+    Object.values(vmiRecs)
+      .filter((e) => {
+        const st = e.obj.status as { phase: string; nodeName?: string };
+        return st.nodeName !== undefined && st.phase !== 'Succeeded' && st.phase !== 'Failed' && (e.rec as VmiRec).claims.includes('rwo-vol');
+      })
+      .map((e) => (e.obj.status as { nodeName: string }).nodeName),
+  );
   expect(rwoNodes.size).toBeLessThanOrEqual(1);
   // IPs on the NAD are unique among active VMIs
   const ips = active.flatMap((v) => v.interfaces.filter((i) => i.name === 'data' && i.ipv4).map((i) => i.ipv4));
   expect(new Set(ips).size).toBe(ips.length);
   // node capacity accounting: used = sum of active VMIs' requests
-  for (const ns of core.nodes.values()) {
-    const mine = [...core.vmis.values()].filter((v) => v.node === ns.name && v.phase !== 'Succeeded' && v.phase !== 'Failed');
-    expect(ns.usedCpu).toBe(mine.reduce((s, v) => s + v.cpu, 0));
-    expect(ns.active).toBe(mine.length);
+  for (const [name, e] of Object.entries(saved.objects.Node ?? {})) {
+    const rec = e.rec as { usedCpu: number; active: number };
+    const mine = activeOn(name);
+    expect(rec.usedCpu).toBe(mine.reduce((sum, x) => sum + (x.rec as VmiRec).cpu, 0));
+    expect(rec.active).toBe(mine.length);
   }
-  expect(core.migrationsInFlight()).toBe(0);
+  expect(c.core.migrationsInFlight()).toBe(0);
 }
 
 describe('model properties over random command sequences', () => {

@@ -14,8 +14,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfrastructureError, type Backend } from '../contract.ts';
-import { ClusterBackend } from '../../harness/cluster/ClusterBackend.ts';
-import { ClusterCore, type CoreOptions } from '../../harness/cluster/ClusterCore.ts';
+import { ClusterBackend } from '../cluster/index.ts';
+import { ClusterCore, type CoreOptions } from '../../harness/cluster/index.ts';
 import { guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
 import { qemuInfo } from './accel/qemuInfo.ts';

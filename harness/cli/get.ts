@@ -4,39 +4,21 @@
  * their defaults), applies them in file order to the model backend, settles,
  * and prints the `kubectl get` table of the resource. Without a Node in the
  * manifests the default cluster (fixtures/cluster/default.yaml) is applied
- * first. AGE counts on the model's virtual clock from the moment an object
- * first appeared. Exit 0 with the table, 2 for bad flags, bad manifests or an
+ * first. The table is a function of `backend.list` (harness/observe/tables.ts);
+ * AGE is the backend's clock (the model's is virtual) minus an object's
+ * creationTimestamp. Exit 0 with the table, 2 for bad flags, bad manifests or an
  * object the cluster rejects. Public.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatIssues, formatWarnings, loadManifestFile, loadManifestFilesEach, NOT_SIMULATED, processTemplate, type KubeObject, type ValidationIssue } from '../api/index.ts';
-import { SimCluster } from '../../backends/model/SimCluster.ts';
-import { printTable, RESOURCE_NAMES, RESOURCES, type Resource } from '../cluster/printColumns.ts';
+import { createModelBackend } from '../../backends/model/index.ts';
+import type { ApiObject } from '../../backends/contract.ts';
+import { printTable, RESOURCE_KIND, RESOURCE_NAMES, RESOURCES } from '../observe/tables.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const USAGE = `usage: vmconform get ${RESOURCES.join('|')} [-A] [-o wide] -f FILE [-f FILE]... [--seed N]`;
 const DEFAULT_CLUSTER = fileURLToPath(new URL('../../fixtures/cluster/default.yaml', import.meta.url));
-
-/** First-seen virtual times (ms) of the objects, by resource and key; AGE is measured from them. */
-class Birthdays {
-  private readonly seen = new Map<string, number>();
-  note(c: SimCluster): void {
-    const at = c.agent.clockMs;
-    const mark = (r: Resource, key: string) => {
-      if (!this.seen.has(`${r}/${key}`)) this.seen.set(`${r}/${key}`, at);
-    };
-    for (const k of c.core.vms.keys()) mark('vms', k);
-    for (const v of c.core.vmis.values()) mark('vmis', v.uid);
-    for (const k of c.core.migrations.keys()) mark('vmim', k);
-    for (const k of c.core.replicaSets.keys()) mark('vmirs', k);
-    for (const k of c.core.vmPools.keys()) mark('vmpool', k);
-  }
-  age(c: SimCluster, r: Resource, key: string): number | null {
-    const born = this.seen.get(`${r}/${key}`);
-    return born === undefined ? null : (c.agent.clockMs - born) / 1000;
-  }
-}
 
 /** Templates replaced by their objects (no parameters, `seed`); issues name file and Template. */
 function expand(objects: KubeObject[], sources: string[], seed: number, issues: ValidationIssue[]): KubeObject[] {
@@ -96,21 +78,25 @@ export async function run(argv: string[]): Promise<number> {
     objects = [...cluster.objects, ...objects];
   }
 
-  const c = new SimCluster({ core: { seed } });
-  const born = new Birthdays();
+  const backend = createModelBackend({ seed });
   for (const o of objects) {
-    const r = c.apply(o);
+    const r = await backend.apply(o);
     if (!r.ok) issues.push({ source: 'apply', document: 0, kind: o.kind, name: o.metadata.name, path: '', message: `${r.code}: ${r.message}` });
-    born.note(c);
-    c.settle();
-    born.note(c);
+    await backend.settle(10_000);
   }
   if (issues.length > 0) return fail(issues);
-  const table = printTable(c.core, resource, {
+  const rows = await backend.list(RESOURCE_KIND[resource]);
+  const created = new Map(rows.map((o) => [resource === 'vmis' ? o.metadata.uid : o.metadata.name, Date.parse(o.metadata.creationTimestamp)]));
+  const now = backend.clock();
+  const table = printTable((kind) => (kind === RESOURCE_KIND[resource] ? rows : ([] as ApiObject[])), resource, {
     allNamespaces: values['all-namespaces'],
     wide: values.output === 'wide',
-    age: (r, key) => born.age(c, r, key),
+    age: (_r, key) => {
+      const born = created.get(key);
+      return born === undefined ? null : (now - born) / 1000;
+    },
   });
+  await backend.dispose();
   if (table === null) console.error(values['all-namespaces'] ? 'No resources found' : 'No resources found in default namespace.');
   else console.log(table);
   return EXIT.ok;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PauseReason } from './agent.ts';
 import { ClusterCore } from './ClusterCore.ts';
+import { condition, type VmiStatus, type VmStatus } from './store/objects.ts';
 import { node, vm } from '../../backends/model/testObjects.ts';
 
 function runningVmi(): { core: ClusterCore; uid: string } {
@@ -25,11 +26,11 @@ describe('R-P2 Paused condition reason', () => {
   ] as const)('paused with reason %s → Paused=True/%s, Ready False, VM Paused; resumed → no Paused', (reason: PauseReason | undefined, want) => {
     const { core, uid } = runningVmi();
     core.onEvent(reason ? { type: 'paused', uid, paused: true, reason } : { type: 'paused', uid, paused: true });
-    const v = core.vmis.get('v')!;
-    expect(core.vmiConditions(v)['Paused']).toEqual({ status: 'True', reason: want });
-    expect(core.vmiConditions(v)['Ready']).toEqual({ status: 'False' });
-    expect(core.printableStatus(core.vms.get('v')!)).toBe('Paused');
+    const conditions = () => (core.object('VirtualMachineInstance', 'v')!.status as VmiStatus).conditions;
+    expect(condition(conditions(), 'Paused')).toEqual({ type: 'Paused', status: 'True', reason: want });
+    expect(condition(conditions(), 'Ready')).toEqual({ type: 'Ready', status: 'False' });
+    expect((core.object('VirtualMachine', 'v')!.status as VmStatus).printableStatus).toBe('Paused');
     core.onEvent({ type: 'paused', uid, paused: false });
-    expect(core.vmiConditions(v)['Paused']).toBeUndefined();
+    expect(condition(conditions(), 'Paused')).toBeUndefined();
   });
 });

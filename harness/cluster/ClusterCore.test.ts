@@ -5,8 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Effect } from './agent.ts';
 import { ClusterCore } from './ClusterCore.ts';
+import type { VmiStatus, VmimStatus, VmStatus } from './store/objects.ts';
 import { SimCluster } from '../../backends/model/SimCluster.ts';
 import { node, vm } from '../../backends/model/testObjects.ts';
+
+const vmi = (core: ClusterCore, name: string) => core.object('VirtualMachineInstance', name)!.status as VmiStatus;
+const vmStatus = (core: ClusterCore, name: string) => core.object('VirtualMachine', name)!.status as VmStatus;
+const migrations = (core: ClusterCore) => core.objects('VirtualMachineInstanceMigration').map((m) => ({ name: m.metadata.name, vmiName: (m.spec as { vmiName: string }).vmiName, phase: (m.status as VmimStatus).phase }));
 
 function launches(effects: Effect[]): Extract<Effect, { type: 'launch' }>[] {
   return effects.filter((e): e is Extract<Effect, { type: 'launch' }> => e.type === 'launch');
@@ -19,12 +24,11 @@ describe('ClusterCore without instant effects', () => {
     core.apply(vm('v', 'Always'));
     const [launch] = launches(core.takeEffects());
     expect(launch!.spec).toMatchObject({ name: 'v', node: 'n1', memoryMiB: 256, vcpus: 1 });
-    const vmState = core.vms.get('v')!;
-    expect([core.vmis.get('v')!.phase, core.printableStatus(vmState)]).toEqual(['Scheduled', 'Starting']);
+    expect([vmi(core, 'v').phase, vmStatus(core, 'v').printableStatus]).toEqual(['Scheduled', 'Starting']);
     core.onEvent({ type: 'running', uid: launch!.spec.uid });
-    expect([core.vmis.get('v')!.phase, core.printableStatus(vmState)]).toEqual(['Running', 'Running']);
+    expect([vmi(core, 'v').phase, vmStatus(core, 'v').printableStatus]).toEqual(['Running', 'Running']);
     core.onEvent({ type: 'exited', uid: 'unknown', reason: 'crashed' }); // ignored
-    expect(core.vmis.get('v')!.phase).toBe('Running');
+    expect(vmi(core, 'v').phase).toBe('Running');
   });
 
   it('R-G4 exit reasons: destroyed (grace 0) → Succeeded, graceExpired → Failed', () => {
@@ -41,7 +45,7 @@ describe('ClusterCore without instant effects', () => {
       const uid = launches(core.takeEffects())[0]!.spec.uid;
       core.onEvent({ type: 'running', uid });
       core.onEvent({ type: 'exited', uid, reason });
-      expect(core.vmis.get('v')!.phase).toBe(phase);
+      expect(vmi(core, 'v').phase).toBe(phase);
     }
   });
 
@@ -54,12 +58,15 @@ describe('ClusterCore without instant effects', () => {
     for (let i = 0; i < 12; i++) expect(core.vm({ verb: 'migrate', name: `v${i}` })).toEqual({ ok: true });
     const migrate = core.takeEffects().filter((e) => e.type === 'migrate');
     expect(migrate).toHaveLength(5);
-    const running = [...core.migrations.values()].filter((m) => m.phase === 'Running');
+    const running = migrations(core).filter((m) => m.phase === 'Running');
     const perSource = new Map<string, number>();
-    for (const m of running) perSource.set(m.source!, (perSource.get(m.source!) ?? 0) + 1);
+    for (const m of running) {
+      const source = vmi(core, m.vmiName).migrationState!.sourceNode;
+      perSource.set(source, (perSource.get(source) ?? 0) + 1);
+    }
     expect(Math.max(...perSource.values())).toBeLessThanOrEqual(2);
-    expect([...core.migrations.values()].filter((m) => m.phase === 'Pending')).toHaveLength(7);
-    expect(core.printableStatus(core.vms.get(running[0]!.vmiName)!)).toBe('Migrating');
+    expect(migrations(core).filter((m) => m.phase === 'Pending')).toHaveLength(7);
+    expect(vmStatus(core, running[0]!.vmiName).printableStatus).toBe('Migrating');
     // a second migration of the same VMI is denied
     expect(core.vm({ verb: 'migrate', name: running[0]!.vmiName })).toMatchObject({ ok: false, code: 500 });
     // completing one starts the next
@@ -78,9 +85,10 @@ describe('ClusterCore without instant effects', () => {
     core.vm({ verb: 'migrate', name: 'v' });
     const m = core.takeEffects().find((e) => e.type === 'migrate') as Extract<Effect, { type: 'migrate' }>;
     core.onEvent({ type: 'migrationFailed', uid, migration: m.migration, reason: 'target died' });
-    expect(core.vmis.get('v')).toMatchObject({ node: 'n1', phase: 'Running', migration: { completed: true, failed: true, sourceNode: 'n1', targetNode: 'n2' } });
-    expect(core.nodes.get('n2')!.usedCpu).toBe(0);
-    expect(core.migrations.get('v-migration-1')!.phase).toBe('Failed');
+    expect(vmi(core, 'v')).toMatchObject({ nodeName: 'n1', phase: 'Running', migrationState: { completed: true, failed: true, sourceNode: 'n1', targetNode: 'n2' } });
+    // the target's reservation is given back (the scheduler's record, part of the saved state)
+    expect((core.save().objects.Node!.n2!.rec as { usedCpu: number }).usedCpu).toBe(0);
+    expect((core.object('VirtualMachineInstanceMigration', 'v-migration-1')!.status as VmimStatus).phase).toBe('Failed');
   });
 });
 
@@ -120,5 +128,27 @@ describe('deviant models from rule overrides', () => {
     const o = c.observe();
     expect(o.vmis.v!.node).toBe('n1');
     expect(o.vmis.v!.migration).toMatchObject({ completed: true, failed: false });
+  });
+});
+
+describe('timers', () => {
+  it('R-RS6 crash-loop backoff is a timer: by default it never fires; with a retry period the VM starts again once the clock passes it', () => {
+    const failOnce = (retry: number | null) => {
+      const core = new ClusterCore({ rules: { behaviour: { crashLoopRetrySeconds: retry } } });
+      core.apply(node('n1'));
+      core.apply(vm('v', 'Always'));
+      const uid = launches(core.takeEffects())[0]!.spec.uid;
+      core.onEvent({ type: 'launchFailed', uid, message: 'boom' });
+      expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'CrashLoopBackOff', startFailure: { consecutiveFailCount: 1, lastFailedVMIUID: uid } });
+      core.takeEffects();
+      core.setTime(3_600_000);
+      return core;
+    };
+    const never = failOnce(null);
+    expect(launches(never.takeEffects())).toHaveLength(0);
+    expect(vmStatus(never, 'v').printableStatus).toBe('CrashLoopBackOff');
+    const retries = failOnce(10);
+    expect(launches(retries.takeEffects())).toHaveLength(1);
+    expect(vmStatus(retries, 'v').printableStatus).toBe('Starting');
   });
 });

@@ -1,29 +1,30 @@
 /**
- * The cluster core: KubeVirt's control plane as a pure, synchronous,
- * deterministic state machine (SPEC.md §2–§12). Public (internal to
- * backends): the model backend drives it with a simulated node agent, the
- * qemu backend with a real one.
+ * The cluster core: KubeVirt's control plane as a deterministic state
+ * machine over a store of API objects (docs/architecture.md, the control
+ * plane; SPEC.md §2–§12). Public (internal to backends): the model backend
+ * drives it with a simulated node agent, the qemu backend with a real one.
  *
  * Commands (apply, delete, vm verbs, guest actions, faults) and agent events
- * go in; effects for the node agent come out of `takeEffects()`. The core
- * never assumes an effect has completed: a VMI is Running only once the agent
- * says `running`, gone only once the agent says `exited`, and so on.
+ * write the store (store/); every write queues keys for the controllers that
+ * watch its kind (controllers/), and the core drains the queues in a fixed
+ * order, one key at a time from the first controller with work, until all
+ * are empty; timers (entries due at a time) join their queue once the clock
+ * reaches them. Effects for the node agent come out of `takeEffects()`. The
+ * core never assumes an effect has completed: a VMI is Running only once the
+ * agent says `running`, gone only once the agent says `exited`, and so on.
  *
- * No I/O, no clock, no randomness: uids and MACs come from counters (MACs
- * offset by the seed). Every decision comes from a `Rules` table (rules.ts).
+ * No I/O and no randomness: uids and MACs come from counters (MACs offset by
+ * the seed); time is an input (`setTime`). Every decision comes from a
+ * `Rules` table (rules.ts). The whole state is plain JSON: `save()` after a
+ * command, `ClusterCore.restore(json, options)` and continue.
  *
- * This class is a thin facade over the modules in ./core, one per resource
- * or action (object store, nodes, networking, placement, storage, VM
- * controller, VMI template and lifecycle, migrations, verbs, guest actions,
- * faults, replica sets, pools), which all work on one explicit state record
- * (core/CoreState.ts). Replica sets and pools (R-I3) keep their own harness
- * choices in their modules.
- *
- * Harness choices where KubeVirt leaves room (documented here once):
- * - Crash-loop backoff (R-RS6): the backoff timer never fires by itself; a
- *   VM in backoff stays CrashLoopBackOff (no VMI) until a start, stop or
- *   restart request clears the failure count. A VMI deleted by the
- *   controller (stop, restart) does not count as a start failure.
+ * Harness choices where KubeVirt leaves room (documented here once; the
+ * controllers document their own):
+ * - Crash-loop backoff (R-RS6): the backoff timer never fires by itself
+ *   (rules.behaviour.crashLoopRetrySeconds null); a VM in backoff stays
+ *   CrashLoopBackOff (no VMI) until a start, stop or restart request clears
+ *   the failure count. A VMI deleted by the controller (stop, restart) does
+ *   not count as a start failure.
  * - A missing NetworkAttachmentDefinition keeps the VMI Pending with
  *   Synchronized=False/FailedCreate (the launcher pod cannot be rendered);
  *   the VM shows Starting. It proceeds once the NAD is applied.
@@ -42,68 +43,190 @@
  * - A NotReady Node applied by manifest changes nothing for running VMIs
  *   (unreachable, not fenced: REFERENCE §12.9 (b)); only the nodeLoss fault
  *   fails them. New VMIs never land on it.
- * - Node drain: LiveMigrate(+IfPossible) migratable VMIs get a migration
- *   named like the verb's; LiveMigrate non-migratable ones block (stay);
- *   None and LiveMigrateIfPossible non-migratable ones are shut down
- *   (graceful, VMI kept, owner reacts per its strategy). No retry of failed
- *   evacuations.
+ * - A VM does not take over a VMI of its name that it does not control
+ *   (standalone or a replica set's): it creates none while that one exists.
  */
 import type { KubeObject, ObjectRef } from '../api/types.ts';
 import type { Fault, GuestAction, Result, VmAction } from '../contract/index.ts';
-import type { AgentEvent, Effect, ExitReason, LaunchSpec } from './agent.ts';
-import type { ObservedCondition } from '../observe/types.ts';
-import { printableStatus, type VmStatusFacts } from './rules.ts';
-import {
-  createCoreState,
-  type CoreOptions,
-  type CoreState,
-  type PoolState,
-  type ReplicaSetState,
-  type VmiState,
-  type VmState,
-  type WorkloadStatus,
-} from './core/CoreState.ts';
-import { applyObject, deleteObject } from './core/objectStore.ts';
-import { drain, uncordon } from './core/nodes.ts';
-import { onVolumeEvent } from './core/storage.ts';
-import { reconcileAll, statusFacts } from './core/vmController.ts';
-import { onVmiEvent, vmiConditions } from './core/vmiLifecycle.ts';
-import { migrationsInFlight } from './core/migrations.ts';
-import { verb } from './core/verbs.ts';
-import { guestAction } from './core/guestActions.ts';
-import { faultAction } from './core/faults.ts';
-import { reconcileReplicaSets, replicaSetStatus } from './core/replicaSets.ts';
-import { poolStatus, reconcilePools } from './core/pools.ts';
+import type { AgentEvent, Effect, LaunchSpec } from './agent.ts';
+import { makeRules, type RuleOverrides, type Rules } from './rules.ts';
+import type { ApiObject } from './store/objects.ts';
+import { Store, type Entry, type StoreJson } from './store/Store.ts';
+import { DEFAULT_CLUSTER, type ClusterDefaults } from './common/cluster.ts';
+import type { MigrationBook } from './common/migrations.ts';
+import type { VmiEntry } from './common/placement.ts';
+import { applyObject, deleteObject } from './commands/objects.ts';
+import { verb, type VerbEnv } from './commands/verbs.ts';
+import { guestAction } from './commands/guest.ts';
+import { drain, faultAction, uncordon } from './commands/faults.ts';
+import { onAgentEvent } from './node/events.ts';
+import type { Controller, Ctx, Watch } from './controllers/Controller.ts';
+import { WorkQueue } from './WorkQueue.ts';
+import { ChurnMap } from './ChurnMap.ts';
+import { networkController } from './controllers/network.ts';
+import { evacuationController } from './controllers/evacuation.ts';
+import { storageController } from './controllers/storage.ts';
+import { migrationController } from './controllers/migration.ts';
+import { vmiController } from './controllers/vmi.ts';
+import { vmController } from './controllers/vm.ts';
+import { replicaSetController } from './controllers/replicaset.ts';
+import { poolController } from './controllers/pool.ts';
 
-export {
-  DEFAULT_CLUSTER,
-  type ClusterDefaults,
-  type CoreOptions,
-  type VmState,
-  type VmiState,
-  type MigrationState,
-  type PvcState,
-  type DvState,
-  type ReplicaSetState,
-  type PoolState,
-  type WorkloadStatus,
-} from './core/CoreState.ts';
+export { DEFAULT_CLUSTER, type ClusterDefaults };
 
-/** The parts of the state that backends, the model's driver and tests read directly. */
-const STATE_VIEW = ['rules', 'cluster', 'vms', 'vmis', 'byUid', 'migrations', 'pvcs', 'dvs', 'nodes', 'nodeVmis', 'store', 'replicaSets', 'vmPools'] as const satisfies ReadonlyArray<keyof CoreState>;
+export interface CoreOptions {
+  rules?: RuleOverrides;
+  cluster?: Partial<ClusterDefaults>;
+  /** Offsets generated MACs and uids: same seed ⇒ same trace. */
+  seed?: number;
+}
 
-/** Read access to the state tables (documented on CoreState); merged into the class below. */
-export interface ClusterCore extends Readonly<Pick<CoreState, (typeof STATE_VIEW)[number]>> {}
+/**
+ * The controllers in drain order: each one's writes are worked off by the
+ * ones before it first (networks and nodes before what schedules on them,
+ * storage and migrations before the VMIs that wait for them, VMIs before
+ * the VMs that own them, VMs before replica sets and pools).
+ */
+const CONTROLLERS: readonly Controller[] = [
+  networkController,
+  evacuationController,
+  storageController,
+  migrationController,
+  vmiController,
+  vmController,
+  replicaSetController,
+  poolController,
+];
+
+/** A timer: `key` joins `controller`'s queue once the clock reaches `due` (ms). */
+interface Timer {
+  due: number;
+  controller: string;
+  key: string;
+}
+
+/** The books each controller (and the core) keeps in the store, fresh. */
+function freshBooks(cluster: Partial<ClusterDefaults> | undefined): Record<string, unknown> {
+  return {
+    cluster: { ...DEFAULT_CLUSTER, ...cluster },
+    vmi: { waiting: [], nodes: {} },
+    migration: { pending: [], running: 0, outbound: {}, finished: {}, names: {} } satisfies MigrationBook,
+    network: { pools: {} },
+    storage: { nodeGenerations: {} },
+    timers: [] as Timer[],
+    clock: 0,
+  };
+}
 
 /** The cluster core. Public (internal to backends). */
 export class ClusterCore {
-  private readonly s: CoreState;
+  private readonly rules: Rules;
+  private readonly store: Store;
+  private readonly queues: WorkQueue[] = CONTROLLERS.map(() => new WorkQueue());
+  /** Per kind: the controllers watching it, with their watch and enqueue. */
+  private readonly routes = new Map<string, { watch: Watch; enqueue: (key: string) => void }[]>();
+  /** uid → VMI name (events name VMIs by uid); a cache of the store, rebuilt on restore. */
+  private readonly vmiByUid = new ChurnMap<string, string>();
+  private readonly ctx: Ctx;
+  private readonly env: VerbEnv;
+  /** Pending effects: the first outboxLen slots (the array is reused, never shrunk). */
+  private readonly outbox: (Effect | undefined)[] = [];
+  private outboxLen = 0;
+  private draining = false;
 
-  constructor(opts: CoreOptions = {}) {
-    const s = (this.s = createCoreState(opts));
-    // the same objects as the state's, so reads through the facade cost nothing
-    const self = this as unknown as Record<string, unknown>;
-    for (const k of STATE_VIEW) self[k] = s[k];
+  constructor(opts: CoreOptions = {}, restored?: Store) {
+    this.rules = makeRules(opts.rules);
+    this.store = restored ?? new Store(opts.seed ?? 0, undefined, freshBooks(opts.cluster));
+    const emit = (e: Effect) => {
+      this.outbox[this.outboxLen++] = e;
+    };
+    const now = () => this.store.books.clock as number;
+    const after = (due: number, controller: string, key: string) => this.addTimer({ due, controller, key });
+    this.ctx = { store: this.store, rules: this.rules, emit, now, after };
+    this.env = { store: this.store, rules: this.rules, emit, now };
+    CONTROLLERS.forEach((c, i) => {
+      const q = this.queues[i]!;
+      const enqueue = (key: string) => q.add(key);
+      for (const [kind, watch] of Object.entries(c.watches)) {
+        let list = this.routes.get(kind);
+        if (!list) this.routes.set(kind, (list = []));
+        list.push({ watch, enqueue });
+      }
+    });
+    for (const e of this.store.all('VirtualMachineInstance').values()) this.vmiByUid.set(e.obj.metadata.uid, e.obj.metadata.name);
+    this.store.listener = (kind, name, e, removed) => this.route(kind, name, e, removed);
+  }
+
+  /** A core continuing from `save()`'s JSON; `opts` are the rules and defaults it was made with (rules are code, not state). */
+  static restore(json: StoreJson, opts: CoreOptions = {}): ClusterCore {
+    return new ClusterCore(opts, Store.restore(json));
+  }
+
+  /** The whole state as plain JSON (between commands: the queues are empty then). */
+  save(): StoreJson {
+    if (this.queues.some((q) => q.size > 0)) throw new Error('ClusterCore.save: controllers still have work');
+    return this.store.save();
+  }
+
+  private route(kind: string, name: string, e: Entry, removed: boolean): void {
+    if (kind === 'VirtualMachineInstance') {
+      if (removed) this.vmiByUid.delete(e.obj.metadata.uid);
+      else this.vmiByUid.inner.set(e.obj.metadata.uid, name);
+    }
+    const list = this.routes.get(kind);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) list[i]!.watch(this.ctx, e, removed, list[i]!.enqueue);
+  }
+
+  /** Works off the queues, first controller with work first, until all are empty. */
+  private work(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const qs = this.queues;
+      for (let steps = 0; ; steps++) {
+        if (steps > 50_000_000) throw new Error('ClusterCore: the controllers do not settle (a loop between them)');
+        let i = 0;
+        while (i < qs.length && qs[i]!.size === 0) i++;
+        if (i === qs.length) {
+          if (this.fireTimers()) continue;
+          return;
+        }
+        CONTROLLERS[i]!.reconcile(this.ctx, qs[i]!.take());
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private timers(): Timer[] {
+    return this.store.books.timers as Timer[];
+  }
+
+  private addTimer(t: Timer): void {
+    const ts = this.timers();
+    let i = ts.length;
+    while (i > 0 && ts[i - 1]!.due > t.due) i--;
+    ts.splice(i, 0, t);
+  }
+
+  /** Queues the keys of the timers that are due; true when any was. */
+  private fireTimers(): boolean {
+    const ts = this.timers();
+    const now = this.store.books.clock as number;
+    let fired = false;
+    while (ts.length > 0 && ts[0]!.due <= now) {
+      const t = ts.shift()!;
+      const i = CONTROLLERS.findIndex((c) => c.name === t.controller);
+      this.queues[i]!.add(t.key);
+      fired = true;
+    }
+    return fired;
+  }
+
+  private settled(r: Result): Result {
+    this.work();
+    return r;
   }
 
   // -------------------------------------------------------------------------
@@ -111,10 +234,9 @@ export class ClusterCore {
 
   /** Effects produced since the last call, in order. */
   takeEffects(): Effect[] {
-    const s = this.s;
-    const out = s.outbox.slice(0, s.outboxLen) as Effect[];
-    s.outbox.fill(undefined, 0, s.outboxLen);
-    s.outboxLen = 0;
+    const out = this.outbox.slice(0, this.outboxLen) as Effect[];
+    this.outbox.fill(undefined, 0, this.outboxLen);
+    this.outboxLen = 0;
     return out;
   }
 
@@ -124,122 +246,99 @@ export class ClusterCore {
    * must not call back into the core.
    */
   drainEffects(perform: (e: Effect) => void): void {
-    const s = this.s;
-    const box = s.outbox;
-    for (let i = 0; i < s.outboxLen; i++) {
+    const box = this.outbox;
+    for (let i = 0; i < this.outboxLen; i++) {
       const e = box[i]!;
       box[i] = undefined;
       perform(e);
     }
-    s.outboxLen = 0;
+    this.outboxLen = 0;
   }
 
   /** True when effects are waiting to be taken. */
   hasEffects(): boolean {
-    return this.s.outboxLen > 0;
+    return this.outboxLen > 0;
   }
 
-  /** Launch specs of the VMIs whose guests run (phase Running), for observeGuests. */
-  runningLaunchSpecs(): LaunchSpec[] {
-    const out: LaunchSpec[] = [];
-    for (const v of this.s.vmis.values()) if (v.phase === 'Running' && v.launch) out.push(v.launch);
-    return out;
+  /** Sets the clock (ms; virtual in the model, wall clock in qemu): due timers fire. */
+  setTime(ms: number): void {
+    this.store.books.clock = ms;
+    this.work();
   }
 
   // -------------------------------------------------------------------------
   // Commands: each answers after the controllers reacted to it.
 
   apply(obj: KubeObject): Result {
-    return this.settled(applyObject(this.s, obj));
+    return this.settled(applyObject(this.env, obj));
   }
 
   delete(ref: ObjectRef): Result {
-    return this.settled(deleteObject(this.s, ref));
+    return this.settled(deleteObject(this.env, ref));
   }
 
   /** VM verbs (R-V1..R-V8, R-SA1). */
   vm(a: VmAction): Result {
-    return this.settled(verb(this.s, a));
+    return this.settled(verb(this.env, a));
   }
 
   guest(a: GuestAction): Result {
-    return this.settled(guestAction(this.s, a));
+    return this.settled(guestAction(this.env, a));
   }
 
   fault(f: Fault): Result {
-    return this.settled(faultAction(this.s, f));
+    return this.settled(faultAction(this.env, f));
   }
 
-  /**
-   * Drains a node (R-M6): cordons it and evicts its VMIs per evictionStrategy.
-   * Public: the bench and the fault catalogue use it.
-   */
+  /** Drains a node (R-M6): cordons it and evicts its VMIs per evictionStrategy. Public: the bench and the fault catalogue use it. */
   drain(nodeName: string): Result {
-    return drain(this.s, nodeName);
+    return this.settled(drain(this.env, nodeName));
   }
 
   /** Makes a drained node schedulable again. Public. */
   uncordon(nodeName: string): Result {
-    return uncordon(this.s, nodeName);
+    return this.settled(uncordon(this.env, nodeName));
   }
 
   /** Feeds one agent event. Events for unknown uids (already removed) are ignored. */
   onEvent(ev: AgentEvent): void {
-    if (ev.type === 'volumeReady' || ev.type === 'volumeFailed') onVolumeEvent(this.s, ev);
-    else onVmiEvent(this.s, ev);
-    this.reconcile();
+    this.record(ev);
+    this.work();
   }
 
-  private settled(r: Result): Result {
-    this.reconcile();
-    return r;
-  }
+  private readonly vmiOfUid = (uid: string): VmiEntry | undefined => {
+    const name = this.vmiByUid.inner.get(uid);
+    return name === undefined ? undefined : (this.store.get('VirtualMachineInstance', name) as VmiEntry | undefined);
+  };
 
-  /**
-   * The controllers until nothing changes: VMs, then replica sets and pools
-   * (R-I3), whose creations and deletions the VM controller works off again.
-   * Without replica sets or pools this is the VM controller alone (the hot path).
-   */
-  private reconcile(): void {
-    const s = this.s;
-    reconcileAll(s);
-    if (s.replicaSets.size === 0 && s.vmPools.size === 0) return;
-    for (let guard = 0; guard < 8; guard++) {
-      const rs = reconcileReplicaSets(s);
-      const pools = reconcilePools(s);
-      if (!rs && !pools) return;
-      reconcileAll(s);
-    }
+  private record(ev: AgentEvent): void {
+    onAgentEvent(this.store, this.rules, this.vmiOfUid, ev);
   }
 
   // -------------------------------------------------------------------------
-  // Status
+  // Reads
+
+  /** The stored API objects of a kind, in name order (read-only: the store's own objects). Public. */
+  objects(kind: string): ApiObject[] {
+    return [...this.store.all(kind).values()].map((e) => this.store.read(e)).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  }
+
+  /** One stored API object (read-only: the store's own), or undefined. Public. */
+  object(kind: string, name: string): ApiObject | undefined {
+    const e = this.store.get(kind, name);
+    return e && this.store.read(e);
+  }
+
+  /** Launch specs of the VMIs whose guests run (phase Running), for observeGuests. */
+  runningLaunchSpecs(): LaunchSpec[] {
+    const out: LaunchSpec[] = [];
+    for (const e of this.store.all<VmiEntry['obj'], VmiEntry['rec']>('VirtualMachineInstance').values()) if (e.obj.status.phase === 'Running' && e.rec.launch) out.push(e.rec.launch);
+    return out;
+  }
 
   /** Count of migrations not yet final (bench, tests). */
   migrationsInFlight(): number {
-    return migrationsInFlight(this.s);
-  }
-
-  /** The facts of a VM's printableStatus (R-PS). Internal. */
-  statusFacts(vm: VmState): VmStatusFacts {
-    return statusFacts(this.s, vm);
-  }
-
-  /** printableStatus of a VM (R-PS). Public. */
-  printableStatus(vm: VmState): ReturnType<typeof printableStatus> {
-    return printableStatus(this.s.rules.printableStatus, statusFacts(this.s, vm));
-  }
-
-  /** VMI conditions as compared (R-P2). Public. */
-  vmiConditions(v: VmiState): Record<string, ObservedCondition> {
-    return vmiConditions(v);
-  }
-
-  /** DESIRED / CURRENT / READY of a replica set or pool (R-I3, R-CLI). Public. */
-  workloadStatus(w: ReplicaSetState | PoolState): WorkloadStatus {
-    return 'tmpl' in w ? replicaSetStatus(this.s, w) : poolStatus(this.s, w);
+    const b = this.store.books.migration as MigrationBook;
+    return b.pending.length + b.running;
   }
 }
-
-/** Exit reason → phase under the default rules (re-exported for agents' docs/tests). */
-export type { ExitReason };

@@ -18,10 +18,8 @@
  * facts (boot id, NICs, disks, data tokens, memory, vCPUs, reachability) are
  * read by the agent: the qemu agent reads them from the real guest.
  */
-import type { BackendFingerprint } from '../../backends/contract.ts';
 import type { DiskBus } from '../api/types.ts';
 import type { ImageFormat } from '../api/images.ts';
-import type { ObservedDisk, ObservedInterface } from '../observe/types.ts';
 
 // ---------------------------------------------------------------------------
 // What a launcher needs: the VMI spec resolved by the control plane.
@@ -149,10 +147,42 @@ export type AgentEvent =
 // ---------------------------------------------------------------------------
 // Guest-side facts for the observation.
 
+/** A NIC as the guest shows it. */
+export interface GuestInterface {
+  name: string;
+  /** MAC the guest reports for this NIC; null when the NIC is absent in the guest. */
+  mac: string | null;
+  /** `spec` when the manifest set macAddress (compared verbatim), else `generated` (compared as a label). */
+  macSource: 'spec' | 'generated';
+  /** Guest IPv4 where deterministic (pod network masquerade, static NAD IPAM), else null. */
+  ipv4: string | null;
+}
+
+/** A disk as the guest shows it. */
+export interface GuestDisk {
+  /** Volume / disk name from the spec. */
+  name: string;
+  serial: string | null;
+  /** Size of the block device as the guest sees it; null for cdroms and config disks. */
+  sizeBytes: number | null;
+  /** The data token read back from the disk, or null when none was written / it was lost. */
+  token: string | null;
+}
+
+/** What the node side says about itself (accelerator, QEMU, guest image); the header of every observation. */
+export interface NodeFingerprint {
+  backend: string;
+  accel?: 'kvm' | 'tcg';
+  accelProbe?: string;
+  qemuVersion?: string;
+  machine?: string;
+  guestImageDigest?: string;
+}
+
 export interface GuestFacts {
   bootId: string | null;
-  interfaces: ObservedInterface[];
-  disks: ObservedDisk[];
+  interfaces: GuestInterface[];
+  disks: GuestDisk[];
   memoryMiB: number | null;
   vcpus: number | null;
   /** NAD name → names of the VMIs on that segment this guest reached (qemu: a real ping). */
@@ -174,7 +204,9 @@ export interface NodeAgent {
   inFlight(): string;
   /** Reads the guest-side facts of these running VMIs (by uid), with the launch specs they run with. */
   observeGuests(vmis: LaunchSpec[]): Promise<Record<string, GuestFacts>>;
-  fingerprint(): BackendFingerprint;
+  fingerprint(): NodeFingerprint;
+  /** The node side's clock (ms) when it is virtual (the simulated agent); absent: the control plane runs on the wall clock. */
+  virtualClockMs?(): number;
   /** Stops every launcher and removes every file it made. Idempotent. */
   dispose(): Promise<void>;
 }

@@ -4,12 +4,9 @@
  * to the cluster core.
  */
 
-export interface Ipv4Pool {
-  network: number;
-  prefix: number;
-  /** Host offsets in use (1 = network + 1). */
-  used: Set<number>;
-}
+import type { Ipv4Pool } from './store/records.ts';
+
+export type { Ipv4Pool };
 
 /** Parses `a.b.c.d/p`; undefined when malformed. */
 export function parseRange(range: string): Ipv4Pool | undefined {
@@ -20,7 +17,7 @@ export function parseRange(range: string): Ipv4Pool | undefined {
   if (octets.some((o) => o > 255) || prefix < 1 || prefix > 30) return undefined;
   const addr = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { network: (addr & mask) >>> 0, prefix, used: new Set() };
+  return { network: (addr & mask) >>> 0, prefix, used: [] };
 }
 
 function toDotted(n: number): string {
@@ -30,13 +27,17 @@ function toDotted(n: number): string {
 /** Takes the lowest free host address as `a.b.c.d/p`; null when the range is full. */
 export function allocate(pool: Ipv4Pool): string | null {
   const hosts = 2 ** (32 - pool.prefix) - 2;
-  for (let off = 1; off <= hosts; off++) {
-    if (!pool.used.has(off)) {
-      pool.used.add(off);
-      return `${toDotted(pool.network + off)}/${pool.prefix}`;
-    }
+  // `used` is ascending: the first gap is the lowest free offset
+  const used = pool.used;
+  let off = 1;
+  let i = 0;
+  while (i < used.length && used[i] === off) {
+    i++;
+    off++;
   }
-  return null;
+  if (off > hosts) return null;
+  used.splice(i, 0, off);
+  return `${toDotted(pool.network + off)}/${pool.prefix}`;
 }
 
 /** Gives an address taken by `allocate` back. */
@@ -44,7 +45,8 @@ export function release(pool: Ipv4Pool, cidr: string): void {
   const ip = cidr.split('/')[0]!;
   const parts = ip.split('.').map(Number);
   const n = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-  pool.used.delete(n - pool.network);
+  const i = pool.used.indexOf(n - pool.network);
+  if (i >= 0) pool.used.splice(i, 1);
 }
 
 /**

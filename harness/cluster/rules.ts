@@ -7,7 +7,7 @@
  */
 import type { RunStrategy } from '../api/types.ts';
 import type { ExitReason } from './agent.ts';
-import type { PrintableStatus } from '../observe/types.ts';
+import type { PrintableStatus } from './store/objects.ts';
 
 /** What the VM controller sees when it looks at a VM (SPEC R-RS1..R-RS5). */
 export type Situation = 'noVmi' | 'active' | 'succeeded' | 'failed';
@@ -103,7 +103,8 @@ export const PRINTABLE_STATUS_RULES: readonly PrintableStatusRule[] = [
 
 /** Evaluates a printableStatus table. Internal. */
 export function printableStatus(rules: readonly PrintableStatusRule[], f: VmStatusFacts): PrintableStatus {
-  for (const r of rules) if (r.when(f)) return r.status;
+  // an index loop: this runs at every VM status write
+  for (let i = 0; i < rules.length; i++) if (rules[i]!.when(f)) return rules[i]!.status;
   return 'Unknown';
 }
 
@@ -143,6 +144,8 @@ export const LIVE_MIGRATABLE_RULES: readonly LiveMigratableRule[] = [
 export interface BehaviourRules {
   reset: 'inPlace' | 'newVmi';
   migrationMovesNode: boolean;
+  /** Seconds a crash-loop backoff holds a VM before it retries by itself (a timer); null: never (R-RS6 harness choice). */
+  crashLoopRetrySeconds: number | null;
 }
 
 /** The full rule set of the core. Public. */
@@ -159,7 +162,7 @@ export const DEFAULT_RULES: Rules = {
   exitPhase: EXIT_PHASE,
   printableStatus: PRINTABLE_STATUS_RULES,
   liveMigratable: LIVE_MIGRATABLE_RULES,
-  behaviour: { reset: 'inPlace', migrationMovesNode: true },
+  behaviour: { reset: 'inPlace', migrationMovesNode: true, crashLoopRetrySeconds: null },
 };
 
 /** Overrides of the default rules: run-strategy rows merge per strategy. Public. */

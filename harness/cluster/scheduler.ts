@@ -6,25 +6,7 @@
  * cluster core.
  */
 
-export interface VfPool {
-  capacity: number;
-  used: boolean[];
-  inUse: number;
-}
-
-export interface NodeState {
-  name: string;
-  ready: boolean;
-  /** False while cordoned by a drain. */
-  schedulable: boolean;
-  cpu: number;
-  memMiB: number;
-  usedCpu: number;
-  usedMemMiB: number;
-  /** Non-final VMIs whose node this is. */
-  active: number;
-  vfs: Map<string, VfPool>;
-}
+import type { NodeRecord } from './store/records.ts';
 
 /** What a VMI asks of a node. */
 export interface Request {
@@ -36,11 +18,15 @@ export interface Request {
   pinned: string | null;
 }
 
-function fits(n: NodeState, r: Request): boolean {
-  if (n.cpu - n.usedCpu < r.cpu || n.memMiB - n.usedMemMiB < r.memMiB) return false;
+/** Free cpu / memory of a node (no declared capacity = unlimited; JSON keeps it as null). */
+const freeCpu = (n: NodeRecord): number => (n.cpu === null ? Infinity : n.cpu - n.usedCpu);
+const freeMemMiB = (n: NodeRecord): number => (n.memMiB === null ? Infinity : n.memMiB - n.usedMemMiB);
+
+function fits(n: NodeRecord, r: Request): boolean {
+  if (freeCpu(n) < r.cpu || freeMemMiB(n) < r.memMiB) return false;
   if (r.vfs) {
     for (const [res, count] of r.vfs) {
-      const pool = n.vfs.get(res);
+      const pool = n.vfs[res];
       if (!pool || pool.capacity - pool.inUse < count) return false;
     }
   }
@@ -51,8 +37,8 @@ function fits(n: NodeState, r: Request): boolean {
  * Picks a node; `sorted` is the node list in name order, `exclude` the
  * migration source. Null when none is feasible.
  */
-export function pickNode(sorted: readonly NodeState[], r: Request, exclude: string | null): NodeState | null {
-  let best: NodeState | null = null;
+export function pickNode(sorted: readonly NodeRecord[], r: Request, exclude: string | null): NodeRecord | null {
+  let best: NodeRecord | null = null;
   for (const n of sorted) {
     if (!n.ready || !n.schedulable || n.name === exclude) continue;
     if (r.pinned !== null && n.name !== r.pinned) continue;
@@ -63,22 +49,22 @@ export function pickNode(sorted: readonly NodeState[], r: Request, exclude: stri
 }
 
 /** Why no node fits, in the scheduler's words (PodScheduled message). */
-export function unschedulableMessage(sorted: readonly NodeState[], r: Request): string {
+export function unschedulableMessage(sorted: readonly NodeRecord[], r: Request): string {
   const ready = sorted.filter((n) => n.ready && n.schedulable);
   if (ready.length === 0) return '0/0 nodes are available';
   const reasons = new Set<string>();
   for (const n of ready) {
     if (r.pinned !== null && n.name !== r.pinned) reasons.add("node(s) didn't match PersistentVolume's node affinity");
-    else if (n.cpu - n.usedCpu < r.cpu) reasons.add('Insufficient cpu');
-    else if (n.memMiB - n.usedMemMiB < r.memMiB) reasons.add('Insufficient memory');
+    else if (freeCpu(n) < r.cpu) reasons.add('Insufficient cpu');
+    else if (freeMemMiB(n) < r.memMiB) reasons.add('Insufficient memory');
     else if (r.vfs) for (const [res] of r.vfs) reasons.add(`Insufficient ${res}`);
   }
   return `0/${sorted.length} nodes are available: ${[...reasons].sort().join(', ')}`;
 }
 
 /** Takes the lowest free VF of a resource; null when none is free. */
-export function takeVf(n: NodeState, resource: string): number | null {
-  const pool = n.vfs.get(resource);
+export function takeVf(n: NodeRecord, resource: string): number | null {
+  const pool = n.vfs[resource];
   if (!pool || pool.inUse >= pool.capacity) return null;
   for (let i = 0; i < pool.capacity; i++) {
     if (!pool.used[i]) {
@@ -91,8 +77,8 @@ export function takeVf(n: NodeState, resource: string): number | null {
 }
 
 /** Gives a VF back. */
-export function giveVf(n: NodeState, resource: string, index: number): void {
-  const pool = n.vfs.get(resource);
+export function giveVf(n: NodeRecord, resource: string, index: number): void {
+  const pool = n.vfs[resource];
   if (pool && pool.used[index]) {
     pool.used[index] = false;
     pool.inUse--;

@@ -83,6 +83,9 @@ export function createFakeBackend(opts: FakeOptions = {}): Backend {
     async fault(): Promise<Result> {
       return OK;
     },
+    async list() {
+      return [];
+    },
     async settle(): Promise<void> {},
     async observe(): Promise<Observation> {
       const o: Observation = { header: { backend: opts.name ?? 'fake' }, vms: {}, vmis: {}, pvcs: {}, nodes: {}, migrations: {} };

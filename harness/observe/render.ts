@@ -1,8 +1,8 @@
 /**
- * Human rendering of a diff (issue "Scenario engine", item 4). Public: what
+ * Human rendering of a diff. Public: what
  * `vmconform run` and `vmconform replay` print for a counterexample.
  */
-import type { DiffEntry } from '../report/types.ts';
+import type { DiffEntry } from './types.ts';
 
 /** Longest value shown on a line; results.json keeps the whole value. */
 const MAX_VALUE = 160;

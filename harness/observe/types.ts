@@ -10,33 +10,15 @@
  * name; arrays keep the spec's order.
  */
 
-export type ConditionStatus = 'True' | 'False';
+import type { ConditionStatus, GuestDisk, GuestInterface, NodeFingerprint, PrintableStatus, PvcPhase, VmiPhase } from '../cluster/index.ts';
+
+export type { ConditionStatus, PrintableStatus, VmiPhase };
 
 /** A condition as compared: status plus reason (absent when the rule has none). */
 export interface ObservedCondition {
   status: ConditionStatus;
   reason?: string;
 }
-
-export type VmiPhase = 'Pending' | 'Scheduling' | 'Scheduled' | 'Running' | 'Succeeded' | 'Failed';
-
-export type PrintableStatus =
-  | 'Terminating'
-  | 'Stopping'
-  | 'Migrating'
-  | 'Paused'
-  | 'Running'
-  | 'ErrorPvcNotFound'
-  | 'DataVolumeError'
-  | 'ErrorUnschedulable'
-  | 'Provisioning'
-  | 'WaitingForVolumeBinding'
-  | 'ErrImagePull'
-  | 'ImagePullBackOff'
-  | 'Starting'
-  | 'CrashLoopBackOff'
-  | 'Stopped'
-  | 'Unknown';
 
 export interface VmObservation {
   printableStatus: PrintableStatus;
@@ -50,25 +32,9 @@ export interface VmObservation {
   vmi: string | null;
 }
 
-export interface ObservedInterface {
-  name: string;
-  /** MAC the guest reports for this NIC; null when the NIC is absent in the guest. */
-  mac: string | null;
-  /** `spec` when the manifest set macAddress (compared verbatim), else `generated` (compared as a label). */
-  macSource: 'spec' | 'generated';
-  /** Guest IPv4 where deterministic (pod network masquerade, static NAD IPAM), else null. */
-  ipv4: string | null;
-}
+export type ObservedInterface = GuestInterface;
 
-export interface ObservedDisk {
-  /** Volume / disk name from the spec. */
-  name: string;
-  serial: string | null;
-  /** Size of the block device as the guest sees it; null for cdroms and config disks. */
-  sizeBytes: number | null;
-  /** The data token read back from the disk, or null when none was written / it was lost. */
-  token: string | null;
-}
+export type ObservedDisk = GuestDisk;
 
 export interface ObservedMigrationState {
   completed: boolean;
@@ -98,7 +64,7 @@ export interface VmiObservation {
 }
 
 export interface PvcObservation {
-  phase: 'Pending' | 'Bound' | 'Lost';
+  phase: PvcPhase;
   /** Node of a node-local volume once bound; null for shared volumes. */
   node: string | null;
   sizeBytes: number;
@@ -116,14 +82,7 @@ export interface MigrationObservation {
 }
 
 /** Not compared: says what produced the observation. */
-export interface ObservationHeader {
-  backend: string;
-  accel?: 'kvm' | 'tcg';
-  accelProbe?: string;
-  qemuVersion?: string;
-  machine?: string;
-  guestImageDigest?: string;
-}
+export type ObservationHeader = NodeFingerprint;
 
 export interface Observation {
   header: ObservationHeader;

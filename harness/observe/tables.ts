@@ -1,6 +1,6 @@
 /**
- * `kubectl get` tables of the KubeVirt kinds from the cluster core's state
- * (R-CLI, REFERENCE §9): the columns KubeVirt's CRDs declare, as a table per
+ * `kubectl get` tables of the KubeVirt kinds from API objects with status
+ * (R-CLI, REFERENCE §9; one read path with the observation): the columns KubeVirt's CRDs declare, as a table per
  * resource, laid out like kubectl (upper-case headers, cells padded to the
  * column width plus 3 spaces, the last column unpadded). Public.
  *
@@ -10,11 +10,21 @@
  * interface once it runs (the harness has no pod IPs: for masquerade this is
  * the guest's 10.0.2.2), empty before, as is status.interfaces.
  */
-import type { ClusterCore, MigrationState, PoolState, ReplicaSetState, VmiState, VmState } from './ClusterCore.ts';
+import { condition, NAMESPACE, type ApiObject, type VmiStatus, type VmStatus, type WorkloadStatus } from '../cluster/index.ts';
+import type { ObjectList } from './observation.ts';
 
 /** The resources `get` knows, by their canonical short name. Public. */
 export const RESOURCES = ['vms', 'vmis', 'vmim', 'vmirs', 'vmpool'] as const;
 export type Resource = (typeof RESOURCES)[number];
+
+/** The kind behind each resource. Public. */
+export const RESOURCE_KIND: Readonly<Record<Resource, string>> = {
+  vms: 'VirtualMachine',
+  vmis: 'VirtualMachineInstance',
+  vmim: 'VirtualMachineInstanceMigration',
+  vmirs: 'VirtualMachineInstanceReplicaSet',
+  vmpool: 'VirtualMachinePool',
+};
 
 /** Every accepted spelling (kubectl's names, short names and plurals) → resource. Public. */
 export const RESOURCE_NAMES: Readonly<Record<string, Resource>> = {
@@ -52,70 +62,48 @@ export interface PrintOptions {
 }
 
 /** One column: header and cell of a row; `wide` columns show with `-o wide` only. */
-interface Column<R> {
+interface Column {
   header: string;
-  cell: (row: R, age: (key: string) => string) => string;
+  cell: (row: ApiObject, age: (key: string) => string) => string;
   wide?: boolean;
 }
 
-interface Table<R> {
-  rows: (core: ClusterCore) => R[];
-  name: (row: R) => string;
-  columns: Column<R>[];
-}
-
-const NAMESPACE = 'default';
-
 /** `True` / `False` / empty (no condition), as kubectl prints a condition status. */
-const condition = (c: { status: string } | undefined): string => c?.status ?? '';
+const conditionCell = (o: ApiObject, type: string): string => condition((o.status as { conditions?: VmiStatus['conditions'] }).conditions, type)?.status ?? '';
 
-const ageColumn = <R>(key: (r: R) => string): Column<R> => ({ header: 'AGE', cell: (r, age) => age(key(r)) });
+const ageColumn = (key: (o: ApiObject) => string): Column => ({ header: 'AGE', cell: (o, age) => age(key(o)) });
+const byName = (o: ApiObject): string => o.metadata.name;
 
-const workloadColumns = <R extends ReplicaSetState | PoolState>(core: ClusterCore): Column<R>[] => [
-  { header: 'DESIRED', cell: (w) => String(core.workloadStatus(w).desired) },
-  { header: 'CURRENT', cell: (w) => String(core.workloadStatus(w).current) },
-  { header: 'READY', cell: (w) => String(core.workloadStatus(w).ready) },
-  ageColumn((w) => w.name),
+const workloadColumns: Column[] = [
+  { header: 'DESIRED', cell: (o) => String((o.spec as { replicas?: number }).replicas ?? 1) },
+  { header: 'CURRENT', cell: (o) => String((o.status as WorkloadStatus).replicas) },
+  { header: 'READY', cell: (o) => String((o.status as WorkloadStatus).readyReplicas) },
+  ageColumn(byName),
 ];
 
-const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
 /** The column table ([KV] crds.go additionalPrinterColumns). */
-function tables(core: ClusterCore): { [K in Resource]: Table<never> } {
-  const vms: Table<VmState> = {
-    rows: (c) => byName(c.vms.values()),
-    name: (v) => v.name,
-    columns: [
-      ageColumn((v) => v.name),
-      { header: 'STATUS', cell: (v) => core.printableStatus(v) },
-      { header: 'READY', cell: (v) => (v.vmi ? condition(core.vmiConditions(v.vmi).Ready) : 'False') },
-    ],
-  };
-  const vmis: Table<VmiState> = {
-    rows: (c) => byName(c.vmis.values()),
-    name: (v) => v.name,
-    columns: [
-      ageColumn((v) => v.uid),
-      { header: 'PHASE', cell: (v) => v.phase },
-      { header: 'IP', cell: (v) => (v.phase === 'Running' ? (v.nics[0]?.ipv4Cidr?.split('/')[0] ?? '') : '') },
-      { header: 'NODENAME', cell: (v) => v.node ?? '' },
-      { header: 'READY', cell: (v) => condition(core.vmiConditions(v).Ready) },
-      { header: 'LIVE-MIGRATABLE', cell: (v) => condition(core.vmiConditions(v).LiveMigratable), wide: true },
-      { header: 'PAUSED', cell: (v) => condition(core.vmiConditions(v).Paused), wide: true },
-    ],
-  };
-  const vmim: Table<MigrationState> = {
-    rows: (c) => byName(c.migrations.values()),
-    name: (m) => m.name,
-    columns: [
-      { header: 'PHASE', cell: (m) => m.phase },
-      { header: 'VMI', cell: (m) => m.vmiName },
-    ],
-  };
-  const vmirs: Table<ReplicaSetState> = { rows: (c) => byName(c.replicaSets.values()), name: (r) => r.name, columns: workloadColumns(core) };
-  const vmpool: Table<PoolState> = { rows: (c) => byName(c.vmPools.values()), name: (p) => p.name, columns: workloadColumns(core) };
-  return { vms, vmis, vmim, vmirs, vmpool } as unknown as { [K in Resource]: Table<never> };
-}
+const TABLES: Readonly<Record<Resource, Column[]>> = {
+  vms: [
+    ageColumn(byName),
+    { header: 'STATUS', cell: (o) => (o.status as VmStatus).printableStatus },
+    { header: 'READY', cell: (o) => conditionCell(o, 'Ready') || 'False' },
+  ],
+  vmis: [
+    ageColumn((o) => o.metadata.uid),
+    { header: 'PHASE', cell: (o) => (o.status as VmiStatus).phase },
+    { header: 'IP', cell: (o) => ((o.status as VmiStatus).phase === 'Running' ? ((o.status as VmiStatus).interfaces[0]?.ipAddress ?? '') : '') },
+    { header: 'NODENAME', cell: (o) => (o.status as VmiStatus).nodeName ?? '' },
+    { header: 'READY', cell: (o) => conditionCell(o, 'Ready') },
+    { header: 'LIVE-MIGRATABLE', cell: (o) => conditionCell(o, 'LiveMigratable'), wide: true },
+    { header: 'PAUSED', cell: (o) => conditionCell(o, 'Paused'), wide: true },
+  ],
+  vmim: [
+    { header: 'PHASE', cell: (o) => (o.status as { phase: string }).phase },
+    { header: 'VMI', cell: (o) => (o.spec as { vmiName: string }).vmiName },
+  ],
+  vmirs: workloadColumns,
+  vmpool: workloadColumns,
+};
 
 /**
  * kubectl's duration.HumanDuration: `45s`, `3m2s`, `12m`, `5h3m`, `20h`,
@@ -148,17 +136,16 @@ export function layout(rows: readonly (readonly string[])[]): string {
 }
 
 /** The cells of `resource`'s table: header row first; no data rows when there is nothing to list. Public. */
-export function tableRows(core: ClusterCore, resource: Resource, opts: PrintOptions = {}): string[][] {
-  const t = tables(core)[resource] as unknown as Table<unknown>;
-  const cols = t.columns.filter((c) => !c.wide || opts.wide);
+export function tableRows(list: ObjectList, resource: Resource, opts: PrintOptions = {}): string[][] {
+  const cols = TABLES[resource].filter((c) => !c.wide || opts.wide);
   const head = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'NAME', ...cols.map((c) => c.header)];
   const out = [head];
-  for (const row of t.rows(core)) {
-    const age = (key: string) => {
-      const a = opts.age?.(resource, key) ?? null;
-      return a === null ? '<unknown>' : humanDuration(a);
-    };
-    out.push([...(opts.allNamespaces ? [NAMESPACE] : []), t.name(row), ...cols.map((c) => c.cell(row, age))]);
+  const age = (key: string) => {
+    const a = opts.age?.(resource, key) ?? null;
+    return a === null ? '<unknown>' : humanDuration(a);
+  };
+  for (const row of list(RESOURCE_KIND[resource])) {
+    out.push([...(opts.allNamespaces ? [row.metadata.namespace ?? NAMESPACE] : []), row.metadata.name, ...cols.map((c) => c.cell(row, age))]);
   }
   return out;
 }
@@ -167,7 +154,7 @@ export function tableRows(core: ClusterCore, resource: Resource, opts: PrintOpti
  * The `kubectl get <resource>` output, or null when there is no object
  * (kubectl then says `No resources found in default namespace.`). Public.
  */
-export function printTable(core: ClusterCore, resource: Resource, opts: PrintOptions = {}): string | null {
-  const rows = tableRows(core, resource, opts);
+export function printTable(list: ObjectList, resource: Resource, opts: PrintOptions = {}): string | null {
+  const rows = tableRows(list, resource, opts);
   return rows.length === 1 ? null : layout(rows);
 }

@@ -4,11 +4,10 @@
  * idle ends in SettleTimeout.
  */
 import { describe, expect, it } from 'vitest';
-import { SettleTimeout } from '../contract/index.ts';
-import type { AgentEvent, Effect, NodeAgent } from './agent.ts';
+import { SettleTimeout } from '../contract.ts';
+import { ClusterCore, type AgentEvent, type Effect, type NodeAgent } from '../../harness/cluster/index.ts';
 import { ClusterBackend } from './ClusterBackend.ts';
-import { ClusterCore } from './ClusterCore.ts';
-import { node, vm } from '../../backends/model/testObjects.ts';
+import { node, vm } from '../model/testObjects.ts';
 
 /** Answers a launch with `running` only after `delayMs`; never answers when delayMs is null. */
 class SlowAgent implements NodeAgent {
@@ -69,5 +68,17 @@ describe('ClusterBackend', () => {
     await b.apply(vm('v', 'Always'));
     expect(await b.guest({ action: 'poweroff', vmi: 'v' })).toEqual({ ok: false, code: 409, message: 'VMI is not running' });
     expect(agent.performed.map((e) => e.type)).toEqual(['launch']);
+  });
+
+  it('lists API objects with status, copies the caller may keep', async () => {
+    const b = new ClusterBackend('slow', new ClusterCore(), new SlowAgent(0));
+    await b.apply(node('n1'));
+    await b.apply(vm('v', 'Always'));
+    await b.settle(2000);
+    const [v] = await b.list('VirtualMachine', 'default');
+    expect(v).toMatchObject({ kind: 'VirtualMachine', metadata: { name: 'v', namespace: 'default', uid: expect.any(String) }, status: { printableStatus: 'Running', ready: true } });
+    (v!.status as { ready: boolean }).ready = false;
+    expect((await b.list('VirtualMachine'))[0]!.status).toMatchObject({ ready: true });
+    expect((await b.list('Node')).map((n) => n.metadata.name)).toEqual(['n1']);
   });
 });

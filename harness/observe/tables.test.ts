@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../backends/model/SimCluster.ts';
 import { node, vm, vmi, vmiSpec } from '../../backends/model/testObjects.ts';
 import type { KubeObject } from '../api/types.ts';
-import { humanDuration, layout, printTable, RESOURCE_NAMES, tableRows } from './printColumns.ts';
+import { humanDuration, layout, printTable, RESOURCE_NAMES, tableRows } from './tables.ts';
 
 function cluster(objs: KubeObject[]): SimCluster {
   const c = new SimCluster();
@@ -28,18 +28,18 @@ describe('R-CLI kubectl get columns', () => {
   it('R-CLI get vms: NAME AGE STATUS READY; READY False without a VMI', () => {
     const c = cluster([vm('web-1', 'Always'), vm('off', 'Halted')]);
     const age = () => 75;
-    expect(printTable(c.core, 'vms', { age })).toBe(['NAME    AGE   STATUS    READY', 'off     75s   Stopped   False', 'web-1   75s   Running   True'].join('\n'));
+    expect(printTable((k: string) => c.list(k), 'vms', { age })).toBe(['NAME    AGE   STATUS    READY', 'off     75s   Stopped   False', 'web-1   75s   Running   True'].join('\n'));
   });
 
   it('R-CLI get vmis -A: NAMESPACE NAME AGE PHASE IP NODENAME READY; -o wide adds LIVE-MIGRATABLE PAUSED', () => {
     const c = cluster([vmi('solo')]);
     expect(c.vm({ verb: 'pause', name: 'solo' })).toEqual({ ok: true });
     c.settle();
-    expect(tableRows(c.core, 'vmis', { allNamespaces: true })).toEqual([
+    expect(tableRows((k: string) => c.list(k), 'vmis', { allNamespaces: true })).toEqual([
       ['NAMESPACE', 'NAME', 'AGE', 'PHASE', 'IP', 'NODENAME', 'READY'],
       ['default', 'solo', '<unknown>', 'Running', '10.0.2.2', 'node-a', 'False'],
     ]);
-    expect(tableRows(c.core, 'vmis', { wide: true })).toEqual([
+    expect(tableRows((k: string) => c.list(k), 'vmis', { wide: true })).toEqual([
       ['NAME', 'AGE', 'PHASE', 'IP', 'NODENAME', 'READY', 'LIVE-MIGRATABLE', 'PAUSED'],
       ['solo', '<unknown>', 'Running', '10.0.2.2', 'node-a', 'False', 'True', 'True'],
     ]);
@@ -47,25 +47,25 @@ describe('R-CLI kubectl get columns', () => {
 
   it('R-CLI a VMI that cannot be scheduled: empty IP and NODENAME, READY False, no LIVE-MIGRATABLE', () => {
     const c = cluster([vmi('big', { memory: '64Gi' })]);
-    expect(tableRows(c.core, 'vmis', { wide: true })[1]).toEqual(['big', '<unknown>', 'Scheduling', '', '', 'False', '', '']);
+    expect(tableRows((k: string) => c.list(k), 'vmis', { wide: true })[1]).toEqual(['big', '<unknown>', 'Scheduling', '', '', 'False', '', '']);
   });
 
   it('R-CLI get vmim: NAME PHASE VMI', () => {
     const c = cluster([node('node-b'), vm('v', 'Always')]);
     expect(c.vm({ verb: 'migrate', name: 'v' })).toEqual({ ok: true });
     c.settle();
-    const rows = tableRows(c.core, 'vmim');
+    const rows = tableRows((k: string) => c.list(k), 'vmim');
     expect(rows[0]).toEqual(['NAME', 'PHASE', 'VMI']);
     expect(rows.slice(1).map((r) => r.slice(1))).toEqual([['Succeeded', 'v']]);
   });
 
   it('R-CLI get vmirs / vmpool: NAME DESIRED CURRENT READY AGE', () => {
     const c = cluster([rs, pool]);
-    expect(tableRows(c.core, 'vmirs', { age: (r, k) => (r === 'vmirs' && k === 'web' ? 3700 : null) })).toEqual([
+    expect(tableRows((k: string) => c.list(k), 'vmirs', { age: (r, k) => (r === 'vmirs' && k === 'web' ? 3700 : null) })).toEqual([
       ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
       ['web', '2', '2', '2', '61m'],
     ]);
-    expect(tableRows(c.core, 'vmpool', { allNamespaces: true })).toEqual([
+    expect(tableRows((k: string) => c.list(k), 'vmpool', { allNamespaces: true })).toEqual([
       ['NAMESPACE', 'NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
       ['default', 'db', '3', '3', '3', '<unknown>'],
     ]);
@@ -73,14 +73,14 @@ describe('R-CLI kubectl get columns', () => {
 
   it('R-CLI R-I3 READY of a replica set counts Ready VMIs: a paused one is current but not ready', () => {
     const c = cluster([rs]);
-    const [first] = [...c.core.vmis.keys()];
+    const [first] = c.list('VirtualMachineInstance').map((v) => v.metadata.name);
     expect(c.vm({ verb: 'pause', name: first! })).toEqual({ ok: true });
     c.settle();
-    expect(tableRows(c.core, 'vmirs')[1]!.slice(0, 4)).toEqual(['web', '2', '2', '1']);
+    expect(tableRows((k: string) => c.list(k), 'vmirs')[1]!.slice(0, 4)).toEqual(['web', '2', '2', '1']);
   });
 
   it('R-CLI nothing to list → null (kubectl: No resources found)', () => {
-    expect(printTable(cluster([]).core, 'vmis')).toBeNull();
+    expect(printTable((k: string) => cluster([]).list(k), 'vmis')).toBeNull();
   });
 
   it('R-CLI short names and plurals resolve to the five resources', () => {

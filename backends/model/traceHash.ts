@@ -1,0 +1,84 @@
+/**
+ * The model's trace hash: fixed seeds × generated commands (commandMix.ts)
+ * on the synchronous driver, hashing every answer, effect, event and
+ * observation. A refactoring of the core that keeps behaviour keeps the
+ * hashes; one that changes them names each difference. Internal (tool):
+ *
+ *   node --import tsx backends/model/traceHash.ts [seeds=40] [commands=250] [trace-file]
+ *
+ * Prints one sha256 per stream and one over all of them; with a trace file,
+ * also writes every hashed line there (`seed step stream json`), to find the
+ * first difference between two versions with diff.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { AgentEvent, Effect } from '../../harness/cluster/index.ts';
+import type { EventSink } from './SimAgent.ts';
+import { SimCluster } from './SimCluster.ts';
+import { baseObjects, mixCommands, runMixCommand } from './commandMix.ts';
+
+export interface TraceHashes {
+  answers: string;
+  effects: string;
+  events: string;
+  observations: string;
+  all: string;
+}
+
+export type Stream = 'answer' | 'effect' | 'event' | 'observation';
+
+/**
+ * Runs one seed: the base objects, then `commands` generated commands, each
+ * followed by settle and observe; `record` gets every answer, effect, event
+ * and observation in order. `restoreAfter(step)` true: the core is saved to
+ * JSON after that step and the run continues on a core restored from it (the
+ * save / restore property).
+ */
+export function runTrace(seed: number, commands: number, record: (stream: Stream, x: unknown, step: number, cmd: unknown) => void, restoreAfter?: (step: number) => boolean): void {
+  const c = new SimCluster({ core: { seed } });
+  let step = 0;
+  let cmd: unknown = 'setup';
+  // every effect the core hands the agent and every event the agent answers with, in order
+  const performInto = c.agent.performInto.bind(c.agent);
+  c.agent.performInto = (e: Effect, out: EventSink) => {
+    record('effect', e, step, cmd);
+    performInto(e, { push: (ev: AgentEvent) => (record('event', ev, step, cmd), out.push(ev)) });
+  };
+  for (const o of baseObjects()) record('answer', c.apply(o), step, cmd);
+  c.settle();
+  for (const x of mixCommands(seed, commands)) {
+    step++;
+    cmd = x;
+    record('answer', runMixCommand(c, x), step, cmd);
+    c.settle();
+    record('observation', c.observe(), step, cmd);
+    if (restoreAfter?.(step)) c.restore(JSON.parse(JSON.stringify(c.save())));
+  }
+}
+
+/** Hashes of `seeds` runs of `commands` commands each; `line` sees every hashed line. */
+export function traceHashes(seeds: number, commands: number, line?: (text: string) => void): TraceHashes {
+  const h = { answer: createHash('sha256'), effect: createHash('sha256'), event: createHash('sha256'), observation: createHash('sha256') };
+  const all = createHash('sha256');
+  for (let seed = 1; seed <= seeds; seed++) {
+    runTrace(seed, commands, (stream, x, step, cmd) => {
+      const s = JSON.stringify(x) + '\n';
+      h[stream].update(s);
+      all.update(s);
+      if (line) line(`${seed} ${step === 0 ? 'setup' : `${step} ${JSON.stringify(cmd)}`} ${stream} ${s}`);
+    });
+  }
+  return { answers: h.answer.digest('hex'), effects: h.effect.digest('hex'), events: h.event.digest('hex'), observations: h.observation.digest('hex'), all: all.digest('hex') };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const seeds = Number(process.argv[2] ?? 40);
+  const commands = Number(process.argv[3] ?? 250);
+  const out = process.argv[4];
+  const lines: string[] = [];
+  const t0 = performance.now();
+  const hashes = traceHashes(seeds, commands, out === undefined ? undefined : (l) => lines.push(l));
+  if (out !== undefined) writeFileSync(out, lines.join(''));
+  for (const [k, v] of Object.entries(hashes)) console.log(`${k.padEnd(12)} ${v}`);
+  console.log(`(${seeds} seeds × ${commands} commands, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}

@@ -1,0 +1,51 @@
+/**
+ * Cluster-wide defaults (SPEC §12) as the store keeps them: the defaults
+ * below overridden by options and by applied ClusterConfig objects (whose
+ * values stay after the object is deleted, as the harness always did).
+ * Internal to the cluster core.
+ */
+import type { ClusterConfig, EvictionStrategy } from '../../api/types.ts';
+import type { Store } from '../store/Store.ts';
+
+/** Cluster defaults (SPEC §12), overridable by a ClusterConfig object. */
+export interface ClusterDefaults {
+  defaultNetworkInterface: 'masquerade' | 'bridge';
+  evictionStrategy: EvictionStrategy;
+  terminationGracePeriodSeconds: number;
+  parallelMigrationsPerCluster: number;
+  parallelOutboundMigrationsPerNode: number;
+}
+
+export const DEFAULT_CLUSTER: ClusterDefaults = {
+  defaultNetworkInterface: 'masquerade',
+  evictionStrategy: 'LiveMigrate',
+  terminationGracePeriodSeconds: 30,
+  parallelMigrationsPerCluster: 5,
+  parallelOutboundMigrationsPerNode: 2,
+};
+
+/** The cluster defaults in force. */
+export function clusterDefaults(s: Store): ClusterDefaults {
+  return s.books.cluster as ClusterDefaults;
+}
+
+/** Takes the fields a ClusterConfig sets. */
+export function applyClusterConfig(s: Store, spec: ClusterConfig['spec']): void {
+  const c = clusterDefaults(s);
+  if (spec.defaultNetworkInterface) c.defaultNetworkInterface = spec.defaultNetworkInterface;
+  if (spec.evictionStrategy) c.evictionStrategy = spec.evictionStrategy;
+  if (spec.defaultTerminationGracePeriodSeconds !== undefined) c.terminationGracePeriodSeconds = spec.defaultTerminationGracePeriodSeconds;
+  if (spec.parallelMigrationsPerCluster !== undefined) c.parallelMigrationsPerCluster = spec.parallelMigrationsPerCluster;
+  if (spec.parallelOutboundMigrationsPerNode !== undefined) c.parallelOutboundMigrationsPerNode = spec.parallelOutboundMigrationsPerNode;
+}
+
+/** The cluster defaults in ClusterConfig form (for harness/api's defaulting). */
+export function clusterSpec(c: ClusterDefaults): ClusterConfig['spec'] {
+  return {
+    defaultNetworkInterface: c.defaultNetworkInterface,
+    evictionStrategy: c.evictionStrategy,
+    defaultTerminationGracePeriodSeconds: c.terminationGracePeriodSeconds,
+    parallelMigrationsPerCluster: c.parallelMigrationsPerCluster,
+    parallelOutboundMigrationsPerNode: c.parallelOutboundMigrationsPerNode,
+  };
+}

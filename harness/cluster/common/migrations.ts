@@ -1,0 +1,61 @@
+/**
+ * Creating a migration (R-V4, R-M1, R-M5): admission against the VMI, the
+ * `<vmi>-migration-<n>` names, the object, and the migration controller's
+ * queue of pending ones. Shared by the commands (virtctl migrate, an applied
+ * VirtualMachineInstanceMigration) and the evacuation controller. Internal to
+ * the cluster core.
+ */
+import { OK, type Result } from '../../contract/index.ts';
+import { ERR } from '../messages.ts';
+import { FINAL, type ApiObject, type VmimStatus } from '../store/objects.ts';
+import type { VmimRecord } from '../store/records.ts';
+import type { Entry, Store } from '../store/Store.ts';
+import type { VmiEntry } from './placement.ts';
+
+export type VmimEntry = Entry<ApiObject & { spec: { vmiName: string }; status: VmimStatus }, VmimRecord>;
+
+/** The migration controller's JSON state (Store.books.migration). */
+export interface MigrationBook {
+  /** Pending migrations in creation order. */
+  pending: string[];
+  running: number;
+  /** Running migrations per source node. */
+  outbound: Record<string, number>;
+  /** Per VMI name: its finished migrations, oldest first (at most 5 kept). */
+  finished: Record<string, { name: string; uid: string }[]>;
+  /** Per VMI name: the last number of a generated migration name. */
+  names: Record<string, number>;
+}
+
+export function migrationBook(s: Store): MigrationBook {
+  return s.books.migration as MigrationBook;
+}
+
+/** Creates a migration (named, or `<vmi>-migration-<n>`) after KubeVirt's admission checks (R-V4); it starts when the limits allow (R-M5). */
+export function createMigration(s: Store, vmiName: string, name: string | null): Result {
+  const vmi = s.get('VirtualMachineInstance', vmiName) as VmiEntry | undefined;
+  if (!vmi) return ERR.migrationNoVmi(vmiName);
+  if (FINAL(vmi.obj.status.phase)) return ERR.migrationFinal();
+  const r = vmi.rec;
+  if (r.activeMigration !== null) return ERR.migrationInFlight(s.obj('VirtualMachineInstanceMigration', r.activeMigration)!.metadata.uid, vmiName);
+  if (r.migratable.status === 'False') return ERR.notMigratable(r.migratable.reason!, r.migratable.message ?? '');
+  const book = migrationBook(s);
+  let mname = name;
+  if (mname === null) {
+    const n = (book.names[vmiName] ?? 0) + 1;
+    book.names[vmiName] = n;
+    mname = `${vmiName}-migration-${n}`;
+  }
+  const obj = {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstanceMigration',
+    metadata: { name: mname } as VmimEntry['obj']['metadata'],
+    spec: { vmiName },
+    status: { phase: 'Pending' as const },
+  };
+  book.pending.push(mname);
+  s.create(obj, { vmiName, vmiUid: vmi.obj.metadata.uid, source: null, target: null, targetNics: null, removeWhenFinal: false, seen: false } satisfies VmimRecord);
+  r.activeMigration = mname;
+  s.touch(vmi);
+  return OK;
+}

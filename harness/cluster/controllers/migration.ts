@@ -1,0 +1,210 @@
+/**
+ * The migration controller (R-M1..R-M5; KubeVirt
+ * pkg/virt-controller/watch/migration/migration.go): starts pending
+ * migrations within the cluster and per-node limits, picks the target and
+ * reserves its resources, finishes a migration when virt-handler reports the
+ * outcome in the VMI's status.migrationState (or fails it when its VMI
+ * ended), moves the VMI on success, and keeps the 5 newest finished
+ * migrations of a VMI (KubeVirt's garbage-collection buffer, REFERENCE
+ * §4.1). Internal to the cluster core.
+ *
+ * Harness choice kept from the first core: pending migrations are looked at
+ * when a migration is created or changes, not when their VMI starts running.
+ */
+import type { LaunchNic, LaunchSpec } from '../agent.ts';
+import { pickNode } from '../scheduler.ts';
+import { FINAL, type ApiObject } from '../store/objects.ts';
+import type { Nic, NodeRecord } from '../store/records.ts';
+import type { Store } from '../store/Store.ts';
+import { migrationBook, type VmimEntry } from '../common/migrations.ts';
+import { launchNics, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
+import { isDeleting, writeInterfaces } from '../common/vmis.ts';
+import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
+
+const VMIM = 'VirtualMachineInstanceMigration';
+
+/** A VMI whose active migration has an outcome to book: it ended, or virt-handler reported the migration done. */
+const onVmi: Watch = (_c, e, removed, enqueue) => {
+  const v = e as VmiEntry;
+  const m = v.rec.activeMigration;
+  if (m === null) return;
+  if (removed || FINAL(v.obj.status.phase) || v.obj.status.migrationState?.completed) enqueue(m);
+};
+
+export const migrationController: Controller = {
+  name: 'migration',
+  watches: { VirtualMachineInstanceMigration: byName, VirtualMachineInstance: onVmi },
+  reconcile(c, name) {
+    const e = c.store.get(VMIM, name) as VmimEntry | undefined;
+    if (e && reconcileOne(c, e)) pump(c);
+  },
+};
+
+/** The migration's VMI, while it is the same object. */
+function vmiOf(s: Store, m: VmimEntry): VmiEntry | null {
+  const v = s.get('VirtualMachineInstance', m.rec.vmiName) as VmiEntry | undefined;
+  return v && v.obj.metadata.uid === m.rec.vmiUid ? v : null;
+}
+
+/** One migration; true when the pending ones get their chance (one was created, or one finished). */
+function reconcileOne(c: Ctx, m: VmimEntry): boolean {
+  const s = c.store;
+  const phase = m.obj.status.phase;
+  if (isDeleting(m)) {
+    if (phase === 'Running') {
+      m.rec.removeWhenFinal = true;
+      return false;
+    }
+    if (phase === 'Pending') finish(c, m, 'Failed');
+    s.remove(m);
+    return phase === 'Pending';
+  }
+  if (phase !== 'Pending' && phase !== 'Running') return false;
+  const v = vmiOf(s, m);
+  if (!v || FINAL(v.obj.status.phase)) {
+    finish(c, m, 'Failed');
+    return true;
+  }
+  const state = v.obj.status.migrationState;
+  if (phase === 'Running' && state?.migrationUid === m.obj.metadata.uid && state.completed) {
+    finish(c, m, state.failed ? 'Failed' : 'Succeeded');
+    return true;
+  }
+  if (m.rec.seen) return false;
+  m.rec.seen = true; // a new one
+  return true;
+}
+
+/** Starts pending migrations within the cluster and per-node limits (R-M5). */
+function pump(c: Ctx): void {
+  const s = c.store;
+  const book = migrationBook(s);
+  if (book.pending.length === 0) return;
+  const cluster = s.books.cluster as { parallelMigrationsPerCluster: number; parallelOutboundMigrationsPerNode: number };
+  for (let i = 0; i < book.pending.length && book.running < cluster.parallelMigrationsPerCluster; ) {
+    const m = s.get(VMIM, book.pending[i]!) as VmimEntry;
+    const v = vmiOf(s, m);
+    const node = v?.obj.status.nodeName;
+    if (!v || v.obj.status.phase !== 'Running' || node === undefined || (book.outbound[node] ?? 0) >= cluster.parallelOutboundMigrationsPerNode) {
+      i++;
+      continue; // waits until its VMI runs, or for its node's limit
+    }
+    book.pending.splice(i, 1);
+    start(c, m, v);
+  }
+}
+
+/** A NIC as it starts on the migration target: same MAC and IP, its VF still to take. */
+function targetNic(n: Nic): Nic {
+  return { name: n.name, kind: n.kind, podBinding: n.podBinding, network: n.network, mac: n.mac, macSource: n.macSource, ipv4Cidr: n.ipv4Cidr, vf: null };
+}
+
+/** An SR-IOV NIC the target node had no VF for. */
+const vfMissing = (n: Nic): boolean => n.kind === 'sriov' && n.vf === null;
+
+/** Picks a target node and hands the migration to the agent; Failed when no node fits (R-M3). */
+function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
+  const s = c.store;
+  const source = v.obj.status.nodeName!;
+  const req = request(s, v, null);
+  const target = req ? pickNode(sortedNodes(s), req.pinned === null ? req : { ...req, pinned: null }, source) : null;
+  m.rec.source = source;
+  if (!target) {
+    // R-M3: the target pod stays unschedulable until its timeout; at quiescence it is Failed.
+    end(c, m, v, 'Failed');
+    return;
+  }
+  const nics = v.rec.nics.map(targetNic);
+  place(s, v, target, nics, false);
+  if (nics.some(vfMissing)) {
+    unplace(s, v, target.name, nics, false, false);
+    end(c, m, v, 'Failed');
+    return;
+  }
+  m.obj.status.phase = 'Running';
+  m.rec.target = target.name;
+  m.rec.targetNics = nics;
+  const book = migrationBook(s);
+  book.running++;
+  book.outbound[source] = (book.outbound[source] ?? 0) + 1;
+  v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: false, failed: false, sourceNode: source, targetNode: target.name };
+  s.touch(v);
+  s.touch(m);
+  c.emit({ type: 'migrate', uid: v.obj.metadata.uid, migration: m.obj.metadata.name, targetNode: target.name, nics: launchNics(nics) });
+}
+
+/** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). */
+function finish(c: Ctx, m: VmimEntry, phase: 'Succeeded' | 'Failed'): void {
+  const s = c.store;
+  const v = vmiOf(s, m);
+  const book = migrationBook(s);
+  if (m.obj.status.phase === 'Pending') {
+    const i = book.pending.indexOf(m.obj.metadata.name);
+    if (i >= 0) book.pending.splice(i, 1);
+    end(c, m, v, 'Failed');
+    return;
+  }
+  const r = m.rec;
+  book.running--;
+  book.outbound[r.source!] = (book.outbound[r.source!] ?? 1) - 1;
+  if (v) {
+    if (phase === 'Succeeded' && c.rules.behaviour.migrationMovesNode) {
+      const target = s.get<ApiObject, NodeRecord>('Node', r.target!)!.rec;
+      unplace(s, v, r.source!, v.rec.nics, true, false);
+      v.obj.status.nodeName = target.name;
+      target.active++;
+      target.vmis.push(v.obj.metadata.name);
+      v.rec.nics = r.targetNics!;
+      writeInterfaces(v);
+      if (v.rec.launch) v.rec.launch = movedLaunch(v.rec.launch, target.name, launchNics(v.rec.nics));
+    } else unplace(s, v, r.target!, r.targetNics!, false, false);
+    v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: true, failed: phase === 'Failed', sourceNode: r.source!, targetNode: r.target! };
+  }
+  end(c, m, v, phase);
+}
+
+/**
+ * The launch spec on the target node: a new object (the old one is shared
+ * with the agent), written out rather than spread, since the spread copy
+ * showed in the profile. Same keys in the same order as the VMI controller's.
+ */
+function movedLaunch(l: LaunchSpec, node: string, nics: LaunchNic[]): LaunchSpec {
+  return {
+    uid: l.uid,
+    name: l.name,
+    node,
+    vcpus: l.vcpus,
+    memoryMiB: l.memoryMiB,
+    hostname: l.hostname,
+    boot: l.boot,
+    disks: l.disks,
+    nics,
+    startPaused: l.startPaused,
+    terminationGracePeriodSeconds: l.terminationGracePeriodSeconds,
+    acpi: l.acpi,
+  };
+}
+
+/** Books a finished migration: its VMI is free to migrate again, and the garbage-collection buffer keeps 5 per VMI. */
+function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Failed'): void {
+  const s = c.store;
+  m.obj.status.phase = phase;
+  m.rec.targetNics = null;
+  if (v && v.rec.activeMigration === m.obj.metadata.name) {
+    v.rec.activeMigration = null;
+    s.touch(v);
+  }
+  if (m.rec.removeWhenFinal) {
+    s.remove(m);
+    return;
+  }
+  const book = migrationBook(s);
+  const done = (book.finished[m.rec.vmiName] ??= []);
+  done.push({ name: m.obj.metadata.name, uid: m.obj.metadata.uid });
+  if (done.length > 5) {
+    const old = done.shift()!;
+    const e = s.get(VMIM, old.name);
+    if (e && e.obj.metadata.uid === old.uid) s.remove(e);
+  }
+  s.touch(m);
+}

@@ -1,0 +1,291 @@
+/**
+ * The VirtualMachine controller (R-RS*, R-V9, R-PS; KubeVirt
+ * pkg/virt-controller/watch/vm/vm.go execute / sync / updateStatus): the
+ * DataVolumes of a VM's templates, the run-strategy reactions to its VMI,
+ * status.stateChangeRequests, crash-loop bookkeeping (status.startFailure),
+ * the deletion of a VM, and its status (printableStatus, ready, created,
+ * conditions). Internal to the cluster core.
+ *
+ * Crash-loop backoff (R-RS6, harness choice): a start failure holds the VM
+ * until `rules.behaviour.crashLoopRetrySeconds` pass, a timer; the default
+ * (null) never retries by itself: a start, stop or restart request clears
+ * the failure count.
+ */
+import { BACKOFF_STRATEGIES, printableStatus, type Situation, type VmStatusFacts } from '../rules.ts';
+import { FINAL, type Condition, type StateChangeRequest, type VmStatus } from '../store/objects.ts';
+import type { DvRecord } from '../store/records.ts';
+import type { VmiEntry } from '../common/placement.ts';
+import { deleteDv, type DvEntry, type PvcEntry } from '../common/storage.ts';
+import { template } from '../common/template.ts';
+import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef, timestamp } from '../common/vmis.ts';
+import { runStrategy, vmiOf, type VmEntry } from '../common/vms.ts';
+import type { MigrationPhase } from '../store/objects.ts';
+import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
+
+const VM = 'VirtualMachine';
+const START: StateChangeRequest = Object.freeze({ action: 'Start' });
+const VMI_NOT_EXISTS: Condition[] = Object.freeze([Object.freeze({ type: 'Ready', status: 'False', reason: 'VMINotExists' })]) as Condition[];
+
+const owner: Watch = (_c, e, _removed, enqueue) => {
+  const o = controllerOf(e.obj.metadata);
+  if (o?.kind === VM) enqueue(o.name);
+};
+
+/** VMs whose volumes use this claim / DataVolume (their printableStatus reads it). */
+const users: Watch = (c, e, _removed, enqueue) => {
+  const name = e.obj.metadata.name;
+  for (const vm of c.store.all<VmEntry['obj'], VmEntry['rec']>(VM).values()) {
+    if (vm.rec.dvNames.includes(name) || (vm.rec.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name || v.dataVolume?.name === name)) enqueue(vm.obj.metadata.name);
+  }
+};
+
+export const vmController: Controller = {
+  name: 'vm',
+  watches: {
+    VirtualMachine: byName,
+    VirtualMachineInstance: owner,
+    PersistentVolumeClaim: users,
+    DataVolume: users,
+  },
+  reconcile(c, name) {
+    const e = c.store.get(VM, name) as VmEntry | undefined;
+    if (!e) return;
+    const v = vmiOf(c.store, e);
+    if (isDeleting(e)) {
+      if (!finishDeletion(c, e, v)) writeStatus(c, e, v);
+      return;
+    }
+    syncDataVolumes(c, e);
+    bookFailures(c, e, v);
+    writeStatus(c, e, react(c, e, v));
+  },
+};
+
+/** A deleted VM: its VMI first, then the VM and the DataVolumes it made. True once the VM is gone. */
+function finishDeletion(c: Ctx, e: VmEntry, vmi: VmiEntry | null): boolean {
+  const s = c.store;
+  if (vmi) {
+    if (!isDeleting(vmi)) deleteVmi(s, vmi, c.store.timestamp());
+    return false;
+  }
+  s.remove(e);
+  for (const dv of e.rec.dvNames) {
+    const d = s.get('DataVolume', dv) as DvEntry | undefined;
+    if (d && d.rec.ownerVm === e.obj.metadata.name) deleteDv(s, d, c.store.timestamp());
+  }
+  return true;
+}
+
+/** Creates the DataVolumes of the VM's templates that do not exist, once per applied generation. */
+function syncDataVolumes(c: Ctx, e: VmEntry): void {
+  if (e.rec.dvsFor === e.obj.metadata.generation) return;
+  e.rec.dvsFor = e.obj.metadata.generation;
+  for (const t of e.obj.spec.dataVolumeTemplates ?? []) {
+    if (c.store.get('DataVolume', t.metadata.name)) continue;
+    const dv = { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataVolume', metadata: { name: t.metadata.name, ownerReferences: [ownerRef(e.obj)] }, spec: t.spec, status: { phase: 'Pending' } };
+    c.store.create(dv as unknown as DvEntry['obj'], { ownerVm: e.obj.metadata.name } satisfies DvRecord);
+  }
+}
+
+/** Whether crash-loop backoff holds the VM (R-RS6). */
+function inBackoff(c: Ctx, st: VmStatus): boolean {
+  const f = st.startFailure;
+  return f !== undefined && (f.retryAfterTimestamp === null || c.now() < Date.parse(f.retryAfterTimestamp));
+}
+
+/** R-RS6: a VMI that ended without ever running counts as a start failure (once per VMI); one that runs clears the count. */
+function bookFailures(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
+  if (!v) return;
+  const st = e.obj.status;
+  if (v.rec.everRunning) {
+    if (st.startFailure) st.startFailure = undefined;
+    return;
+  }
+  const strategy = runStrategy(e.obj.spec);
+  if (!FINAL(v.obj.status.phase) || isDeleting(v) || !BACKOFF_STRATEGIES.includes(strategy)) return;
+  if (st.startFailure?.lastFailedVMIUID === v.obj.metadata.uid) return;
+  const retry = c.rules.behaviour.crashLoopRetrySeconds;
+  const due = retry === null ? null : c.now() + retry * 1000;
+  st.startFailure = { consecutiveFailCount: (st.startFailure?.consecutiveFailCount ?? 0) + 1, lastFailedVMIUID: v.obj.metadata.uid, retryAfterTimestamp: due === null ? null : timestamp(due) };
+  if (due !== null) c.after(due, 'vm', e.obj.metadata.name);
+}
+
+/** The VM's VMI as the run-strategy table sees it. */
+function situation(v: VmiEntry | null): Situation {
+  if (!v) return 'noVmi';
+  const p = v.obj.status.phase;
+  return p === 'Succeeded' ? 'succeeded' : p === 'Failed' ? 'failed' : 'active';
+}
+
+/* Absent optional status fields are `undefined` rather than deleted (a delete turns an object into a slow dictionary); JSON drops them. */
+
+/** Stop requests, then the strategy's reaction, until nothing more to do now; returns the VM's VMI then. */
+function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
+  const s = c.store;
+  const st = e.obj.status;
+  const strategy = runStrategy(e.obj.spec);
+  let vmi = current;
+  for (let guard = 0; guard < 8; guard++) {
+    trimRequests(st, vmi);
+    const head = st.stateChangeRequests?.[0];
+    if (vmi && head?.action === 'Stop' && head.uid === vmi.obj.metadata.uid) {
+      if (!isDeleting(vmi)) deleteVmi(s, vmi, c.store.timestamp());
+      break; // waits for the launcher to exit
+    }
+    const reaction = c.rules.runStrategy[strategy][situation(vmi)];
+    let acted = false;
+    switch (reaction) {
+      case 'keep':
+        if (!vmi) e.rec.recreate = false; // a pending recreate does not survive a switch to a keeping strategy
+        break;
+      case 'create':
+        if (!inBackoff(c, st)) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        break;
+      case 'createOnRequest':
+        if (head?.action === 'Start' || e.rec.recreate) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        break;
+      case 'createOnRequestOrSwitch':
+        if (head?.action === 'Start' || e.rec.recreate || st.runStrategy !== strategy) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        break;
+      case 'delete':
+      case 'deleteRecreate':
+      case 'deleteRequestStart':
+        if (vmi && !isDeleting(vmi)) {
+          const ranOk = vmi.rec.everRunning || !BACKOFF_STRATEGIES.includes(strategy);
+          if (reaction === 'deleteRecreate' && ranOk) e.rec.recreate = true;
+          if (reaction === 'deleteRequestStart' && ranOk) (st.stateChangeRequests ??= []).push(START);
+          deleteVmi(s, vmi, c.store.timestamp());
+        }
+        break;
+    }
+    if (!acted) break;
+    current = vmi;
+  }
+  // status.runStrategy follows once a deletion that needs no launcher exit (an ended or never launched VMI) is done,
+  // so that the reconcile after it still sees a strategy switch (createOnRequestOrSwitch)
+  const removing = vmi !== null && isDeleting(vmi) && (FINAL(vmi.obj.status.phase) || !vmi.rec.launched);
+  if (!removing && (st.runStrategy !== undefined || vmi !== null)) st.runStrategy = strategy;
+  return vmi;
+}
+
+/** R-V9: drop requests that no longer apply (REFERENCE §1.4). */
+function trimRequests(st: VmStatus, v: VmiEntry | null): void {
+  const reqs = st.stateChangeRequests;
+  if (!reqs) return;
+  for (;;) {
+    const h = reqs[0];
+    if (!h) break;
+    if (h.action === 'Stop' && (!v || v.obj.metadata.uid !== h.uid)) reqs.shift();
+    else if (h.action === 'Start' && v && !FINAL(v.obj.status.phase) && !isDeleting(v)) reqs.shift();
+    else break;
+  }
+  if (reqs.length === 0) st.stateChangeRequests = undefined;
+}
+
+/** Creates the VM's VMI from its template; null when a VMI of its name exists or backoff holds it. */
+function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): VmiEntry | null {
+  const s = c.store;
+  const name = e.obj.metadata.name;
+  if (vmi || s.get('VirtualMachineInstance', name)) return null;
+  const st = e.obj.status;
+  const head = st.stateChangeRequests?.[0];
+  if (inBackoff(c, st) && head?.action !== 'Start') return null;
+  const paused = e.rec.startPaused || (head?.action === 'Start' && head.data?.startPaused === 'true');
+  e.rec.startPaused = false;
+  e.rec.recreate = false;
+  const created = createVmi(s, name, ownerRef(e.obj), template(s, e.rec.spec), paused);
+  trimRequests(st, created);
+  return created;
+}
+
+/** The facts of a VM's printableStatus (R-PS). */
+/** One facts record, refilled per status write (the rules read it at once and keep nothing). */
+const FACTS: VmStatusFacts = {
+  deleting: false,
+  vmiPhase: null,
+  vmiFinal: false,
+  vmiDeleting: false,
+  expectDelete: false,
+  migrating: false,
+  paused: false,
+  syncReason: null,
+  unschedulable: false,
+  dvError: false,
+  dvProvisioning: false,
+  setToStart: false,
+  pvcUnbound: false,
+  expectCreate: false,
+  startFailures: 0,
+  strategy: 'Halted',
+};
+
+function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
+  const s = c.store;
+  const st = e.obj.status;
+  const strategy = runStrategy(e.obj.spec);
+  let dvError = false;
+  let dvProvisioning = false;
+  let pvcUnbound = false;
+  const volumes = e.rec.spec.volumes;
+  let dvNames: Set<string> | null = e.rec.dvNames.length > 0 ? new Set(e.rec.dvNames) : null;
+  if (volumes) {
+    for (const vol of volumes) {
+      if (vol.dataVolume) (dvNames ??= new Set()).add(vol.dataVolume.name);
+      const claim = vol.persistentVolumeClaim?.claimName ?? vol.dataVolume?.name;
+      if (claim !== undefined) {
+        const p = s.get('PersistentVolumeClaim', claim) as PvcEntry | undefined;
+        if (p && p.obj.status.phase !== 'Bound') pvcUnbound = true;
+      }
+    }
+  }
+  if (dvNames) {
+    for (const n of dvNames) {
+      const d = s.get('DataVolume', n) as DvEntry | undefined;
+      if (!d) continue;
+      if (d.obj.status.phase === 'Failed') dvError = true;
+      else if (d.obj.status.phase !== 'Succeeded') dvProvisioning = true;
+    }
+  }
+  const head = st.stateChangeRequests?.[0];
+  const live = v !== null && !FINAL(v.obj.status.phase);
+  const setToStart = live || strategy === 'Always' || strategy === 'Once' || head?.action === 'Start';
+  const reaction = c.rules.runStrategy[strategy][situation(v)];
+  const expectCreate =
+    v === null &&
+    !inBackoff(c, st) &&
+    (reaction === 'create' || ((reaction === 'createOnRequest' || reaction === 'createOnRequestOrSwitch') && (head?.action === 'Start' || e.rec.recreate)));
+  const m = v?.rec.activeMigration ?? null;
+  const migrationPhase = m === null ? null : (s.obj('VirtualMachineInstanceMigration', m)?.status as { phase: MigrationPhase } | undefined)?.phase;
+  const f = FACTS;
+  f.deleting = isDeleting(e);
+  f.vmiPhase = v?.obj.status.phase ?? null;
+  f.vmiFinal = v !== null && FINAL(v.obj.status.phase);
+  f.vmiDeleting = v !== null && isDeleting(v);
+  f.expectDelete = v !== null && ((head?.action === 'Stop' && head.uid === v.obj.metadata.uid) || (live && reaction === 'delete') || v.rec.shuttingDown);
+  f.migrating = migrationPhase === 'Running';
+  f.paused = v?.rec.paused ?? false;
+  f.syncReason = v?.rec.sync?.reason ?? null;
+  f.unschedulable = v !== null && v.rec.unschedulable !== null;
+  f.dvError = dvError;
+  f.dvProvisioning = dvProvisioning;
+  f.setToStart = setToStart;
+  f.pvcUnbound = pvcUnbound;
+  f.expectCreate = expectCreate;
+  f.startFailures = st.startFailure?.consecutiveFailCount ?? 0;
+  f.strategy = strategy;
+  return f;
+}
+
+/** status.printableStatus, ready, created and the VMI's conditions ([KV] vm.go updateStatus). */
+function writeStatus(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
+  const st = e.obj.status;
+  const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e, v));
+  const ready = v !== null && v.obj.status.phase === 'Running' && !v.rec.paused;
+  const conditions = v ? v.obj.status.conditions : VMI_NOT_EXISTS;
+  if (st.printableStatus === ps && st.ready === ready && st.created === (v !== null) && st.conditions === conditions) return;
+  st.printableStatus = ps;
+  st.ready = ready;
+  st.created = v !== null;
+  st.conditions = conditions;
+  c.store.touchStatus(e);
+}
