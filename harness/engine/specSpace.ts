@@ -6,6 +6,7 @@
  * values it draws (suite.ts); a dimension it does not name stays at its
  * first value.
  */
+import type { SpecExclusion } from './runResults.ts';
 
 /** `SxCxT`: sockets × cores × threads, 1–4 vCPUs in total, fewest vCPUs first. */
 export const CPU_TOPOLOGIES = ['1x1x1', '2x1x1', '1x2x1', '1x1x2', '3x1x1', '1x3x1', '4x1x1', '1x4x1', '2x2x1', '2x1x2', '1x2x2', '1x1x4'] as const;
@@ -91,3 +92,13 @@ export const UNDRAWN: readonly ({ dimension: string } & Exclusion)[] = [
   { dimension: 'firmware', why: 'unrealisable', reason: 'no UEFI firmware (OVMF) in the fixtures; the model does not simulate firmware kinds' },
   { dimension: 'resources.requests.cpu', why: 'uncompared', reason: 'the model ignores it next to a cpu topology (harness/cluster/core/vmiTemplate.ts) and no observation shows a pod request' },
 ];
+
+/** What a suite leaves out of the spec space, with the reasons: the report lists it. Public. */
+export function notDrawn(spec: SpecChoice): SpecExclusion[] {
+  const out: SpecExclusion[] = [];
+  for (const d of SPEC_DIMENSION_NAMES) {
+    const reasons = (EXCLUSIONS[d] ?? {}) as Record<string, Exclusion>;
+    for (const [value, e] of Object.entries(reasons)) if (!(spec[d] as readonly string[]).includes(value)) out.push({ dimension: d, value, ...e });
+  }
+  return [...out, ...UNDRAWN.map((u) => ({ ...u, value: '*' }))];
+}
