@@ -20,6 +20,7 @@ import {
   loadSuite,
   parseAccel,
   parseBackendList,
+  parseRequirements,
   runSuite,
 } from '../engine/index.ts';
 import { renderDiff } from '../observe/render.ts';
@@ -48,6 +49,9 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --confirm N                 re-run each counterexample N times: deterministic or flaky
   --baseline FILE             known deviations (YAML): matching failures do not fail the run
   --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
+  --require-coverage K=N,...  fail (exit 1) when the generated sequences counted fewer: K is a step
+                              kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted,
+                              dim.<dimension>.<value> (dim.memory.1Gi) or rule.<id>; repeatable
   --keep                      keep qemu state directories`;
 
 const OPTIONS = {
@@ -68,6 +72,7 @@ const OPTIONS = {
   baseline: { type: 'string' },
   scenario: { type: 'string', multiple: true },
   keep: { type: 'boolean' },
+  'require-coverage': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -160,6 +165,7 @@ export async function run(argv: string[]): Promise<number> {
   const shrinkS = numberFlag('shrink-budget-seconds', v['shrink-budget-seconds'], { min: 0, integer: false }) ?? suite.shrinkBudgetSeconds;
   const jobs = v.jobs === 'auto' ? autoJobs(suite) : (numberFlag('jobs', v.jobs, { min: 1, max: 64, integer: true }) ?? 1);
   const confirm = numberFlag('confirm', v.confirm, { min: 0, max: 1000, integer: true });
+  const requireCoverage = parseRequirements(v['require-coverage'] ?? []);
   const baseline = v.baseline !== undefined ? await loadBaseline(v.baseline) : undefined;
   const handwritten = v.scenario !== undefined ? await loadScenarioFiles(v.scenario) : await loadHandwritten(suite.scenarios);
   // Fields KubeVirt accepts but the model does not simulate (docs/api.md).
@@ -214,6 +220,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(budgetS !== undefined ? { budgetMs: budgetS * 1000 } : {}),
       ...(shrinkS !== undefined ? { shrinkBudgetMs: shrinkS * 1000 } : {}),
       ...(confirm !== undefined ? { confirm } : {}),
+      requireCoverage,
       ...(baseline ? { baseline } : {}),
       onProgress: (p) => progress.update(p),
       ...(jobs > 1 ? { parallel: { jobs, backends: names, settings } } : {}),
@@ -238,6 +245,7 @@ export async function run(argv: string[]): Promise<number> {
   await writeReport(reportDir, results);
   say(runFacts(results, budgetS, shrinkS));
   for (const f of results.failures) say(`\n${failureText(f, names[0] as string, reportDir)}`);
+  for (const s of results.coverage?.shortfalls ?? []) say(`coverage shortfall: ${s}`);
   const status = results.passed ? (results.failures.length > 0 ? 'passed (known deviations only)' : 'passed') : 'FAILED';
   say(
     `\n${status}: ${results.sequences} sequences, ${results.steps} steps in ${(results.durationMs / 1000).toFixed(1)} s` +

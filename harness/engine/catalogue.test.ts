@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation, VmiObservation } from '../observe/types.ts';
 import { candidates, resolveChoice, type GenState } from './catalogue.ts';
-import { buildVmEntry, type VmShape } from './vmArb.ts';
+import { buildVmEntry, SIMPLEST_SPEC, type VmShape } from './vmArb.ts';
 
 const shape: VmShape = {
   standalone: false,
@@ -12,7 +12,7 @@ const shape: VmShape = {
   nics: [{ kind: 'pod', specMac: false }],
   extras: [{ kind: 'pvc', serial: true }],
   strategy: 'Always',
-  grace: 0,
+  spec: SIMPLEST_SPEC,
 };
 
 function vmi(phase: VmiObservation['phase']): VmiObservation {

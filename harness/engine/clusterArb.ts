@@ -3,8 +3,8 @@
  *
  * 1–3 nodes with capacities and SR-IOV VF pools, two storage classes (a
  * node-local one binding at first consumer, a shared one binding at once),
- * the NADs the suite's networks need, the harness's small instance type and
- * preference, and a golden image (DataVolume imported from the catalogue +
+ * the NADs the suite's networks need, the harness's instance types (the
+ * suite's `spec.instancetype`) and preference, and a golden image (DataVolume imported from the catalogue +
  * DataSource) for DataVolume clones. The object set is fixed by the suite and
  * consistent by construction; only node count and capacities vary, so
  * shrinking a cluster never breaks a VM spec that refers to it.
@@ -18,7 +18,11 @@ export const LOCAL_SC = 'local';
 export const SHARED_SC = 'shared';
 export const BRIDGE_NAD = 'br-net';
 export const SRIOV_NAD = 'sriov-net';
-export const INSTANCETYPE = 'vmconform.tiny';
+/** The harness's instance types, by the value of the `instancetype` spec dimension (specSpace.ts). */
+export const INSTANCETYPES = {
+  tiny: { name: 'vmconform.tiny', cpu: 1, memory: '256Mi' },
+  small: { name: 'vmconform.small', cpu: 2, memory: '512Mi' },
+} as const;
 export const PREFERENCE = 'vmconform.virtio';
 export const GOLDEN = 'golden';
 export const GUEST_IMAGE = 'vmconform/guest:latest';
@@ -48,7 +52,7 @@ function nodeObject(n: NodeSpec): Node {
 }
 
 /** The objects of a cluster besides its nodes (internal; exported for tests). */
-export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootSources'>): KubeObject[] {
+export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootSources' | 'spec'>): KubeObject[] {
   const objs: KubeObject[] = [
     {
       apiVersion: 'vmconform.io/v1',
@@ -76,8 +80,11 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
     });
   }
   if (suite.builds.includes('instancetype')) {
+    for (const t of suite.spec.instancetype) {
+      const { name, cpu, memory } = INSTANCETYPES[t];
+      objs.push({ apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name }, spec: { cpu: { guest: cpu }, memory: { guest: memory } } });
+    }
     objs.push(
-      { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: INSTANCETYPE }, spec: { cpu: { guest: 1 }, memory: { guest: '256Mi' } } },
       { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterPreference', metadata: { name: PREFERENCE }, spec: { devices: { preferredDiskBus: 'virtio', preferredInterfaceModel: 'virtio' } } },
     );
   }

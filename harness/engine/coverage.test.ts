@@ -3,13 +3,16 @@
  * sequences draw every storage kind (boot sources and extra disks, local and
  * shared storage), every network kind and every build way, whatever the seed.
  * Checked on the drawn scenarios themselves (the model runs them), for
- * several seeds.
+ * several seeds. Then the coverage counts of coverage.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { createModelBackend } from '../../backends/model/index.ts';
 import { runGeneratedProperty } from './property.ts';
 import type { Scenario } from './scenario.ts';
 import { loadSuite } from './suite.ts';
+import { mergeCoverage, sequenceCoverage } from './coverage.ts';
+import type { StepRecord } from './runResults.ts';
+import type { VmEntry } from './vmEntry.ts';
 
 /** What a scenario's manifests contain, as marker → regex over their JSON. */
 const MARKERS: Record<string, RegExp> = {
@@ -47,4 +50,62 @@ describe('suite default: coverage of its generated sequences', async () => {
       expect([...Object.keys(MARKERS), ...SHAPES].filter((k) => !seen.has(k))).toEqual([]);
     });
   }
+});
+
+describe('coverage counts of a sequence (coverage.ts)', () => {
+  const ok = { ok: true } as const;
+  const conflict = { ok: false, code: 409, message: 'already running' } as const;
+  const vm = (name: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name }, spec: {} }) as never;
+  const step = (command: StepRecord['command'], answer: StepRecord['results'][string], migrations?: Record<string, { vmi: string; phase: string }>): StepRecord => ({
+    command,
+    results: { model: answer, qemu: answer },
+    ...(migrations ? { observations: { model: { migrations }, qemu: {} } } : {}),
+  });
+  const steps: StepRecord[] = [
+    step({ kind: 'apply', args: { object: vm('node'), setup: true }, text: 'setup' }, ok, {}),
+    step({ kind: 'apply', args: { object: vm('vm-a') }, text: 'apply vm-a' }, ok, {}),
+    step({ kind: 'vm', args: { verb: 'start', name: 'vm-a' }, text: 'start' }, conflict, {}),
+    step({ kind: 'vm', args: { verb: 'migrate', name: 'vm-a' }, text: 'migrate' }, ok, { m1: { vmi: 'vm-a', phase: 'Running' }, m2: { vmi: 'vm-a', phase: 'Succeeded' } }),
+    // m1 disappears while Running: aborted; m2 is still Succeeded: counted once.
+    step({ kind: 'vm', args: { verb: 'migrate', name: 'vm-a' }, text: 'migrate' }, ok, { m2: { vmi: 'vm-a', phase: 'Succeeded' }, m3: { vmi: 'vm-a', phase: 'Failed' } }),
+    step({ kind: 'fault', args: { fault: 'nodeLoss', node: 'node-1' }, text: 'fault' }, ok, { m3: { vmi: 'vm-a', phase: 'Failed' } }),
+  ];
+  const entry = (name: string, dims: VmEntry['dims']): VmEntry => ({ name, kind: 'VirtualMachine', build: 'yaml', objects: [], dims });
+
+  it('counts command kinds with their answers, each migration once, and the spec values of accepted VMs only', () => {
+    const c = sequenceCoverage(steps, [entry('vm-a', { memory: '1Gi', network: ['pod', 'multus'] }), entry('vm-b', { memory: '128Mi' })], 'model', { 'R-G2': 1 });
+    expect(c).toEqual({
+      sequences: 1,
+      commands: {
+        apply: { drawn: 1, accepted: 1, refused: {} },
+        start: { drawn: 1, accepted: 0, refused: { '409 Conflict': 1 } },
+        migrate: { drawn: 2, accepted: 2, refused: {} },
+        nodeLoss: { drawn: 1, accepted: 1, refused: {} },
+      },
+      migrations: { succeeded: 1, failed: 1, aborted: 1 },
+      spec: { memory: { '1Gi': 1 }, network: { pod: 1, multus: 1 } },
+      rules: { 'R-G2': 1 },
+    });
+  });
+
+  it('merges by adding every count', () => {
+    const one = () => sequenceCoverage(steps, [entry('vm-a', { memory: '1Gi' })], 'model', { 'R-G2': 2 });
+    const two = mergeCoverage(one(), one());
+    expect(two.sequences).toBe(2);
+    expect(two.commands['start']).toEqual({ drawn: 2, accepted: 0, refused: { '409 Conflict': 2 } });
+    expect(two.migrations).toEqual({ succeeded: 2, failed: 2, aborted: 2 });
+    expect(two.spec).toEqual({ memory: { '1Gi': 2 } });
+    expect(two.rules).toEqual({ 'R-G2': 4 });
+  });
+
+  it('a generated run: every counted step is one drawn command, every counted sequence is counted', async () => {
+    const suite = await loadSuite('default');
+    const factories = [0, 1].map((i) => ({ name: i ? 'model#2' : 'model', create: async () => createModelBackend({ seed: i }) }));
+    const out = await runGeneratedProperty({ suite, factories, seed: 9, runs: 30, settleBudgetMs: suite.settleBudgetMs });
+    const c = out.coverage!;
+    expect(c.sequences).toBe(out.result.sequences);
+    expect(Object.values(c.commands).reduce((n, k) => n + k.drawn, 0)).toBe(out.result.steps);
+    for (const k of Object.values(c.commands)) expect(k.accepted + Object.values(k.refused).reduce((a, b) => a + b, 0)).toBe(k.drawn);
+    expect(Object.keys(c.spec)).toEqual(expect.arrayContaining(['memory', 'cpu', 'grace', 'bootOrder']));
+  });
 });

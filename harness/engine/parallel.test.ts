@@ -46,7 +46,8 @@ describe('--jobs: sharded runs merge to the serial result', async () => {
     const runs = shards.flatMap((s) => (s.tallies ?? []).map(([r]) => r)).sort((a, b) => a - b);
     expect(runs).toEqual(Array.from({ length: 60 }, (_, i) => i));
     const merged = mergeShards(shards);
-    expect(merged).toEqual({ sequences: serial.result.sequences, steps: serial.result.steps });
+    // The coverage counts too: the shards' per-run counts add up to the serial run's.
+    expect(merged).toEqual({ sequences: serial.result.sequences, steps: serial.result.steps, coverage: serial.coverage });
   });
 });
 
@@ -55,7 +56,7 @@ describe('--jobs: an interrupted run counts like a serial one', () => {
 
   it('the real steps of the sequences cut short by the abort count, the sequences do not', () => {
     // Shard 0 ran run 0 (3 steps) and was 2 steps into run 2; shard 1 was 1 step into run 1.
-    expect(mergeShards([out(5, [[0, 3]]), out(1, [])])).toEqual({ sequences: 1, steps: 6 });
+    expect(mergeShards([out(5, [[0, 3]]), out(1, [])])).toMatchObject({ sequences: 1, steps: 6 });
   });
 });
 
@@ -68,7 +69,7 @@ describe('--jobs in worker threads', () => {
     const serial = await runGeneratedProperty({ suite, factories: [model('model'), model('model#2', { seed: 1 })], seed: 3, runs: 40, maxSteps: 10, settleBudgetMs: suite.settleBudgetMs });
     const merged = mergeShards(await runInWorkers(job, 2));
     expect(merged.failure).toBeUndefined();
-    expect(merged).toEqual({ sequences: serial.result.sequences, steps: serial.result.steps });
+    expect(merged).toEqual({ sequences: serial.result.sequences, steps: serial.result.steps, coverage: serial.coverage });
   });
 
   const job = async (runs: number) => ({ suite: await loadSuite('model'), backends: ['model', 'model'] as ('model' | 'qemu')[], settings: { accel: 'auto' as const }, seed: 3, runs, maxSteps: 10 });

@@ -9,7 +9,9 @@
 import { Worker } from 'node:worker_threads';
 import { InfrastructureError } from '../contract/index.ts';
 import type { BackendName, BackendSettings } from './backends.ts';
+import { emptyCoverage, mergeCoverage } from './coverage.ts';
 import { GENERATED_PROPERTY, type Progress, type PropertyOutcome } from './property.ts';
+import type { Coverage } from './runResults.ts';
 import type { Suite } from './suite.ts';
 
 /** What one worker runs (plain data: it crosses the thread boundary). Public. */
@@ -177,6 +179,7 @@ export function mergeShards(outs: readonly Omit<PropertyOutcome, 'scenario'>[]):
   failure?: PropertyOutcome['failure'];
   sequences: number;
   steps: number;
+  coverage: Coverage;
 } {
   const failing = outs.filter((x) => x.failure && x.firstFailureRun !== undefined).sort((a, b) => (a.firstFailureRun as number) - (b.firstFailureRun as number))[0];
   // A predicate error (no run index) is reported as such.
@@ -188,5 +191,9 @@ export function mergeShards(outs: readonly Omit<PropertyOutcome, 'scenario'>[]):
   // The real steps of sequences an abort cut short count, as in a serial run
   // (which counts them only while no run has failed): a shard's steps beyond its tallies.
   const partial = failure ? 0 : outs.reduce((n, x) => n + x.result.steps - sum(x.tallies ?? []), 0);
-  return { ...(failure ? { failure } : {}), sequences: tallies.length, steps: sum(tallies) + partial };
+  const coverage = outs
+    .flatMap((x) => x.coverageRuns ?? [])
+    .filter(([r]) => r <= last)
+    .reduce((c, [, x]) => mergeCoverage(c, x), emptyCoverage());
+  return { ...(failure ? { failure } : {}), sequences: tallies.length, steps: sum(tallies) + partial, coverage };
 }

@@ -16,7 +16,8 @@
  */
 import fc from 'fast-check';
 import { InfrastructureError, type BackendFingerprint } from '../../backends/contract.ts';
-import type { Failure, PropertyResult } from './runResults.ts';
+import type { Coverage, Failure, PropertyResult } from './runResults.ts';
+import { emptyCoverage, mergeCoverage, sequenceCoverage } from './coverage.ts';
 import type { Choice } from './catalogue.ts';
 import { runSequence, setupCommands, type BackendFactory, type SequenceOutcome } from './runner.ts';
 import { GENERATOR_VERSION, scenarioArb, type Scenario } from './scenario.ts';
@@ -78,6 +79,10 @@ export interface PropertyOutcome {
   firstFailureRun?: number;
   /** Every run executed before the first failure (merging --jobs shards like a serial run). */
   tallies?: RunTally[];
+  /** What the runs counted in `result.sequences` exercised (coverage.ts). */
+  coverage?: Coverage;
+  /** --jobs: the coverage of each run, by run index, so that merging counts the serial run's runs only. */
+  coverageRuns?: (readonly [run: number, coverage: Coverage])[];
 }
 
 export const GENERATED_PROPERTY = 'generated';
@@ -124,6 +129,9 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
   let run = -1;
   let firstFailureRun: number | undefined;
   const tallies: RunTally[] = [];
+  const coverage = emptyCoverage();
+  const coverageRuns: (readonly [number, Coverage])[] = [];
+  const reference = o.factories[0]?.name ?? '';
   const progress = (step: number) =>
     o.onProgress?.({ property: GENERATED_PROPERTY, sequences, step, failures: firstFailureAt === undefined ? 0 : 1, shrinking: firstFailureAt !== undefined });
 
@@ -180,6 +188,9 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       sequences++;
       steps += out.stepsRun;
       tallies.push([run, out.stepsRun]);
+      const c = sequenceCoverage(out.steps, scenario.vms, reference, out.ruleHits);
+      if (o.shard) coverageRuns.push([run, c]);
+      else mergeCoverage(coverage, c);
     }
     progress(out.stepsRun);
     if (out.ok) return true;
@@ -207,6 +218,7 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
   const base = {
     budgetExhausted,
     tallies,
+    ...(o.shard ? { coverageRuns } : { coverage }),
     ...(o.signal?.aborted ? { interrupted: true } : {}),
     ...(fingerprints ? { fingerprints } : {}),
     ...(firstFailureRun !== undefined ? { firstFailureRun } : {}),

@@ -14,6 +14,9 @@ import type { HandwrittenScenario } from './handwritten.ts';
 import { failureOf, GENERATED_PROPERTY, runGeneratedProperty, type Progress, type PropertyOutcome } from './property.ts';
 import { runSequence, type BackendFactory, type SequenceOutcome } from './runner.ts';
 import type { Suite } from './suite.ts';
+import { emptyCoverage } from './coverage.ts';
+import { shortfalls, type CoverageRequirements } from './requireCoverage.ts';
+import { notDrawn } from './specSpace.ts';
 
 export interface RunOptions {
   runId: string;
@@ -36,6 +39,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** --jobs N > 1: the generated property runs in N worker threads, which create their own backends. */
   parallel?: { jobs: number; backends: BackendName[]; settings: BackendSettings };
+  /** --require-coverage: minimum counts of the generated sequences' coverage; a shortfall fails the run. */
+  requireCoverage?: CoverageRequirements;
   now?: () => number;
 }
 
@@ -176,6 +181,7 @@ async function generated(o: RunOptions, budgetMs: number | undefined): Promise<G
         durationMs: Math.max(...outs.map((x) => x.result.durationMs)),
       },
       failures: merged.failure ? [merged.failure] : [],
+      coverage: merged.coverage,
       budgetExhausted: outs.some((x) => x.budgetExhausted),
       ...(fp ? { fingerprints: fp } : {}),
     };
@@ -254,5 +260,16 @@ export async function runSuite(options: RunOptions): Promise<RunResults> {
   // Two separate facts: the budget ending generation is not an interruption.
   if (gen?.budgetExhausted) results.budgetExhausted = true;
   if (o.signal?.aborted) results.interrupted = true;
+  const required = o.requireCoverage && Object.keys(o.requireCoverage).length > 0 ? o.requireCoverage : undefined;
+  if (gen?.coverage || required) {
+    const coverage = { ...(gen?.coverage ?? emptyCoverage()), notDrawn: notDrawn(o.suite.spec) };
+    if (required) {
+      // Only a finished count can fall short: an interrupted run is reported as such.
+      const missing = o.signal?.aborted ? [] : shortfalls(coverage, required);
+      Object.assign(coverage, { required, shortfalls: missing });
+      if (missing.length > 0) results.passed = false;
+    }
+    results.coverage = coverage;
+  }
   return results;
 }

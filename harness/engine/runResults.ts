@@ -48,6 +48,59 @@ export interface PropertyResult {
   durationMs: number;
 }
 
+/** One command kind's answers from the reference backend. */
+export interface CommandCoverage {
+  /** Steps of this kind that were drawn and sent. */
+  drawn: number;
+  /** The reference answered ok. */
+  accepted: number;
+  /** The reference refused, by `<code> <reason>` (answerKey in harness/contract/result.ts), e.g. `409 Conflict`. */
+  refused: Record<string, number>;
+}
+
+/** A value of the VM spec space that a suite does not draw, and why (docs/guide.md, "Coverage"). */
+export interface SpecExclusion {
+  dimension: string;
+  value: string;
+  /**
+   * `unrealisable`: the real backend or its guest cannot realise it;
+   * `uncompared`: realised, but the observation has no field for it yet;
+   * `unsimulated`: the model does not simulate it.
+   */
+  why: 'unrealisable' | 'uncompared' | 'unsimulated';
+  reason: string;
+}
+
+/**
+ * What the generated sequences exercised (README, "results.json"): counted
+ * over the generated sequences the run counts in `sequences` (up to and
+ * including the first failing one; shrink and confirmation re-runs and
+ * hand-written scenarios are not counted).
+ */
+export interface Coverage {
+  /** Generated sequences counted. */
+  sequences: number;
+  /** Per command kind (catalogue step kinds: apply, start, migrate, reset, nodeLoss ...). */
+  commands: Record<string, CommandCoverage>;
+  /**
+   * Migrations of the reference's observations, each counted once: reached
+   * Succeeded or Failed, or `aborted`: gone from the observation while not
+   * final (observations are taken when the backends have settled, so an
+   * abort shows only as a migration that disappears mid-flight).
+   */
+  migrations: { succeeded: number; failed: number; aborted: number };
+  /** Rule id → times it fired, summed over the sequences; absent when the reference backend does not report rule hits. */
+  rules?: Record<string, number>;
+  /** Spec dimension → value → VMs with that value that the reference accepted. */
+  spec: Record<string, Record<string, number>>;
+  /** Values of the spec space the suite leaves out, with the reason (`value: '*'`: a field generation never draws). */
+  notDrawn?: SpecExclusion[];
+  /** `--require-coverage` as given: requirement key → minimum. */
+  required?: Record<string, number>;
+  /** Requirements not met, one sentence each; a shortfall fails the run. */
+  shortfalls?: string[];
+}
+
 export interface RunResults {
   runId: string;
   startedAt: string;
@@ -77,4 +130,6 @@ export interface RunResults {
   interrupted?: boolean;
   properties?: PropertyResult[];
   failures: Failure[];
+  /** What the generated sequences exercised; absent when none ran. */
+  coverage?: Coverage;
 }

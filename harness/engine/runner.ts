@@ -18,6 +18,7 @@ import { deepEqual, diffValues } from '../observe/diff.ts';
 import type { DiffEntry, StepRecord } from './runResults.ts';
 import { objectKey, resolveChoice, type Choice, type GenState } from './catalogue.ts';
 import { applyCommand, commandText, type Command } from './command.ts';
+import { ruleHitsOf, type RuleHits } from './coverage.ts';
 import type { ChoiceKind } from './suite.ts';
 import type { VmEntry } from './vmEntry.ts';
 
@@ -43,6 +44,8 @@ export interface SequenceOutcome {
   fingerprints: BackendFingerprint[];
   /** Stopped between steps by the abort signal: neither a pass nor a counterexample. */
   aborted?: boolean;
+  /** The rules the reference says fired (coverage.ts `RuleHitReporter`), when it reports them. */
+  ruleHits?: RuleHits;
 }
 
 export interface RunnerOptions {
@@ -126,7 +129,9 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
     // After an abort the abandoned step fails against disposed backends: nobody waits for it.
     driving.catch(() => undefined);
     const abortedOutcome = stop.aborted.then((): SequenceOutcome => ({ ok: true, aborted: true, steps: so.steps, diff: [], stepsRun: so.stepsRun, fingerprints: so.fingerprints }));
-    return await Promise.race([driving, abortedOutcome]);
+    const out = await Promise.race([driving, abortedOutcome]);
+    const ruleHits = out.aborted ? undefined : ruleHitsOf(backends[0]);
+    return ruleHits ? { ...out, ruleHits } : out;
   } finally {
     stop.done();
     await Promise.allSettled(backends.map((b) => b.dispose()));

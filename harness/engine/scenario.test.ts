@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateObject } from '../api/index.ts';
 import { loadSuite } from './suite.ts';
 import { scenarioArb } from './scenario.ts';
+import { SIMPLEST_SPEC, vmShapeArb } from './vmArb.ts';
 
 describe('scenarioArb', async () => {
   const suite = await loadSuite('model');
@@ -19,7 +20,9 @@ describe('scenarioArb', async () => {
     );
   });
 
-  it('keeps sizes a real backend can run: <= 3 VMs of 256Mi, grace <= 2 s, 1-3 nodes', () => {
+  it('keeps sizes a real backend can run: <= 3 VMs of 128Mi-1Gi and 1-4 vCPUs, grace <= 2 s or the default, 1-3 nodes', () => {
+    const MiB = { Mi: 1, Gi: 1024, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20 } as Record<string, number>;
+    const mib = (q: string) => Number(/^\d+/.exec(q)![0]) * MiB[q.replace(/^\d+/, '')]!;
     fc.assert(
       fc.property(scenarioArb(suite), (s) => {
         expect(s.vms.length).toBeGreaterThanOrEqual(1);
@@ -29,14 +32,30 @@ describe('scenarioArb', async () => {
           const main = v.objects.at(-1)!;
           const spec = main.kind === 'VirtualMachine' ? main.spec.template.spec : main.kind === 'VirtualMachineInstance' ? main.spec : null;
           expect(spec).not.toBeNull();
-          expect(spec!.terminationGracePeriodSeconds).toBeLessThanOrEqual(2);
-          const mem = spec!.domain.memory?.guest;
-          if (mem !== undefined) expect(mem).toBe('256Mi');
-          else expect(main.kind === 'VirtualMachine' && main.spec.instancetype?.name).toBe('vmconform.tiny');
+          expect(spec!.terminationGracePeriodSeconds ?? 0).toBeLessThanOrEqual(2);
+          const d = spec!.domain;
+          const mem = d.memory?.guest ?? d.resources?.requests?.memory ?? d.resources?.limits?.memory;
+          if (mem !== undefined) {
+            expect(mib(mem)).toBeGreaterThanOrEqual(128);
+            expect(mib(mem)).toBeLessThanOrEqual(1024);
+            const c = d.cpu!;
+            expect((c.sockets ?? 1) * (c.cores ?? 1) * (c.threads ?? 1)).toBeLessThanOrEqual(4);
+          } else expect(main.kind === 'VirtualMachine' && main.spec.instancetype?.name).toMatch(/^vmconform\.(tiny|small)$/);
         }
       }),
       { numRuns: 200, seed: 2 },
     );
+  });
+
+  it('shrinks every spec dimension that does not matter to its simplest value', () => {
+    const out = fc.check(
+      fc.property(vmShapeArb(suite), (s) => s.spec.cpu === '1x1x1'),
+      { seed: 4, numRuns: 500 },
+    );
+    expect(out.failed).toBe(true);
+    const [shape] = out.counterexample!;
+    expect(shape.spec.cpu).not.toBe('1x1x1');
+    expect(shape.spec).toEqual({ ...SIMPLEST_SPEC, cpu: shape.spec.cpu });
   });
 
   it('builds VMs all three ways and with every boot source of the suite', () => {

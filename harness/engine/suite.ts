@@ -15,6 +15,7 @@ import { UsageError } from '../contract/index.ts';
 import { CHOICE_KINDS } from './catalogue.ts';
 import { BUILDS } from './vmEntry.ts';
 import { parseInput } from './parseInput.ts';
+import { simplestFirst, SPEC_DIMENSION_NAMES, SPEC_DIMENSIONS, type SpecChoice, type SpecDimension } from './specSpace.ts';
 
 export { CHOICE_KINDS, type ChoiceKind } from './catalogue.ts';
 
@@ -30,6 +31,23 @@ export const EXTRA_DISKS = ['emptyDisk', 'pvc', 'cloudInit', 'configMap', 'secre
 export type ExtraDisk = (typeof EXTRA_DISKS)[number];
 
 const nonEmpty = <T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).min(1);
+
+/** A dimension's values as YAML writes them: `grace: [0, 1, unset]` reads as strings. */
+const specValues = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.array(z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(values))).min(1);
+
+/**
+ * `spec:` of a suite: per dimension of the VM spec space (specSpace.ts) the
+ * values drawn; a dimension left out stays at its first (simplest) value.
+ */
+const specSchema = z
+  .strictObject(Object.fromEntries(SPEC_DIMENSION_NAMES.map((d) => [d, specValues(SPEC_DIMENSIONS[d]).optional()])) as unknown as Record<SpecDimension, z.ZodOptional<z.ZodArray<z.ZodType<string>>>>)
+  .default({})
+  .transform((given): SpecChoice => {
+    const out = {} as Record<SpecDimension, readonly string[]>;
+    for (const d of SPEC_DIMENSION_NAMES) out[d] = simplestFirst(d, (given[d] ?? [SPEC_DIMENSIONS[d][0]]) as never);
+    return out as SpecChoice;
+  });
 
 export const suiteSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
@@ -49,6 +67,8 @@ export const suiteSchema = z.strictObject({
   networks: z.array(z.enum(NETWORKS)).default(['pod']),
   builds: nonEmpty(BUILDS),
   extraDisks: z.array(z.enum(EXTRA_DISKS)).default([]),
+  /** The VM spec space drawn (specSpace.ts): dimension → values. */
+  spec: specSchema,
   /** Hand-written scenarios (scenarios/<name>.yaml) run first; `all` = every one. */
   scenarios: z.union([z.literal('all'), z.array(z.string())]).default([]),
 });

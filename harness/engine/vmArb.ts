@@ -7,8 +7,10 @@
  * processed like `oc process`. Boot sources: containerDisk, PVC (imported
  * DataVolume), DataVolume clone of the golden image, ISO cdrom, kernel boot;
  * networks: pod (masquerade), Multus bridge, SR-IOV; extra disks: emptyDisk,
- * PVC, cloud-init, ConfigMap, Secret. Sizes are bounded so a real backend can
- * run them: 256Mi and 1 vCPU per VM, grace period 0–2 s. The objects a VM
+ * PVC, cloud-init, ConfigMap, Secret. The spec dimensions (specSpace.ts: CPU
+ * topology, memory and where it is written, instance type, grace period,
+ * disk and cdrom bus, NIC model, pod binding, boot order) take the values
+ * the suite's `spec:` lists, shrinking toward the simplest. The objects a VM
  * needs (PVCs, DataVolumes, ConfigMaps, Secrets) travel with it in its entry,
  * so shrinking the VM set keeps every reference consistent.
  */
@@ -27,7 +29,8 @@ import type {
   VirtualMachineInstanceSpec,
   Volume,
 } from '../api/index.ts';
-import { BRIDGE_NAD, GOLDEN, GUEST_IMAGE, INSTANCETYPE, LOCAL_SC, PREFERENCE, SHARED_SC, SRIOV_NAD } from './clusterArb.ts';
+import { BRIDGE_NAD, GOLDEN, GUEST_IMAGE, INSTANCETYPES, LOCAL_SC, PREFERENCE, SHARED_SC, SRIOV_NAD } from './clusterArb.ts';
+import { SPEC_DIMENSION_NAMES, SPEC_DIMENSIONS, type SpecDimension, type SpecValue } from './specSpace.ts';
 import type { BootSource, BuildWay, ExtraDisk, NetworkKind, Suite } from './suite.ts';
 import type { VmEntry } from './vmEntry.ts';
 
@@ -43,8 +46,15 @@ export interface VmShape {
   nics: { kind: NetworkKind; specMac: boolean }[];
   extras: { kind: ExtraDisk; serial: boolean }[];
   strategy: StrategyChoice;
-  grace: number;
+  /** The values of the spec dimensions (specSpace.ts). */
+  spec: SpecShape;
 }
+
+/** One value per spec dimension. Public. */
+export type SpecShape = { [D in SpecDimension]: SpecValue<D> };
+
+/** Every dimension at its simplest value (what a suite that names none draws). Public. */
+export const SIMPLEST_SPEC = Object.fromEntries(SPEC_DIMENSION_NAMES.map((d) => [d, SPEC_DIMENSIONS[d][0]])) as SpecShape;
 
 export type { VmEntry } from './vmEntry.ts';
 
@@ -75,13 +85,14 @@ interface Parts {
 
 function bootParts(name: string, s: VmShape, p: Parts): void {
   const sc = storageOf(s.storage, '64Mi');
+  const bus = s.spec.diskBus;
   switch (s.boot) {
     case 'containerDisk':
-      p.disks.push({ name: 'rootdisk', disk: { bus: 'virtio' } });
+      p.disks.push({ name: 'rootdisk', disk: { bus } });
       p.volumes.push({ name: 'rootdisk', containerDisk: { image: GUEST_IMAGE } });
       return;
     case 'iso':
-      p.disks.push({ name: 'cdrom', cdrom: { bus: 'sata', readonly: true } });
+      p.disks.push({ name: 'cdrom', cdrom: { bus: s.spec.cdromBus, readonly: true } });
       p.volumes.push({ name: 'cdrom', containerDisk: { image: 'vmconform/guest-iso:latest' } });
       return;
     case 'kernel':
@@ -89,26 +100,27 @@ function bootParts(name: string, s: VmShape, p: Parts): void {
       return;
     case 'pvc':
       p.deps.push(dataVolume(`${name}-boot`, { source: { registry: { url: `docker://${GUEST_IMAGE}` } }, storage: sc }));
-      p.disks.push({ name: 'rootdisk', disk: { bus: 'virtio' } });
+      p.disks.push({ name: 'rootdisk', disk: { bus } });
       p.volumes.push({ name: 'rootdisk', persistentVolumeClaim: { claimName: `${name}-boot` } });
       return;
     case 'dataVolume':
       // A VM owns its clone through dataVolumeTemplates (R-S2); a standalone VMI needs its own DataVolume.
       if (s.standalone) p.deps.push(dataVolume(`${name}-root`, { sourceRef: { kind: 'DataSource', name: GOLDEN }, storage: sc }));
       else p.dvTemplate = true;
-      p.disks.push({ name: 'rootdisk', disk: { bus: 'virtio' } });
+      p.disks.push({ name: 'rootdisk', disk: { bus } });
       p.volumes.push({ name: 'rootdisk', dataVolume: { name: `${name}-root` } });
       return;
   }
 }
 
 function extraParts(name: string, s: VmShape, p: Parts): void {
+  const bus = s.spec.diskBus;
   s.extras.forEach((e, i) => {
     const disk = `${e.kind.toLowerCase()}${i}`;
     const serial = e.serial ? { serial: `${disk}-s` } : {};
     switch (e.kind) {
       case 'emptyDisk':
-        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.disks.push({ name: disk, disk: { bus }, ...serial });
         p.volumes.push({ name: disk, emptyDisk: { capacity: DATA_SIZE } });
         return;
       case 'pvc': {
@@ -120,22 +132,22 @@ function extraParts(name: string, s: VmShape, p: Parts): void {
           metadata: { name: claim },
           spec: { accessModes: st.accessModes ?? ['ReadWriteOnce'], resources: { requests: { storage: DATA_SIZE } }, storageClassName: st.storageClassName ?? LOCAL_SC },
         });
-        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.disks.push({ name: disk, disk: { bus }, ...serial });
         p.volumes.push({ name: disk, persistentVolumeClaim: { claimName: claim } });
         return;
       }
       case 'cloudInit':
-        p.disks.push({ name: disk, disk: { bus: 'virtio' } });
+        p.disks.push({ name: disk, disk: { bus } });
         p.volumes.push({ name: disk, cloudInitNoCloud: { userData: `#cloud-config\nhostname: ${name}\n` } });
         return;
       case 'configMap':
         p.deps.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-cm${i}` }, data: { 'app.conf': `vm=${name}\n` } });
-        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.disks.push({ name: disk, disk: { bus }, ...serial });
         p.volumes.push({ name: disk, configMap: { name: `${name}-cm${i}` } });
         return;
       case 'secret':
         p.deps.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-secret${i}` }, stringData: { password: `pw-${name}` } });
-        p.disks.push({ name: disk, disk: { bus: 'virtio' }, ...serial });
+        p.disks.push({ name: disk, disk: { bus }, ...serial });
         p.volumes.push({ name: disk, secret: { secretName: `${name}-secret${i}` } });
         return;
     }
@@ -145,33 +157,59 @@ function extraParts(name: string, s: VmShape, p: Parts): void {
 function nicParts(vmIndex: number, s: VmShape, p: Parts): void {
   s.nics.forEach((n, i) => {
     const mac = n.specMac ? { macAddress: `02:00:00:00:${String(vmIndex).padStart(2, '0')}:${String(i).padStart(2, '0')}` } : {};
+    const model = s.spec.nicModel === 'unset' ? {} : { model: s.spec.nicModel };
     switch (n.kind) {
       case 'pod':
-        p.interfaces.push({ name: 'default', masquerade: {}, ...mac });
+        p.interfaces.push({ name: 'default', ...(s.spec.podBinding === 'bridge' ? { bridge: {} } : { masquerade: {} }), ...mac, ...model });
         p.networks.push({ name: 'default', pod: {} });
         return;
       case 'multus':
-        p.interfaces.push({ name: 'br', bridge: {}, ...mac });
+        p.interfaces.push({ name: 'br', bridge: {}, ...mac, ...model });
         p.networks.push({ name: 'br', multus: { networkName: BRIDGE_NAD } });
         return;
       case 'sriov':
-        p.interfaces.push({ name: 'vf', sriov: {}, ...mac });
+        p.interfaces.push({ name: 'vf', sriov: {}, ...mac, ...model });
         p.networks.push({ name: 'vf', multus: { networkName: SRIOV_NAD } });
         return;
     }
   });
 }
 
+type Domain = VirtualMachineInstanceSpec['domain'];
+
+/** The guest memory where the shape writes it (memoryIn): memory.guest, resources.requests or resources.limits. */
+function memoryFields(where: SpecValue<'memoryIn'>, quantity: string): Pick<Domain, 'memory' | 'resources'> {
+  if (where === 'guest') return { memory: { guest: quantity } };
+  return { resources: { [where]: { memory: quantity } } };
+}
+
+/** spec.domain.cpu from `SxCxT`. */
+function cpuFields(topology: SpecValue<'cpu'>): Pick<Domain, 'cpu'> {
+  const [sockets, cores, threads] = topology.split('x').map(Number) as [number, number, number];
+  return { cpu: { sockets, cores, threads } };
+}
+
+/** bootOrder per the shape: on the boot disk (or cdrom), or on the first extra disk and then the boot disk. */
+function bootOrderParts(s: VmShape, p: Parts): void {
+  if (s.spec.bootOrder === 'unset' || p.kernel) return;
+  const root = p.disks[0] as Disk;
+  const extra = p.disks[1];
+  if (s.spec.bootOrder === 'data-first' && extra) {
+    extra.bootOrder = 1;
+    root.bootOrder = 2;
+  } else root.bootOrder = 1;
+}
+
 function vmiSpec(s: VmShape, p: Parts, sized: boolean): VirtualMachineInstanceSpec {
   const spec: VirtualMachineInstanceSpec = {
     domain: {
       devices: { disks: p.disks, interfaces: p.interfaces, ...(p.interfaces.length === 0 ? { autoattachPodInterface: false } : {}) },
-      ...(sized ? { cpu: { cores: 1 }, memory: { guest: '256Mi' } } : {}),
+      ...(sized ? { ...cpuFields(s.spec.cpu), ...memoryFields(s.spec.memoryIn, s.spec.memory) } : {}),
       ...(p.kernel ? { firmware: { kernelBoot: { kernelArgs: 'console=ttyS0', container: { image: 'vmconform/guest-kernel:latest' } } } } : {}),
     },
     networks: p.networks,
     volumes: p.volumes,
-    terminationGracePeriodSeconds: s.grace,
+    ...(s.spec.grace === 'unset' ? {} : { terminationGracePeriodSeconds: Number(s.spec.grace) }),
   };
   return spec;
 }
@@ -182,11 +220,11 @@ function strategyFields(s: StrategyChoice): { running?: boolean; runStrategy?: R
   return { runStrategy: s };
 }
 
-function templateVm(name: string, vm: VirtualMachine): KubeObject {
+function templateVm(name: string, vm: VirtualMachine, s: VmShape): KubeObject {
   // The VM with its name and memory as parameters, processed like `oc process -p NAME=...`.
-  const raw = structuredClone(vm) as unknown as { metadata: { name: string }; spec: { template: { spec: { domain: { memory?: { guest: string } } } } } };
+  const raw = structuredClone(vm) as unknown as { metadata: { name: string }; spec: { template: { spec: { domain: Domain } } } };
   raw.metadata.name = '${NAME}';
-  raw.spec.template.spec.domain.memory = { guest: '${MEMORY}' };
+  Object.assign(raw.spec.template.spec.domain, memoryFields(s.spec.memoryIn, '${MEMORY}'));
   const t: Template = {
     apiVersion: 'template.openshift.io/v1',
     kind: 'Template',
@@ -194,12 +232,37 @@ function templateVm(name: string, vm: VirtualMachine): KubeObject {
     objects: [raw],
     parameters: [
       { name: 'NAME', required: true },
-      { name: 'MEMORY', value: '256Mi' },
+      { name: 'MEMORY', value: s.spec.memory },
     ],
   };
   const r = processTemplate(t, { NAME: name }, 0);
   if (!r.ok || r.objects.length !== 1) throw new Error(`bug: generated template for ${name} does not process: ${JSON.stringify(r)}`);
   return r.objects[0] as KubeObject;
+}
+
+/** The drawn values of a VM, for the coverage counts (VmEntry.dims). */
+function shapeDims(s: VmShape, p: Parts): VmEntry['dims'] {
+  const byType = !s.standalone && s.build === 'instancetype';
+  const x = s.spec;
+  const cdrom = p.disks.some((d) => d.cdrom);
+  const disks = p.disks.some((d) => d.disk);
+  const orders = p.disks.some((d) => d.bootOrder !== undefined);
+  return {
+    kind: s.standalone ? 'VirtualMachineInstance' : 'VirtualMachine',
+    build: s.standalone ? 'yaml' : s.build,
+    boot: s.boot,
+    storage: s.storage,
+    network: s.nics.length === 0 ? ['none'] : s.nics.map((n) => n.kind),
+    extraDisk: s.extras.map((e) => e.kind),
+    // The value drawn where the manifest carries it; a VM built from an instance type has its cpu and memory.
+    ...(byType ? { instancetype: x.instancetype } : { cpu: x.cpu, vcpus: String(x.cpu.split('x').map(Number).reduce((a, b) => a * b, 1)), memory: x.memory, memoryIn: x.memoryIn }),
+    grace: x.grace,
+    ...(disks ? { diskBus: x.diskBus } : {}),
+    ...(cdrom ? { cdromBus: x.cdromBus } : {}),
+    ...(s.nics.length > 0 ? { nicModel: x.nicModel } : {}),
+    ...(s.nics.some((n) => n.kind === 'pod') ? { podBinding: x.podBinding } : {}),
+    ...(p.kernel ? {} : { bootOrder: orders ? x.bootOrder : 'unset' }),
+  };
 }
 
 /** Builds the manifests of VM number `index` (name `vm-<letter>`). Public. */
@@ -209,9 +272,10 @@ export function buildVmEntry(index: number, s: VmShape): VmEntry {
   bootParts(name, s, p);
   extraParts(name, s, p);
   nicParts(index, s, p);
+  bootOrderParts(s, p);
   if (s.standalone) {
     const vmi: VirtualMachineInstance = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: vmiSpec(s, p, true) };
-    return { name, kind: 'VirtualMachineInstance', build: 'yaml', objects: [...p.deps, vmi] };
+    return { name, kind: 'VirtualMachineInstance', build: 'yaml', objects: [...p.deps, vmi], dims: shapeDims(s, p) };
   }
   const byType = s.build === 'instancetype';
   const vm: VirtualMachine = {
@@ -220,7 +284,7 @@ export function buildVmEntry(index: number, s: VmShape): VmEntry {
     metadata: { name },
     spec: {
       ...strategyFields(s.strategy),
-      ...(byType ? { instancetype: { name: INSTANCETYPE, kind: 'VirtualMachineClusterInstancetype' as const } } : {}),
+      ...(byType ? { instancetype: { name: INSTANCETYPES[s.spec.instancetype].name, kind: 'VirtualMachineClusterInstancetype' as const } } : {}),
       ...(byType && s.preference ? { preference: { name: PREFERENCE, kind: 'VirtualMachineClusterPreference' as const } } : {}),
       ...(p.dvTemplate
         ? { dataVolumeTemplates: [{ metadata: { name: `${name}-root` }, spec: { sourceRef: { kind: 'DataSource' as const, name: GOLDEN }, storage: storageOf(s.storage, '64Mi') } }] }
@@ -228,8 +292,8 @@ export function buildVmEntry(index: number, s: VmShape): VmEntry {
       template: { metadata: { labels: { 'vmconform.io/vm': name } }, spec: vmiSpec(s, p, !byType) },
     },
   };
-  const main = s.build === 'template' ? templateVm(name, vm) : vm;
-  return { name, kind: 'VirtualMachine', build: s.build, objects: [...p.deps, main] };
+  const main = s.build === 'template' ? templateVm(name, vm, s) : vm;
+  return { name, kind: 'VirtualMachine', build: s.build, objects: [...p.deps, main], dims: shapeDims(s, p) };
 }
 
 /** VM shapes drawn from the suite's boot sources, networks, builds and extra disks. Public. */
@@ -247,6 +311,12 @@ export function vmShapeArb(suite: Suite): fc.Arbitrary<VmShape> {
     ),
     extras: suite.extraDisks.length === 0 ? fc.constant([]) : fc.array(fc.record({ kind: fc.constantFrom(...suite.extraDisks), serial: fc.boolean() }), { maxLength: 2 }),
     strategy: fc.constantFrom(...STRATEGIES),
-    grace: fc.integer({ min: 0, max: 2 }),
+    spec: specShapeArb(suite),
   });
+}
+
+/** One value per dimension from the suite's `spec:`, shrinking toward its simplest (first) value. */
+function specShapeArb(suite: Suite): fc.Arbitrary<SpecShape> {
+  const arbs = Object.fromEntries(SPEC_DIMENSION_NAMES.map((d) => [d, fc.constantFrom(...(suite.spec[d] as readonly string[]))]));
+  return fc.record(arbs) as unknown as fc.Arbitrary<SpecShape>;
 }

@@ -11,4 +11,10 @@ export interface VmEntry {
   kind: 'VirtualMachine' | 'VirtualMachineInstance';
   build: BuildWay;
   objects: KubeObject[];
+  /**
+   * The spec values it was drawn with, dimension → value (`boot: iso`,
+   * `memory: 1Gi`), or values for a dimension a VM has several of (its
+   * networks, its extra disks); for the coverage counts.
+   */
+  dims: Record<string, string | readonly string[]>;
 }

@@ -3,4 +3,4 @@
  * the engine that produces them (harness/engine/runResults.ts); they are
  * re-exported here for the report's readers.
  */
-export type { DiffEntry, Failure, PropertyResult, RunResults, StepRecord } from '../engine/index.ts';
+export type { CommandCoverage, Coverage, DiffEntry, Failure, PropertyResult, RunResults, SpecExclusion, StepRecord } from '../engine/index.ts';

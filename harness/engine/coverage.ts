@@ -1,0 +1,139 @@
+/**
+ * Coverage counts (README, "results.json" `coverage`): what one generated
+ * sequence exercised, from what the engine sees of it — each step's command
+ * and the reference's answer (code + reason, `answerKey` in
+ * harness/contract/result.ts), the migrations in the reference's
+ * observations, the spec values of the VMs it accepted, and the rule ids the
+ * reference says fired. Counts of sequences add up with `mergeCoverage`.
+ */
+import type { Backend } from '../../backends/contract.ts';
+import { answerKey, type Result } from '../contract/index.ts';
+import type { Command as AnyCommand, CommandKind } from '../contract/index.ts';
+import type { Coverage, StepRecord } from './runResults.ts';
+import type { VmEntry } from './vmEntry.ts';
+
+/** Rule id (docs/spec.md, e.g. `R-G2`) → times it fired. Public. */
+export type RuleHits = Record<string, number>;
+
+/**
+ * What the engine asks of a backend that can say which rules of docs/spec.md
+ * its cluster core applied: optional, declared here rather than in the
+ * Backend contract; counted from the reference when it has it. The counts
+ * are those since the backend was created (one sequence). Public.
+ */
+export interface RuleHitReporter {
+  ruleHits?(): RuleHits;
+}
+
+/** The reference's rule hits, when it reports them. */
+export function ruleHitsOf(b: Backend | undefined): RuleHits | undefined {
+  const r = b as (Backend & RuleHitReporter) | undefined;
+  return typeof r?.ruleHits === 'function' ? r.ruleHits() : undefined;
+}
+
+/** The step kind of a command, as suites name them (catalogue.ts): `vm` and `guest` by verb, `fault` by fault. */
+const KIND_OF: { [K in CommandKind]: (args: Extract<AnyCommand, { kind: K }>['args']) => string } = {
+  apply: () => 'apply',
+  delete: () => 'delete',
+  vm: (a) => a.verb,
+  guest: (a) => a.action,
+  fault: (a) => a.fault,
+};
+
+export function stepKindOf(cmd: AnyCommand): string {
+  return (KIND_OF[cmd.kind] as (a: unknown) => string)(cmd.args);
+}
+
+/** `409 Conflict`: how refusals are told apart. */
+export function refusalKey(r: Result): string | null {
+  const k = answerKey(r);
+  return k.ok ? null : `${k.code} ${k.reason}`;
+}
+
+/** An empty tally. Public. */
+export function emptyCoverage(): Coverage {
+  return { sequences: 0, commands: {}, migrations: { succeeded: 0, failed: 0, aborted: 0 }, spec: {} };
+}
+
+const bump = (m: Record<string, number>, k: string, n = 1) => (m[k] = (m[k] ?? 0) + n);
+
+const FINAL_MIGRATION: Record<string, 'succeeded' | 'failed'> = { Succeeded: 'succeeded', Failed: 'failed' };
+
+interface ObservedMigrations {
+  migrations?: Record<string, { phase?: string }>;
+}
+
+/** Each migration once: when it reaches a final phase, or when it disappears before one. */
+function countMigrations(steps: readonly StepRecord[], reference: string, c: Coverage): void {
+  let open = new Map<string, string>(); // name → last phase, not final yet
+  const done = new Set<string>();
+  for (const step of steps) {
+    const obs = step.observations?.[reference] as ObservedMigrations | undefined;
+    if (!obs) continue;
+    const now = obs.migrations ?? {};
+    for (const name of open.keys()) if (!(name in now)) c.migrations.aborted++;
+    const next = new Map<string, string>();
+    for (const [name, m] of Object.entries(now)) {
+      const final = FINAL_MIGRATION[m.phase ?? ''];
+      if (final) {
+        if (!done.has(name)) c.migrations[final]++;
+        done.add(name);
+      } else {
+        done.delete(name); // a name used again is another migration
+        next.set(name, m.phase ?? '');
+      }
+    }
+    for (const name of done) if (!(name in now)) done.delete(name);
+    open = next;
+  }
+}
+
+/** The VMs whose own object (VM or standalone VMI) the reference accepted at least once. */
+function acceptedVms(steps: readonly StepRecord[], vms: readonly VmEntry[], reference: string): VmEntry[] {
+  const accepted = new Set<string>();
+  for (const s of steps) {
+    if (s.command.kind !== 'apply' || s.results[reference]?.ok !== true) continue;
+    const o = s.command.args.object;
+    accepted.add(`${o.kind}/${o.metadata.name}`);
+  }
+  return vms.filter((v) => accepted.has(`${v.kind}/${v.name}`));
+}
+
+/** The coverage of one sequence: its steps (setup excluded), its VMs and the reference's rule hits. Public. */
+export function sequenceCoverage(steps: readonly StepRecord[], vms: readonly VmEntry[], reference: string, rules?: RuleHits): Coverage {
+  const c = emptyCoverage();
+  c.sequences = 1;
+  for (const s of steps) {
+    if (s.command.kind === 'apply' && s.command.args.setup) continue;
+    const answer = s.results[reference];
+    if (!answer) continue;
+    const k = (c.commands[stepKindOf(s.command)] ??= { drawn: 0, accepted: 0, refused: {} });
+    k.drawn++;
+    const refused = refusalKey(answer);
+    if (refused === null) k.accepted++;
+    else bump(k.refused, refused);
+  }
+  countMigrations(steps, reference, c);
+  for (const v of acceptedVms(steps, vms, reference)) {
+    for (const [dim, values] of Object.entries(v.dims)) for (const value of new Set([values].flat())) bump((c.spec[dim] ??= {}), value);
+  }
+  if (rules) c.rules = { ...rules };
+  return c;
+}
+
+/** Adds `b` into `a` (in place) and returns `a`. Public. */
+export function mergeCoverage(a: Coverage, b: Coverage): Coverage {
+  a.sequences += b.sequences;
+  for (const [kind, k] of Object.entries(b.commands)) {
+    const t = (a.commands[kind] ??= { drawn: 0, accepted: 0, refused: {} });
+    t.drawn += k.drawn;
+    t.accepted += k.accepted;
+    for (const [r, n] of Object.entries(k.refused)) bump(t.refused, r, n);
+  }
+  a.migrations.succeeded += b.migrations.succeeded;
+  a.migrations.failed += b.migrations.failed;
+  a.migrations.aborted += b.migrations.aborted;
+  if (b.rules) for (const [id, n] of Object.entries(b.rules)) bump((a.rules ??= {}), id, n);
+  for (const [dim, values] of Object.entries(b.spec)) for (const [v, n] of Object.entries(values)) bump((a.spec[dim] ??= {}), v, n);
+  return a;
+}

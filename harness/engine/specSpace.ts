@@ -1,0 +1,104 @@
+/**
+ * The VM spec space generation draws from (docs/spec.md §8–§10): each
+ * dimension with its values, simplest first (fast-check shrinks a drawn
+ * value toward the first), and the values a suite may leave out with the
+ * reason it must give. Public. A suite's `spec:` names, per dimension, the
+ * values it draws (suite.ts); a dimension it does not name stays at its
+ * first value.
+ */
+import type { SpecExclusion } from './runResults.ts';
+
+/** `SxCxT`: sockets × cores × threads, 1–4 vCPUs in total, fewest vCPUs first. */
+export const CPU_TOPOLOGIES = ['1x1x1', '2x1x1', '1x2x1', '1x1x2', '3x1x1', '1x3x1', '4x1x1', '1x4x1', '2x2x1', '2x1x2', '1x2x2', '1x1x4'] as const;
+
+/**
+ * The drawn dimensions and their values, simplest first. `unset` leaves the
+ * field out (KubeVirt's default applies). Public.
+ */
+export const SPEC_DIMENSIONS = {
+  /** spec.domain.cpu (sockets, cores, threads). */
+  cpu: CPU_TOPOLOGIES,
+  /** Guest memory, in the forms users write (binary and decimal suffixes). */
+  memory: ['256Mi', '128Mi', '512Mi', '384Mi', '1Gi', '1G', '768M', '512M'],
+  /** Where the memory is written: spec.domain.memory.guest, resources.requests.memory or resources.limits.memory. */
+  memoryIn: ['guest', 'requests', 'limits'],
+  /** The instance type of a VM built with one (clusterArb.ts INSTANCETYPES). */
+  instancetype: ['tiny', 'small'],
+  /** spec.terminationGracePeriodSeconds; `unset`: the cluster's default (5 s). */
+  grace: ['0', '1', '2', 'unset'],
+  /** Bus of every disk (boot disk and extra disks). */
+  diskBus: ['virtio', 'scsi', 'sata'],
+  /** Bus of the boot cdrom (boot source iso). */
+  cdromBus: ['sata', 'scsi'],
+  /** interfaces[].model; `unset`: KubeVirt's default (virtio). */
+  nicModel: ['unset', 'virtio', 'e1000e', 'e1000', 'rtl8139'],
+  /** Binding of the pod network's interface. */
+  podBinding: ['masquerade', 'bridge'],
+  /** bootOrder: none, the boot disk only (1), or the first extra disk before the boot disk (1, then 2). */
+  bootOrder: ['unset', 'root', 'data-first'],
+} as const satisfies Record<string, readonly [string, ...string[]]>;
+
+export type SpecDimension = keyof typeof SPEC_DIMENSIONS;
+export type SpecValue<D extends SpecDimension> = (typeof SPEC_DIMENSIONS)[D][number];
+export const SPEC_DIMENSION_NAMES = Object.keys(SPEC_DIMENSIONS) as [SpecDimension, ...SpecDimension[]];
+
+/** What a suite draws: per dimension, the values (a dimension left out stays at its first value). Public. */
+export type SpecChoice = { [D in SpecDimension]: readonly SpecValue<D>[] };
+
+/** The values of `dim` in the order of SPEC_DIMENSIONS (simplest first), so that shrinking goes there whatever the suite's order. */
+export function simplestFirst<D extends SpecDimension>(dim: D, values: readonly SpecValue<D>[]): SpecValue<D>[] {
+  const order = SPEC_DIMENSIONS[dim] as readonly string[];
+  return [...new Set(values)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
+export interface Exclusion {
+  why: 'unrealisable' | 'uncompared' | 'unsimulated';
+  reason: string;
+}
+
+const NO_AHCI = 'the guest kernel has no AHCI driver: a disk on ich9-ahci is invisible in the guest (fixtures/guest/README.md)';
+const NO_BUS_FIELD = 'the qemu backend attaches it (backends/qemu/storage/diskArgs.ts) but the observation has no bus field (harness/observe/types.ts ObservedDisk)';
+const NO_NIC_DRIVER =
+  'the guest has only virtio_net (fixtures/guest/initramfs.ts GUEST_MODULES), the qemu backend attaches virtio-net-pci whatever the model (backends/qemu/network/nicArgs.ts), and the observation has no NIC model';
+
+/**
+ * Why a suite leaves a value out, where it must (a suite against a real
+ * backend) or should (until the observation compares it). Values of
+ * SPEC_DIMENSIONS not listed here are left out only to keep a suite small.
+ * Public: the report lists the ones a suite does not draw.
+ */
+export const EXCLUSIONS: { [D in SpecDimension]?: { [V in SpecValue<D>]?: Exclusion } } = {
+  diskBus: {
+    sata: { why: 'unrealisable', reason: NO_AHCI },
+    scsi: { why: 'uncompared', reason: `virtio-scsi + sd_mod in the guest; ${NO_BUS_FIELD}` },
+  },
+  cdromBus: { scsi: { why: 'uncompared', reason: `scsi-cd on virtio-scsi; ${NO_BUS_FIELD}` } },
+  nicModel: {
+    virtio: { why: 'uncompared', reason: 'the same device as unset; the observation has no NIC model field (harness/observe/types.ts ObservedInterface)' },
+    e1000e: { why: 'unrealisable', reason: NO_NIC_DRIVER },
+    e1000: { why: 'unrealisable', reason: NO_NIC_DRIVER },
+    rtl8139: { why: 'unrealisable', reason: NO_NIC_DRIVER },
+  },
+};
+
+/**
+ * Fields of the spec space that generation does not draw at all, and why;
+ * listed in every report (value `*`). Public.
+ */
+export const UNDRAWN: readonly ({ dimension: string } & Exclusion)[] = [
+  { dimension: 'cpuTopology', why: 'uncompared', reason: 'drawn (cpu), but only the vCPU count reaches QEMU (harness/cluster/agent.ts LaunchSpec.vcpus, -smp N) and is observed (VmiObservation.vcpus)' },
+  { dimension: 'nodeSelector', why: 'unsimulated', reason: 'the scheduler ignores nodeSelector (harness/cluster/scheduler.ts pickNode)' },
+  { dimension: 'evictionStrategy', why: 'uncompared', reason: 'it acts only on a node drain (R-M6), a fault generation does not draw' },
+  { dimension: 'firmware', why: 'unrealisable', reason: 'no UEFI firmware (OVMF) in the fixtures; the model does not simulate firmware kinds' },
+  { dimension: 'resources.requests.cpu', why: 'uncompared', reason: 'the model ignores it next to a cpu topology (harness/cluster/core/vmiTemplate.ts) and no observation shows a pod request' },
+];
+
+/** What a suite leaves out of the spec space, with the reasons: the report lists it. Public. */
+export function notDrawn(spec: SpecChoice): SpecExclusion[] {
+  const out: SpecExclusion[] = [];
+  for (const d of SPEC_DIMENSION_NAMES) {
+    const reasons = (EXCLUSIONS[d] ?? {}) as Record<string, Exclusion>;
+    for (const [value, e] of Object.entries(reasons)) if (!(spec[d] as readonly string[]).includes(value)) out.push({ dimension: d, value, ...e });
+  }
+  return [...out, ...UNDRAWN.map((u) => ({ ...u, value: '*' }))];
+}
