@@ -114,4 +114,10 @@ describe('VMI spec admission checks', () => {
     const r = validateObject(vmi);
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['spec.domain.memory']);
   });
+  it('memory in resources.limits alone is enough: setGuestMemory (pkg/defaults/defaults.go) fills memory.guest from it', () => {
+    const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'v' }, spec: spec() };
+    vmi.spec.domain.memory = undefined;
+    vmi.spec.domain.resources = { limits: { memory: '256Mi' } };
+    expect(validateObject(vmi).ok).toBe(true);
+  });
 });

@@ -361,7 +361,9 @@ const ARCHITECTURES = ['amd64', 'arm64', 's390x'];
 function checkVmiOnly(given: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
   const spec = zeroFilled(given);
   const d = spec.domain as DomainSpec & Loose;
-  const requests = spec.domain.resources?.requests?.memory;
+  // setGuestMemory (pkg/defaults/defaults.go) runs first and fills memory.guest
+  // from requests, else limits: a limits-only VMI therefore has memory.
+  const requests = spec.domain.resources?.requests?.memory ?? spec.domain.resources?.limits?.memory;
   const memory = d.memory as Loose | undefined;
   const arch = (spec as VirtualMachineInstanceSpec & { architecture?: string }).architecture;
   if (arch !== undefined && arch !== '' && !ARCHITECTURES.includes(arch)) {
