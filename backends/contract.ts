@@ -14,14 +14,14 @@
  *   `<vmi>-migration-<n>`, n counting from 1 per VMI name.
  * - Generated MACs are `52:54:00:xx:xx:xx`; they are compared as labels.
  */
-import type { KubeObject, ObjectRef } from '../harness/api/types.ts';
+import type { KubeObject, ObjectRef } from '../harness/api/index.ts';
 import type { Observation, ObservationHeader } from '../harness/observe/types.ts';
 import type { Fault, GuestAction, Result, VmAction } from '../harness/contract/index.ts';
 import type { ApiObject } from '../harness/cluster/index.ts';
 
 export * from '../harness/contract/index.ts';
 
-export type { KubeObject, ObjectRef } from '../harness/api/types.ts';
+export type { KubeObject, ObjectRef } from '../harness/api/index.ts';
 export type { Observation } from '../harness/observe/types.ts';
 export type { ApiObject } from '../harness/cluster/index.ts';
 

@@ -4,3 +4,4 @@
  * qemu).
  */
 export { ClusterBackend, type ClusterBackendOptions } from './ClusterBackend.ts';
+export { settle } from './settle.ts';

@@ -18,7 +18,7 @@
  */
 import type { BackendFingerprint } from '../contract.ts';
 import { ChurnMap, type AgentEvent, type Effect, type GuestFacts, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
-import { findImage } from '../../harness/api/images.ts';
+import { findImage } from '../../harness/api/index.ts';
 
 export interface SimAgentOptions {
   /** Makes a launch fail (crash-loop scenarios): a message, or null to boot. */

@@ -9,7 +9,7 @@
 import { OK, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
 import { ClusterCore, type ApiObject, type CoreOptions, type Effect, type StoreJson } from '../../harness/cluster/index.ts';
 import { buildObservation } from '../../harness/observe/observation.ts';
-import { settle } from '../cluster/settle.ts';
+import { settle } from '../cluster/index.ts';
 import { SimAgent, type SimAgentOptions } from './SimAgent.ts';
 
 /** The synchronous driver has no budget: the simulated agent answers at once. */

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { cpuUsage } from 'node:process';
 import type { BenchFigure, BenchSuite } from '../../harness/bench.ts';
 import type { GuestAction, VmAction } from '../contract.ts';
-import { mulberry32 } from '../../harness/api/generateExpression.ts';
+import { mulberry32 } from '../../harness/api/index.ts';
 import { SimCluster } from './SimCluster.ts';
 import { node, vm } from './testObjects.ts';
 import { saveRestoreSequences } from './saveRestore.ts';

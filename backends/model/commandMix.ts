@@ -7,8 +7,8 @@
  * it; the engine's generators are the public ones.
  */
 import type { Fault, GuestAction, KubeObject, ObjectRef, VmAction } from '../contract.ts';
-import type { DataVolume, RunStrategy, VirtualMachine, VirtualMachineInstanceReplicaSet, VirtualMachinePool } from '../../harness/api/types.ts';
-import { mulberry32 } from '../../harness/api/generateExpression.ts';
+import type { DataVolume, RunStrategy, VirtualMachine, VirtualMachineInstanceReplicaSet, VirtualMachinePool } from '../../harness/api/index.ts';
+import { mulberry32 } from '../../harness/api/index.ts';
 import { bridgeNad, node, pvc, sriovNad, storageClass, vm, vmi, vmiSpec, type VmiSpecOptions } from './testObjects.ts';
 
 /** What a synchronous driver and a Backend both offer. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadManifestFiles } from '../../harness/api/index.ts';
+import { loadManifestFiles } from '../../harness/engine/index.ts';
 import { createModelBackend } from './index.ts';
 
 const dir = (d: string) => fileURLToPath(new URL(`../../fixtures/${d}/`, import.meta.url));

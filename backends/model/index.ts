@@ -22,3 +22,4 @@ export function createModelBackend(opts: ModelBackendOptions = {}): Backend & Cl
 
 export { SimAgent } from './SimAgent.ts';
 export { SimCluster } from './SimCluster.ts';
+export { traceHashes, type TraceHashes } from './traceHash.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Backend, Fault, GuestAction, KubeObject, Observation, Result, VmAction } from '../contract.ts';
 import type { DataSource, DataVolume, RunStrategy, VirtualMachine, VirtualMachineClusterInstancetype } from '../../harness/api/types.ts';
-import { loadManifestFile } from '../../harness/api/index.ts';
+import { loadManifestFile } from '../../harness/engine/index.ts';
 import { createModelBackend, type ModelBackendOptions } from './index.ts';
 import { bridgeNad, node, pvc, sriovNad, storageClass, vm, vmi, type VmiSpecOptions } from './testObjects.ts';
 

@@ -17,7 +17,7 @@ import type {
   VirtualMachineInstanceSpec,
   Volume,
   Disk,
-} from '../../harness/api/types.ts';
+} from '../../harness/api/index.ts';
 
 export function node(name: string, capacity: Record<string, string> = { cpu: '8', memory: '16Gi' }, ready = true): Node {
   return {

@@ -2,16 +2,10 @@
  * The model's trace hash: fixed seeds × generated commands (commandMix.ts)
  * on the synchronous driver, hashing every answer, effect, event and
  * observation. A refactoring of the core that keeps behaviour keeps the
- * hashes; one that changes them names each difference. Internal (tool):
- *
- *   node --import tsx backends/model/traceHash.ts [seeds=40] [commands=250] [trace-file]
- *
- * Prints one sha256 per stream and one over all of them; with a trace file,
- * also writes every hashed line there (`seed step stream json`), to find the
- * first difference between two versions with diff.
+ * hashes; one that changes them names each difference. Run it with
+ * scripts/trace-hash.ts. Public (through index.ts).
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import type { AgentEvent, Effect } from '../../harness/cluster/index.ts';
 import type { EventSink } from './SimAgent.ts';
 import { SimCluster } from './SimCluster.ts';
@@ -69,16 +63,4 @@ export function traceHashes(seeds: number, commands: number, line?: (text: strin
     });
   }
   return { answers: h.answer.digest('hex'), effects: h.effect.digest('hex'), events: h.event.digest('hex'), observations: h.observation.digest('hex'), all: all.digest('hex') };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const seeds = Number(process.argv[2] ?? 40);
-  const commands = Number(process.argv[3] ?? 250);
-  const out = process.argv[4];
-  const lines: string[] = [];
-  const t0 = performance.now();
-  const hashes = traceHashes(seeds, commands, out === undefined ? undefined : (l) => lines.push(l));
-  if (out !== undefined) writeFileSync(out, lines.join(''));
-  for (const [k, v] of Object.entries(hashes)) console.log(`${k.padEnd(12)} ${v}`);
-  console.log(`(${seeds} seeds × ${commands} commands, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }

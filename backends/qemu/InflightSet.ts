@@ -2,7 +2,7 @@
  * The node agent's mailbox: events waiting to be taken and work still in
  * flight, with one wait that wakes on either. Internal (QemuAgent).
  */
-import type { AgentEvent } from '../../harness/cluster/agent.ts';
+import type { AgentEvent } from '../../harness/cluster/index.ts';
 
 export class InflightSet {
   #events: AgentEvent[] = [];

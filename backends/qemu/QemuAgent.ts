@@ -10,7 +10,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendFingerprint } from '../contract.ts';
-import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/agent.ts';
+import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/index.ts';
 import type { GuestArtefacts } from '../../guest/artefacts.ts';
 import { AGENT_TIMEOUT_MS } from './budgets.ts';
 import { guestOps } from './guestOps.ts';

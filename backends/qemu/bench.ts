@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchFigure, BenchSuite } from '../../harness/bench.ts';
-import type { AgentEvent, LaunchSpec } from '../../harness/cluster/agent.ts';
+import type { AgentEvent, LaunchSpec } from '../../harness/cluster/index.ts';
 import { DEFAULT_KERNEL_ARGS, guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel } from './accel/probeAccel.ts';
 import { qemuBinary } from './index.ts';
@@ -82,3 +82,6 @@ export const bench: BenchSuite = async ({ quick }) => {
     await rm(stateDir, { recursive: true, force: true });
   }
 };
+
+/** The clean-up soak (soak.ts): its own area, `vmconform bench --only soak`. */
+export { bench as soak } from './soak.ts';

@@ -27,7 +27,7 @@
  *    such guests are simply not pinged.
  * 5. A VMI without a live launcher is left out of the result.
  */
-import type { GuestFacts, LaunchSpec } from '../../harness/cluster/agent.ts';
+import type { GuestFacts, LaunchSpec } from '../../harness/cluster/index.ts';
 import type { ObservedDisk, ObservedInterface } from '../../harness/observe/types.ts';
 import { GUEST_TOOLS } from '../../guest/artefacts.ts';
 import { joinFacts, runningFacts } from './facts/guestFacts.ts';

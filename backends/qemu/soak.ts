@@ -28,7 +28,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mulberry32 } from '../../harness/api/generateExpression.ts';
+import { mulberry32 } from '../../harness/api/index.ts';
 import type { BenchFigure, BenchSuite } from '../../harness/bench.ts';
 import { processStartTime } from './process/processGroups.ts';
 import { boundSocketsUnder, filesUnder, listeningPorts, processesMentioning, socketFiles } from './testing/leaks.ts';

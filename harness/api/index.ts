@@ -5,8 +5,9 @@
 export * from './types.ts';
 export { findImage, IMAGE_CATALOGUE, BOOT_DISK_BYTES, TOKEN_AREA_BYTES, type CatalogueImage, type ImageFormat } from './images.ts';
 export { parseQuantity, isQuantity, toMiB } from './quantity.ts';
+export { mulberry32 } from './generateExpression.ts';
 export { formatIssue, formatIssues, formatWarnings, type FieldIssue, type ValidationIssue } from './issues.ts';
-export { loadManifests, loadManifestFile, loadManifestFiles, loadManifestFilesEach, type LoadResult, type LoadOptions } from './loadManifests.ts';
+export { loadManifests, loadManifestSources, type LoadResult, type LoadOptions, type ManifestSource } from './loadManifests.ts';
 export { validateObject, KNOWN_KINDS, ACCEPTED_ONLY_KINDS, type ObjectResult } from './validateObject.ts';
 export type { AdmissionContext } from './admission.ts';
 export { NOT_SIMULATED, unsimulatedFields } from './simulated.ts';

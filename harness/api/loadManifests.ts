@@ -1,8 +1,7 @@
 /**
- * Loading manifests: multi-document YAML text or files → validated objects or
+ * Loading manifests: multi-document YAML text → validated objects or
  * every issue found, each naming file, document, object and field. Public.
  */
-import { readFile } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { AdmissionContext } from './admission.ts';
 import type { FeatureGateConfig } from './featuregates.ts';
@@ -136,54 +135,21 @@ export function loadManifests(text: string, source: string, options: LoadOptions
   return judge(decoded, issues, source, contextOf(decoded.map((d) => d.raw), options.context ?? {}));
 }
 
-/** The text of a file, or the issue naming it (internal). */
-async function readText(path: string): Promise<{ text: string } | { issue: ValidationIssue }> {
-  try {
-    return { text: await readFile(path, 'utf8') };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { issue: { source: path, document: 0, path: '', message: `cannot read file (${code})` } };
-  }
-}
-
-/** Reads and loads one file; an unreadable file is an issue naming it. Public. */
-export async function loadManifestFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const t = await readText(path);
-  if ('issue' in t) return { ok: false, issues: [t.issue], warnings: [] };
-  return loadManifests(t.text, path, options);
-}
+/** One manifest source: its name and text, or the issue saying why it could not be read. Public. */
+export type ManifestSource = { source: string; text: string } | { source: string; issue: ValidationIssue };
 
 /**
- * Reads and loads each file, one result per file in order; admission sees
- * the objects of all of them as the cluster, as `kubectl apply -f A -f B`
- * on a fresh cluster would. Public.
+ * Loads each source, one result per source in order; admission sees the
+ * objects of all of them as the cluster, as `kubectl apply -f A -f B` on a
+ * fresh cluster would. Reading files is the caller's (this layer does no
+ * I/O: the model imports it). Public.
  */
-export async function loadManifestFilesEach(paths: readonly string[], options: LoadOptions = {}): Promise<{ path: string; result: LoadResult }[]> {
-  const read = await Promise.all(paths.map(async (p) => ({ path: p, t: await readText(p) })));
-  const decoded = read.map(({ path, t }) => ('issue' in t ? undefined : decode(t.text, path)));
+export function loadManifestSources(sources: readonly ManifestSource[], options: LoadOptions = {}): { source: string; result: LoadResult }[] {
+  const decoded = sources.map((s) => ('issue' in s ? undefined : decode(s.text, s.source)));
   const context = contextOf(decoded.flatMap((d) => d?.decoded.map((x) => x.raw) ?? []), options.context ?? {});
-  return read.map(({ path, t }, i) => {
+  return sources.map((s, i) => {
     const d = decoded[i];
-    if ('issue' in t || d === undefined) return { path, result: { ok: false, issues: 'issue' in t ? [t.issue] : [], warnings: [] } };
-    return { path, result: judge(d.decoded, d.issues, path, context) };
+    if ('issue' in s || d === undefined) return { source: s.source, result: { ok: false, issues: 'issue' in s ? [s.issue] : [], warnings: [] } };
+    return { source: s.source, result: judge(d.decoded, d.issues, s.source, context) };
   });
-}
-
-/**
- * Reads and loads each file; an unreadable file is an issue naming it, not
- * an exception. Objects keep file order. Public.
- */
-export async function loadManifestFiles(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const objects: KubeObject[] = [];
-  const documents: number[] = [];
-  const issues: ValidationIssue[] = [];
-  const warnings: ValidationIssue[] = [];
-  for (const { result: r } of await loadManifestFilesEach(paths, options)) {
-    warnings.push(...r.warnings);
-    if (r.ok) {
-      objects.push(...r.objects);
-      documents.push(...r.documents);
-    } else issues.push(...r.issues);
-  }
-  return issues.length > 0 ? { ok: false, issues, warnings } : { ok: true, objects, documents, warnings };
 }

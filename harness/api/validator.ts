@@ -5,10 +5,10 @@
  * with the apiserver's field-error wording (k8s.io/apimachinery
  * pkg/util/validation/field errors.go). Internal to harness/api.
  */
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { join, type FieldIssue } from './issues.ts';
 import { objectMeta, structural, type Schema } from './structural.ts';
+import { SCHEMA_FILES, VERSIONS as SCHEMA_VERSIONS } from './schemas/index.ts';
 
 interface VersionEntry {
   name: string;
@@ -26,8 +26,7 @@ interface Versions {
   kinds: KindEntry[];
 }
 
-const DIR = new URL('./schemas/', import.meta.url);
-const VERSIONS = JSON.parse(readFileSync(new URL('versions.json', DIR), 'utf8')) as Versions;
+const VERSIONS = SCHEMA_VERSIONS as Versions;
 
 /** The pinned upstream releases the schemas come from. Public (through index.ts). */
 export const PINNED_VERSIONS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -77,7 +76,8 @@ const compiled = new Map<string, ValidateFunction>();
 function schemaOf(kind: string): Schema {
   let s = schemas.get(kind);
   if (s === undefined) {
-    s = JSON.parse(readFileSync(new URL(BY_KIND.get(kind)!.file, DIR), 'utf8')) as Schema;
+    // A private copy: nothing done to it reaches the imported module.
+    s = structuredClone(SCHEMA_FILES[BY_KIND.get(kind)!.file]) as Schema;
     schemas.set(kind, s);
   }
   return s;

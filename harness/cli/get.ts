@@ -11,7 +11,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatIssues, formatWarnings, loadManifestFile, loadManifestFilesEach, NOT_SIMULATED, processTemplate, type KubeObject, type ValidationIssue } from '../api/index.ts';
+import { formatIssues, formatWarnings, NOT_SIMULATED, processTemplate, type KubeObject, type ValidationIssue } from '../api/index.ts';
+import { loadManifestFile, loadManifestFilesEach } from '../engine/index.ts';
 import { createModelBackend } from '../../backends/model/index.ts';
 import type { ApiObject } from '../../backends/contract.ts';
 import { printTable, RESOURCE_KIND, RESOURCE_NAMES, RESOURCES } from '../observe/tables.ts';

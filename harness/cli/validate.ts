@@ -7,7 +7,8 @@
  * with one line per file, or 2 with every issue. Public.
  */
 import { parseArgs } from 'node:util';
-import { formatIssues, formatWarnings, loadManifestFilesEach, NOT_SIMULATED, processTemplate, unsimulatedFields, type ValidationIssue } from '../api/index.ts';
+import { formatIssues, formatWarnings, NOT_SIMULATED, processTemplate, unsimulatedFields, type ValidationIssue } from '../api/index.ts';
+import { loadManifestFilesEach } from '../engine/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const USAGE = 'usage: vmconform validate -f FILE [-f FILE]... [--param NAME=VALUE]... [--seed N]';

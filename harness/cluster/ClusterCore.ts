@@ -46,7 +46,7 @@
  * - A VM does not take over a VMI of its name that it does not control
  *   (standalone or a replica set's): it creates none while that one exists.
  */
-import type { KubeObject, ObjectRef } from '../api/types.ts';
+import type { KubeObject, ObjectRef } from '../api/index.ts';
 import type { Fault, GuestAction, Result, VmAction } from '../contract/index.ts';
 import type { AgentEvent, Effect, LaunchSpec } from './agent.ts';
 import { makeRules, type RuleOverrides, type Rules } from './rules.ts';

@@ -18,8 +18,7 @@
  * facts (boot id, NICs, disks, data tokens, memory, vCPUs, reachability) are
  * read by the agent: the qemu agent reads them from the real guest.
  */
-import type { DiskBus } from '../api/types.ts';
-import type { ImageFormat } from '../api/images.ts';
+import type { DiskBus, ImageFormat } from '../api/index.ts';
 
 // ---------------------------------------------------------------------------
 // What a launcher needs: the VMI spec resolved by the control plane.

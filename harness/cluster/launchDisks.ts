@@ -3,9 +3,8 @@
  * function of the spec and the objects it refers to. Internal to the
  * cluster core (public for its tests).
  */
-import type { ConfigMap, Secret, VirtualMachineInstanceSpec, Volume } from '../api/types.ts';
-import { findImage } from '../api/images.ts';
-import { parseQuantity } from '../api/quantity.ts';
+import type { ConfigMap, Secret, VirtualMachineInstanceSpec, Volume } from '../api/index.ts';
+import { findImage, parseQuantity } from '../api/index.ts';
 import type { LaunchDisk } from './agent.ts';
 
 /** Where the referenced objects come from. */

@@ -5,7 +5,7 @@
  * Succeeded, reset creating a new VMI, migration keeping the old node) by
  * overriding one entry of `DEFAULT_RULES`.
  */
-import type { RunStrategy } from '../api/types.ts';
+import type { RunStrategy } from '../api/index.ts';
 import type { ExitReason } from './agent.ts';
 import type { PrintableStatus } from './store/objects.ts';
 

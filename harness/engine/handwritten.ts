@@ -23,7 +23,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatIssues, loadManifestFiles, type KubeObject, type ValidationIssue } from '../api/index.ts';
+import { formatIssues, type KubeObject, type ValidationIssue } from '../api/index.ts';
+import { loadManifestFiles } from './manifestFiles.ts';
 import { COMMAND_KINDS, UsageError, type CommandKind, type FieldProblem } from '../contract/index.ts';
 import { checkCommand, problemsText, type Command } from './command.ts';
 import { parseInput } from './parseInput.ts';

@@ -8,6 +8,7 @@
 export { baseName, createFactories, parseAccel, parseBackendList, type BackendName, type BackendSettings } from './backends.ts';
 export { classifyKnown, loadBaseline, type Baseline } from './baseline.ts';
 export { applyCommand, checkCommand, commandText, type Command } from './command.ts';
+export { loadManifestFile, loadManifestFiles, loadManifestFilesEach } from './manifestFiles.ts';
 export { loadHandwritten, loadScenarioFiles, type HandwrittenScenario } from './handwritten.ts';
 export { exitWorkers } from './parallel.ts';
 export { createProgress } from './progress.ts';

@@ -5,7 +5,7 @@
  * Public: every backend builds its observation here, from `list`.
  */
 import { condition, SELECTED_NODE, VFS_IN_USE, type ApiObject, type Condition, type GuestFacts, type MigrationState, type VmiStatus, type VmStatus } from '../cluster/index.ts';
-import { parseQuantity } from '../api/quantity.ts';
+import { parseQuantity } from '../api/index.ts';
 import type { MigrationObservation, NodeObservation, Observation, ObservationHeader, ObservedCondition, PvcObservation, VmiObservation, VmObservation } from './types.ts';
 
 /** Quantities and annotations met before, parsed (the same few strings come back at every observation). */

@@ -9,7 +9,7 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
-import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchSpec } from '../../../harness/cluster/index.ts';
 import type { GuestArtefacts } from '../../../guest/artefacts.ts';
 import { DEFAULT_KERNEL_ARGS } from '../../../guest/manifest.ts';
 import { guestConfigText } from '../../../guest/guestConfig.ts';

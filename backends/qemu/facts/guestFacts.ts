@@ -8,7 +8,7 @@
  * port's secondary bus, slot 0, function 0 is the address of the disk's
  * controller / the NIC in the guest, whatever the bus type.
  */
-import type { GuestFacts, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { GuestFacts, LaunchSpec } from '../../../harness/cluster/index.ts';
 import type { ObservedDisk, ObservedInterface } from '../../../harness/observe/types.ts';
 import { portId } from '../devices.ts';
 import type { QgaClient } from '../qga/QgaClient.ts';

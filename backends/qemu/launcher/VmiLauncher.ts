@@ -24,7 +24,7 @@
  * - The stop flow (KubeVirt): ACPI power button re-sent every ≤5 s, `quit`
  *   when the grace period expires.
  */
-import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/agent.ts';
+import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/index.ts';
 import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
 import { QGA_PORT_ID } from '../devices.ts';

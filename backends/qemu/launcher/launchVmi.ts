@@ -11,7 +11,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchSpec } from '../../../harness/cluster/index.ts';
 import type { GuestArtefacts } from '../../../guest/artefacts.ts';
 import { guestConfigText } from '../../../guest/guestConfig.ts';
 import type { HubSet } from '../network/HubSet.ts';

@@ -16,7 +16,7 @@
  * - guest configuration through fw_cfg (guest README);
  * - `-S` for startPaused, `-incoming defer -S` for a migration target.
  */
-import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/index.ts';
 import { guestConfigFwCfgArg } from '../../../guest/guestConfig.ts';
 import type { RunPaths } from './RunPaths.ts';
 import { optValue, portId, QGA_PORT_ID, QGA_PORT_NAME } from '../devices.ts';

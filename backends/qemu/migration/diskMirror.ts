@@ -13,7 +13,7 @@
  * Shared PVCs are opened by both sides and need no copy; config disks and
  * cdroms are read-only and rebuilt identically on the target.
  */
-import type { LaunchDisk, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchDisk, LaunchSpec } from '../../../harness/cluster/index.ts';
 import { diskNodeNames } from '../devices.ts';
 import type { QmpClient } from '../qmp/QmpClient.ts';
 import { MIRROR_STEP_MS } from '../budgets.ts';

@@ -18,7 +18,7 @@
  *    back → migrationFailed.
  */
 import { rm } from 'node:fs/promises';
-import type { AgentEvent, Effect, LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { AgentEvent, Effect, LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/index.ts';
 import type { LaunchResult } from '../launcher/launchVmi.ts';
 import type { VmiLauncher } from '../launcher/VmiLauncher.ts';
 import { nicDeviceId, portId } from '../devices.ts';

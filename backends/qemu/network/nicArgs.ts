@@ -14,7 +14,7 @@
  *   launch, hot-unplugged before a migration and hot-plugged on the target
  *   (vfUnplugCommands / vfPlugCommands).
  */
-import type { LaunchNic } from '../../../harness/cluster/agent.ts';
+import type { LaunchNic } from '../../../harness/cluster/index.ts';
 import { nicDeviceId, nicNetdevId, optValue } from '../devices.ts';
 import { vfIdentity } from './vfPool.ts';
 

@@ -25,8 +25,8 @@
 import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Effect, LaunchDisk, LaunchSpec } from '../../../harness/cluster/agent.ts';
-import { findImage, type CatalogueImage } from '../../../harness/api/images.ts';
+import type { Effect, LaunchDisk, LaunchSpec } from '../../../harness/cluster/index.ts';
+import { findImage, type CatalogueImage } from '../../../harness/api/index.ts';
 import { buildConfigIso, type GuestArtefacts } from '../../../guest/artefacts.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
 import { qemuImgCreate, qemuImgInfo, type ImgFormat } from './qemuImg.ts';

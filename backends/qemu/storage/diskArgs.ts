@@ -28,7 +28,7 @@
  * `werror=stop,rerror=stop`, so a failing disk pauses the VM (BLOCK_IO_ERROR
  * then STOP → Paused, reason PausedIOError) instead of passing EIO to the guest.
  */
-import type { LaunchDisk } from '../../../harness/cluster/agent.ts';
+import type { LaunchDisk } from '../../../harness/cluster/index.ts';
 import { diskDeviceId, diskNodeNames, optValue } from '../devices.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
 

@@ -7,8 +7,8 @@ import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BOOT_DISK_BYTES } from '../../../harness/api/images.ts';
-import type { LaunchDisk } from '../../../harness/cluster/agent.ts';
+import { BOOT_DISK_BYTES } from '../../../harness/api/index.ts';
+import type { LaunchDisk } from '../../../harness/cluster/index.ts';
 
 /** Byte the golden images hold in their first 4 KiB. */
 export const GOLDEN_PATTERN = 0xab;

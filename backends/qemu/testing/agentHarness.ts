@@ -2,7 +2,7 @@
  * Test helper (internal): a QemuAgent in a private temp state dir, and a
  * way to wait for its events. dispose() kills every QEMU and removes the dir.
  */
-import type { AgentEvent } from '../../../harness/cluster/agent.ts';
+import type { AgentEvent } from '../../../harness/cluster/index.ts';
 import { guestArtefacts } from '../../../guest/artefacts.ts';
 import { QemuAgent, type QemuAgentOptions } from '../QemuAgent.ts';
 import { QEMU_BINARY } from './bootGuest.ts';

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LaunchSpec } from '../../../harness/cluster/agent.ts';
+import type { LaunchSpec } from '../../../harness/cluster/index.ts';
 import { nicArgs } from '../network/nicArgs.ts';
 import { qemuArgs } from '../launcher/qemuArgs.ts';
 import { QemuProcess } from '../launcher/QemuProcess.ts';

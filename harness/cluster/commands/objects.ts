@@ -3,7 +3,7 @@
  * cluster state, then the write to the store; the controllers do the rest).
  * Internal to the cluster core.
  */
-import type { ClusterConfig, KubeObject, NetworkAttachmentDefinition, ObjectRef, PersistentVolumeClaim } from '../../api/types.ts';
+import type { ClusterConfig, KubeObject, NetworkAttachmentDefinition, ObjectRef, PersistentVolumeClaim } from '../../api/index.ts';
 import { parseCniConfig } from '../../api/index.ts';
 import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';

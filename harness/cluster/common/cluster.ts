@@ -4,7 +4,7 @@
  * values stay after the object is deleted, as the harness always did).
  * Internal to the cluster core.
  */
-import type { ClusterConfig, EvictionStrategy } from '../../api/types.ts';
+import type { ClusterConfig, EvictionStrategy } from '../../api/index.ts';
 import type { Store } from '../store/Store.ts';
 
 /** Cluster defaults (SPEC §12), overridable by a ClusterConfig object. */

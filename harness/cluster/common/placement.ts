@@ -5,8 +5,7 @@
  * records), and the NICs handed to the launcher. Shared by the VMI and
  * migration controllers. Internal to the cluster core.
  */
-import { SRIOV_RESOURCE_ANNOTATION, type NetworkAttachmentDefinition, type VirtualMachineInstanceSpec } from '../../api/types.ts';
-import { parseCniConfig } from '../../api/index.ts';
+import { SRIOV_RESOURCE_ANNOTATION, type NetworkAttachmentDefinition, type VirtualMachineInstanceSpec, parseCniConfig } from '../../api/index.ts';
 import type { LaunchNic } from '../agent.ts';
 import { allocate, release } from '../ipam.ts';
 import { giveVf, takeVf, type Request } from '../scheduler.ts';

@@ -4,8 +4,8 @@
  * Shared by the commands, the VM controller (DataVolumes of its templates)
  * and the storage controller. Internal to the cluster core.
  */
-import type { PersistentVolumeClaim } from '../../api/types.ts';
-import { parseQuantity } from '../../api/quantity.ts';
+import type { PersistentVolumeClaim } from '../../api/index.ts';
+import { parseQuantity } from '../../api/index.ts';
 import type { VolumeSource } from '../agent.ts';
 import type { ApiObject } from '../store/objects.ts';
 import type { DvRecord, PvcRecord } from '../store/records.ts';

@@ -4,10 +4,8 @@
  * configVersion and cached in memory (a cache of a pure function of the
  * store: a restored store rebuilds it). Internal to the cluster core.
  */
-import type { VirtualMachineInstanceSpec } from '../../api/types.ts';
-import { findImage } from '../../api/images.ts';
-import { parseQuantity } from '../../api/quantity.ts';
-import { applyClusterDefaults } from '../../api/index.ts';
+import type { VirtualMachineInstanceSpec } from '../../api/index.ts';
+import { findImage, parseQuantity, applyClusterDefaults } from '../../api/index.ts';
 import type { LaunchDisk } from '../agent.ts';
 import type { Request } from '../scheduler.ts';
 import type { Store } from '../store/Store.ts';

@@ -4,7 +4,7 @@
  * create-or-update of the object with its record. Shared by the commands
  * (kubectl apply) and the pool controller. Internal to the cluster core.
  */
-import type { InstancetypeSpec, PreferenceSpec, RunStrategy, VirtualMachine, VirtualMachineInstanceSpec } from '../../api/types.ts';
+import type { InstancetypeSpec, PreferenceSpec, RunStrategy, VirtualMachine, VirtualMachineInstanceSpec } from '../../api/index.ts';
 import { applyInstancetype } from '../../api/index.ts';
 import { OK, type Result } from '../../contract/index.ts';
 import { ERR } from '../messages.ts';

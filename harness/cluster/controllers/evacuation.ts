@@ -10,8 +10,8 @@
  * and LiveMigrateIfPossible non-migratable ones are shut down (graceful, VMI
  * kept, owner reacts per its strategy). No retry of failed evacuations.
  */
-import type { Node } from '../../api/types.ts';
-import { parseQuantity } from '../../api/quantity.ts';
+import type { Node } from '../../api/index.ts';
+import { parseQuantity } from '../../api/index.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { NodeRecord } from '../store/records.ts';
 import type { Entry } from '../store/Store.ts';

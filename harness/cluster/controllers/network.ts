@@ -6,7 +6,7 @@
  * Pools live in the controller's book (Store.books.network) and outlive a
  * deleted NAD, as allocations do. Internal to the cluster core.
  */
-import type { NetworkAttachmentDefinition } from '../../api/types.ts';
+import type { NetworkAttachmentDefinition } from '../../api/index.ts';
 import { parseCniConfig } from '../../api/index.ts';
 import { parseRange } from '../ipam.ts';
 import type { ApiObject } from '../store/objects.ts';

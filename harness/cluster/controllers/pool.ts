@@ -13,7 +13,7 @@
  * to new VMs only (no update strategy); VMs are owned by the pool that
  * created them (no adoption).
  */
-import type { VirtualMachine, VirtualMachinePool, VirtualMachineSpec } from '../../api/types.ts';
+import type { VirtualMachine, VirtualMachinePool, VirtualMachineSpec } from '../../api/index.ts';
 import type { ApiObject, WorkloadStatus } from '../store/objects.ts';
 import type { Entry, Store } from '../store/Store.ts';
 import { controllerOf, isDeleting, ownerRef } from '../common/vmis.ts';

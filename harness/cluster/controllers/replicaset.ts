@@ -12,7 +12,7 @@
  * Harness choices: VMIs are owned by the RS that created them (no adoption
  * of orphans by labels); a changed template applies to new VMIs only.
  */
-import type { VirtualMachineInstanceReplicaSet } from '../../api/types.ts';
+import type { VirtualMachineInstanceReplicaSet } from '../../api/index.ts';
 import { FINAL, type ApiObject, type WorkloadStatus } from '../store/objects.ts';
 import type { Entry, Store } from '../store/Store.ts';
 import type { VmiEntry } from '../common/placement.ts';

@@ -7,8 +7,8 @@
  * uses it, and runs DataVolumes (import, clone, their claims). Keys are
  * `pvc/<name>` and `dv/<name>`. Internal to the cluster core.
  */
-import type { DataSource, PersistentVolumeClaim, StorageClass } from '../../api/types.ts';
-import { findImage } from '../../api/images.ts';
+import type { DataSource, PersistentVolumeClaim, StorageClass } from '../../api/index.ts';
+import { findImage } from '../../api/index.ts';
 import type { VolumeSource } from '../agent.ts';
 import { pickNode } from '../scheduler.ts';
 import { FINAL, SELECTED_NODE, type ApiObject } from '../store/objects.ts';

@@ -7,8 +7,8 @@
  * advance wait, and are looked at again, oldest first, whenever an object
  * they may wait for changes. Internal to the cluster core.
  */
-import type { ConfigMap, Secret } from '../../api/types.ts';
-import { findImage } from '../../api/images.ts';
+import type { ConfigMap, Secret } from '../../api/index.ts';
+import { findImage } from '../../api/index.ts';
 import type { LaunchSpec } from '../agent.ts';
 import { launchDisks, type DiskLookups } from '../launchDisks.ts';
 import { pickNode, unschedulableMessage } from '../scheduler.ts';

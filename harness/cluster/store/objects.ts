@@ -9,7 +9,7 @@
  * Objects refer to each other by name and uid (ownerReferences), never by
  * pointer: the whole store is plain JSON.
  */
-import type { ObjectMeta, RunStrategy } from '../../api/types.ts';
+import type { ObjectMeta, RunStrategy } from '../../api/index.ts';
 
 export type ConditionStatus = 'True' | 'False';
 

@@ -5,7 +5,7 @@
  * accounting, IPAM pools). Plain JSON, one record beside each object in the
  * store; the read path never looks at it. Internal to the cluster core.
  */
-import type { VirtualMachineInstanceSpec } from '../../api/types.ts';
+import type { VirtualMachineInstanceSpec } from '../../api/index.ts';
 import type { LaunchSpec, VolumeSource } from '../agent.ts';
 import type { ConditionStatus } from './objects.ts';
 
