@@ -1,5 +1,5 @@
 /**
- * The Backend contract (DESIGN.md §3). Public: every backend (model, qemu,
+ * The Backend contract (docs/architecture.md §3). Public: every backend (model, qemu,
  * later kubevirt) implements it, and the engine drives backends only through
  * it. Commands are plain data so that they can be generated, shrunk, logged
  * and replayed.

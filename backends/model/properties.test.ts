@@ -137,7 +137,7 @@ function run(c: Driver, x: Cmd): unknown {
   }
 }
 
-/** The invariants of SPEC at a quiescent point, on the observation and the store's API objects (and saved records for the scheduler's accounting). */
+/** The invariants of docs/spec.md at a quiescent point, on the observation and the store's API objects (and saved records for the scheduler's accounting). */
 function checkInvariants(c: SimCluster, o: Observation): void {
   // at most one active VMI per VM: the VM's VMI is the one of its name, and uids are unique
   const uids = new Set<string>();

@@ -1,5 +1,5 @@
 /**
- * One test per SPEC rule id, through the Backend API of the model
+ * One test per docs/spec.md rule id, through the Backend API of the model
  * (apply / vm / guest / fault / settle / observe).
  */
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
  * Every time budget of the qemu backend, in one place. Internal
  * (backends/qemu). They are bounds, never sleeps: each operation waits for
  * the event that proves it happened and gives up at its budget. The figures
- * are sized for TCG on a shared 2-core host (QEMU-NOTES: a boot takes 2–3 s
+ * are sized for TCG on a shared 2-core host (docs/qemu-notes.md: a boot takes 2–3 s
  * there, several times that under load). The protocol clients' own defaults
  * (qmp/QmpClient.ts, qga/QgaClient.ts) stay with them.
  */

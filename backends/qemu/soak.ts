@@ -9,7 +9,7 @@
  * of them, drawn at random, get SIGINT, SIGTERM or SIGKILL (drawn too) at a
  * random moment within the length of the first run (which is never killed).
  * TCG is forced so that no run spends 20 s on a KVM canary that cannot boot
- * here (QEMU-NOTES); the clean-up paths are the same.
+ * here (docs/qemu-notes.md); the clean-up paths are the same.
  *
  * Leaks, read from /proc and the file system (testing/leaks.ts), never from
  * the harness's record:

@@ -1,4 +1,4 @@
-/** ClusterConfig (vmconform.io/v1): the harness's cluster defaults (SPEC.md §12). Public. */
+/** ClusterConfig (vmconform.io/v1): the harness's cluster defaults (docs/spec.md §12). Public. */
 import { z } from 'zod';
 import { head, nonNegativeInt, positiveInt, typed } from './common.ts';
 import type { ClusterConfig } from './types.ts';
@@ -23,7 +23,7 @@ export const clusterConfigSchema = typed<ClusterConfig>()(
   }),
 );
 
-/** The defaults of SPEC.md §12, used when no ClusterConfig is applied. Public. */
+/** The defaults of docs/spec.md §12, used when no ClusterConfig is applied. Public. */
 export const DEFAULT_CLUSTER_CONFIG: Required<ClusterConfig['spec']> = {
   defaultNetworkInterface: 'masquerade',
   evictionStrategy: 'LiveMigrate',

@@ -29,7 +29,7 @@ export const BOOT_DISK_BYTES = 64 * MiB;
 
 /**
  * Data tokens are written by the guest in the last 4 KiB of a block device,
- * which no boot image uses (DESIGN: "data tokens per disk").
+ * which no boot image uses (docs/spec.md §13: one data token per disk).
  */
 export const TOKEN_AREA_BYTES = 4096;
 

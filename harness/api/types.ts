@@ -1,6 +1,6 @@
 /**
  * The typed subset of the KubeVirt, CDI, Multus, OpenShift and core Kubernetes
- * API that vmconform understands (SPEC.md §1). Public: these are the shapes a
+ * API that vmconform understands (docs/spec.md §1). Public: these are the shapes a
  * manifest has after validation, and what every backend receives.
  *
  * Field names follow upstream (kubevirt.io/api core/v1, cdi v1beta1,
@@ -157,7 +157,7 @@ export interface LabelSelector {
   matchLabels?: Record<string, string>;
 }
 
-/** Keeps `replicas` VMIs from `template` (R-I3, REFERENCE §8.4). */
+/** Keeps `replicas` VMIs from `template` (R-I3, docs/kubevirt-reference.md §8.4). */
 export interface VirtualMachineInstanceReplicaSet {
   apiVersion: 'kubevirt.io/v1';
   kind: 'VirtualMachineInstanceReplicaSet';
@@ -176,7 +176,7 @@ export interface VirtualMachineInstanceReplicaSet {
 // ---------------------------------------------------------------------------
 // pool.kubevirt.io/v1beta1
 
-/** Keeps `replicas` VMs named `<pool>-<index>` (R-I3, REFERENCE §8.3). */
+/** Keeps `replicas` VMs named `<pool>-<index>` (R-I3, docs/kubevirt-reference.md §8.3). */
 export interface VirtualMachinePool {
   apiVersion: 'pool.kubevirt.io/v1beta1';
   kind: 'VirtualMachinePool';
@@ -285,7 +285,7 @@ export interface PersistentVolumeClaim {
 }
 
 /**
- * Two provisioners exist in the harness (DESIGN.md §5): node-local files
+ * Two provisioners exist in the harness (docs/architecture.md §6): node-local files
  * (RWO, pins the VMI to the node) and a shared directory (RWX, migratable).
  */
 export const PROVISIONERS = ['vmconform.io/local', 'vmconform.io/shared'] as const;
@@ -377,7 +377,7 @@ export interface Template {
 }
 
 // ---------------------------------------------------------------------------
-// vmconform.io/v1: the harness's cluster config (SPEC.md §12)
+// vmconform.io/v1: the harness's cluster config (docs/spec.md §12)
 
 export interface ClusterConfig {
   apiVersion: 'vmconform.io/v1';

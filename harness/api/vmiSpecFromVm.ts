@@ -1,6 +1,6 @@
 /**
  * The VMI spec a VM controller creates: instance type and preference
- * applied (R-I1), then the cluster defaults (SPEC.md §12): auto-attached pod
+ * applied (R-I1), then the cluster defaults (docs/spec.md §12): auto-attached pod
  * network with the default binding, grace period, eviction strategy. Public.
  */
 import { setDefaultVolumeDisk } from './defaults.ts';

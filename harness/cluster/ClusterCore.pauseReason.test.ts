@@ -1,6 +1,6 @@
 /**
  * The Paused condition's reason follows the agent's `paused.reason`
- * (KUBEVIRT-REFERENCE §3: PausedByUser, PausedIOError).
+ * (docs/kubevirt-reference.md §3: PausedByUser, PausedIOError).
  */
 import { describe, expect, it } from 'vitest';
 import type { PauseReason } from './agent.ts';

@@ -1,7 +1,7 @@
 /**
  * The cluster core: KubeVirt's control plane as a deterministic state
  * machine over a store of API objects (docs/architecture.md, the control
- * plane; SPEC.md §2–§12). Public (internal to backends): the model backend
+ * plane; docs/spec.md §2–§12). Public (internal to backends): the model backend
  * drives it with a simulated node agent, the qemu backend with a real one.
  *
  * Commands (apply, delete, vm verbs, guest actions, faults) and agent events
@@ -37,11 +37,11 @@
  * - In-guest actions (poweroff, reboot, panic, writeData) on a paused guest
  *   answer 409 `VMI is paused`; host-side acpiShutdown and reset are allowed.
  * - pause / unpause / soft-reboot of a VM without a VMI answer 409 as for a
- *   VMI that is not running (SPEC R-V5..R-V7); an unknown name is 404.
+ *   VMI that is not running (docs/spec.md R-V5..R-V7); an unknown name is 404.
  * - Only the 5 newest finished migrations of a VMI are kept (KubeVirt's
  *   garbage-collection buffer); older ones leave the observation.
  * - A NotReady Node applied by manifest changes nothing for running VMIs
- *   (unreachable, not fenced: REFERENCE §12.9 (b)); only the nodeLoss fault
+ *   (unreachable, not fenced: docs/kubevirt-reference.md §12.9 (b)); only the nodeLoss fault
  *   fails them. New VMIs never land on it.
  * - A VM does not take over a VMI of its name that it does not control
  *   (standalone or a replica set's): it creates none while that one exists.

@@ -116,7 +116,7 @@ export type EffectType = Effect['type'];
 // Events: what the node side reports back.
 
 /**
- * How a launcher ended. The control plane maps it to a phase (SPEC R-G1,
+ * How a launcher ended. The control plane maps it to a phase (docs/spec.md R-G1,
  * R-G3, R-G4): guestShutdown → Succeeded; destroyed (grace 0) → Succeeded;
  * graceExpired, crashed, panicked, killed → Failed.
  */

@@ -1,5 +1,5 @@
 /**
- * The disks of a launch spec from a VMI spec (SPEC R-S1..R-S6): a pure
+ * The disks of a launch spec from a VMI spec (docs/spec.md R-S1..R-S6): a pure
  * function of the spec and the objects it refers to. Internal to the
  * cluster core (public for its tests).
  */

@@ -1,6 +1,6 @@
 /**
- * KubeVirt's answers to verbs and admission, as data (SPEC.md §3, REFERENCE
- * §1.3, §4.3, §5). Public: codes are compared between backends, messages are
+ * KubeVirt's answers to verbs and admission, as data (docs/spec.md §3,
+ * docs/kubevirt-reference.md §1.3, §4.3, §5). Public: codes are compared between backends, messages are
  * reported. Each entry is a Result factory so call sites read like the rule.
  */
 import { fail, type Result } from '../contract/index.ts';

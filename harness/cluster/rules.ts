@@ -1,5 +1,5 @@
 /**
- * The rules of the cluster core as data (SPEC.md §2, §4, §6, §7). Public:
+ * The rules of the cluster core as data (docs/spec.md §2, §4, §6, §7). Public:
  * the core reads every decision below from a `Rules` object, so the engine's
  * tests can build deviant models (e.g. RerunOnFailure restarting after
  * Succeeded, reset creating a new VMI, migration keeping the old node) by
@@ -9,7 +9,7 @@ import type { RunStrategy } from '../api/index.ts';
 import type { ExitReason } from './agent.ts';
 import type { PrintableStatus } from './store/objects.ts';
 
-/** What the VM controller sees when it looks at a VM (SPEC R-RS1..R-RS5). */
+/** What the VM controller sees when it looks at a VM (docs/spec.md R-RS1..R-RS5). */
 export type Situation = 'noVmi' | 'active' | 'succeeded' | 'failed';
 
 /**
@@ -26,7 +26,7 @@ export type Reaction = 'create' | 'createOnRequest' | 'createOnRequestOrSwitch' 
 
 export type RunStrategyTable = Record<RunStrategy, Record<Situation, Reaction>>;
 
-/** R-RS1..R-RS5 (REFERENCE §1.2). A stop request always deletes the VMI; the `noVmi` row then decides. */
+/** R-RS1..R-RS5 (docs/kubevirt-reference.md §1.2). A stop request always deletes the VMI; the `noVmi` row then decides. */
 export const RUN_STRATEGY_TABLE: RunStrategyTable = {
   Always: { noVmi: 'create', active: 'keep', succeeded: 'deleteRecreate', failed: 'deleteRecreate' },
   RerunOnFailure: { noVmi: 'createOnRequestOrSwitch', active: 'keep', succeeded: 'delete', failed: 'deleteRequestStart' },
@@ -35,7 +35,7 @@ export const RUN_STRATEGY_TABLE: RunStrategyTable = {
   Once: { noVmi: 'create', active: 'keep', succeeded: 'keep', failed: 'keep' },
 };
 
-/** Strategies under which a start failure puts the VM into crash-loop backoff (REFERENCE §2.1 #14). */
+/** Strategies under which a start failure puts the VM into crash-loop backoff (docs/kubevirt-reference.md §2.1 #14). */
 export const BACKOFF_STRATEGIES: readonly RunStrategy[] = ['Always', 'RerunOnFailure', 'Once'];
 
 /** R-G1, R-G3, R-G4: how a launcher's end maps to a VMI phase (agent.ts ExitReason). */
@@ -48,7 +48,7 @@ export const EXIT_PHASE: Record<ExitReason, 'Succeeded' | 'Failed'> = {
   killed: 'Failed',
 };
 
-/** The facts printableStatus is computed from (REFERENCE §2.1 predicates). */
+/** The facts printableStatus is computed from (docs/kubevirt-reference.md §2.1 predicates). */
 export interface VmStatusFacts {
   deleting: boolean;
   /** null when no VMI exists. */

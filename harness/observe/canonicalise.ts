@@ -1,5 +1,5 @@
 /**
- * Canonicalisation of observations (issue "Scenario engine", item 4). Public.
+ * Canonicalisation of observations. Public.
  *
  * Backends report raw identifiers that differ from run to run and from
  * backend to backend: VMI uids, guest boot ids, generated MACs. A

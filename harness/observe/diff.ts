@@ -1,5 +1,5 @@
 /**
- * Structural diff of canonical observations (issue "Scenario engine", item 4).
+ * Structural diff of canonical observations.
  * Public. Lists every differing leaf path (a missing key on one side is one
  * entry at that key), in a deterministic order: object keys sorted, arrays by
  * index. Paths read like `vmis.mariadb-prod.phase` or

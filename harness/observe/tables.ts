@@ -1,6 +1,6 @@
 /**
  * `kubectl get` tables of the KubeVirt kinds from API objects with status
- * (R-CLI, REFERENCE §9; one read path with the observation): the columns KubeVirt's CRDs declare, as a table per
+ * (R-CLI, docs/kubevirt-reference.md §9; one read path with the observation): the columns KubeVirt's CRDs declare, as a table per
  * resource, laid out like kubectl (upper-case headers, cells padded to the
  * column width plus 3 spaces, the last column unpadded). Public.
  *

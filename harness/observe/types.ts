@@ -1,6 +1,6 @@
 /**
  * The observation: what is compared between backends after every step
- * (DESIGN.md §4, SPEC.md §13). Public: every backend produces this shape from
+ * (docs/spec.md §13, docs/spec.md §13). Public: every backend produces this shape from
  * its own state (the qemu backend from the real world), and the engine
  * canonicalises and diffs it.
  *

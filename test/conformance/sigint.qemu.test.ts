@@ -1,5 +1,5 @@
 /**
- * Ctrl-C during a real-QEMU run (issue 6, acceptance): the run stops within
+ * Ctrl-C during a real-QEMU run: the run stops within
  * 10 s, writes a partial report marked interrupted, and leaves no QEMU
  * process and no file of its state dir behind. The signal comes while the
  * smoke scenario's VM is up (after its first real step, during its boot).

@@ -1,5 +1,5 @@
 /**
- * A changed QEMU fails the gate (issue 6, acceptance): `vmconform run
+ * A changed QEMU fails the gate: `vmconform run
  * --qemu-binary WRAPPER` against the model, where each wrapper (under
  * wrappers/) execs the real QEMU with one behaviour change. The run exits 1
  * with a counterexample of at most 3 steps whose diff names the field the
@@ -17,8 +17,8 @@ const WRAPPERS: { file: string; rule: string; change: string; field: RegExp }[] 
   // KubeVirt's rebootPolicy Terminate), so the VMI ends where the model's keeps running: the diff
   // names its phase, or the whole VMI when the VM's runStrategy removes the Succeeded VMI.
   { file: 'no-reboot.sh', rule: 'R-G2', change: '-no-reboot: a reset or reboot ends the guest', field: /^vmis\.vm-a(\.bootId|\.phase)?$/ },
-  // SPEC §13: the guest has the vCPUs of its spec (1).
-  { file: 'smp-2.sh', rule: 'SPEC §13', change: '-smp 2: the guest gets 2 vCPUs', field: /^vmis\.vm-a\.vcpus$/ },
+  // docs/spec.md §13: the guest has the vCPUs of its spec (1).
+  { file: 'smp-2.sh', rule: 'docs/spec.md §13', change: '-smp 2: the guest gets 2 vCPUs', field: /^vmis\.vm-a\.vcpus$/ },
 ];
 
 const tmp = privateTmpForFile('vcw-');

@@ -1,5 +1,5 @@
 /**
- * Issue 5's first conformance evidence: a fixed scripted scenario (PVC,
+ * The first conformance evidence: a fixed scripted scenario (PVC,
  * Multus bridge NIC, SR-IOV NIC; start, write data, reset, migrate, soft
  * reboot, stop, start) run by the engine against the model and real QEMU.
  * The engine compares the canonical observations after every step (boot ids,

@@ -1,7 +1,7 @@
 /**
  * The accelerator choice: `--accel auto|kvm|tcg`. Internal (createQemuBackend).
  *
- * `/dev/kvm` existing is not enough (QEMU-NOTES: a nested PVM device crawls
+ * `/dev/kvm` existing is not enough (docs/qemu-notes.md: a nested PVM device crawls
  * and dies on a stock kernel), so `auto` and `kvm` boot a canary guest under
  * KVM and require its guest agent to answer `guest-ping` within a bound.
  * `auto` falls back to TCG and says why; `kvm` fails with the reason. The

@@ -47,7 +47,7 @@ export interface ExitFacts {
  * reboot=shutdown`: guest-reset, host-qmp-system-reset) is KubeVirt's
  * `rebootPolicy: Terminate` (libvirt on_reboot=destroy): libvirt records a
  * QEMU that exits after a SHUTDOWN event as Shutoff/Shutdown, not Crashed,
- * so the VMI ends Succeeded (KUBEVIRT-REFERENCE §5).
+ * so the VMI ends Succeeded (docs/kubevirt-reference.md §5).
  */
 const OWN_SHUTDOWN: Record<string, ExitReason> = {
   'guest-panic': 'panicked',

@@ -3,7 +3,7 @@
  * LaunchSpec and the files prepared for it to an argument array. Internal
  * (backends/qemu); unit-tested without QEMU.
  *
- * Shape (QEMU-NOTES.md):
+ * Shape (docs/qemu-notes.md):
  * - q35, `-nodefaults -no-user-config -display none`, ACPI unless the spec
  *   turns it off;
  * - every PCI device on its own pcie-root-port, ports created in a fixed order

@@ -59,7 +59,7 @@ export interface MigrationHost {
   track<T>(label: string, work: Promise<T>): Promise<T>;
 }
 
-/** Bandwidth cap for the migration stream: 10 GiB/s, i.e. no cap on a unix socket (QEMU-NOTES: 0.5 s for 256 MiB). */
+/** Bandwidth cap for the migration stream: 10 GiB/s, i.e. no cap on a unix socket (docs/qemu-notes.md: 0.5 s for 256 MiB). */
 export const MAX_BANDWIDTH = 10 * 1024 ** 3;
 
 type MigrateEffect = Extract<Effect, { type: 'migrate' }>;

@@ -1,5 +1,5 @@
 /**
- * Cluster-wide defaults (SPEC §12) as the store keeps them: the defaults
+ * Cluster-wide defaults (docs/spec.md §12) as the store keeps them: the defaults
  * below overridden by options and by applied ClusterConfig objects (whose
  * values stay after the object is deleted, as the harness always did).
  * Internal to the cluster core.
@@ -7,7 +7,7 @@
 import type { ClusterConfig, EvictionStrategy } from '../../api/index.ts';
 import type { Store } from '../store/Store.ts';
 
-/** Cluster defaults (SPEC §12), overridable by a ClusterConfig object. */
+/** Cluster defaults (docs/spec.md §12), overridable by a ClusterConfig object. */
 export interface ClusterDefaults {
   defaultNetworkInterface: 'masquerade' | 'bridge';
   evictionStrategy: EvictionStrategy;

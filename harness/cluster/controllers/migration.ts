@@ -5,8 +5,8 @@
  * reserves its resources, finishes a migration when virt-handler reports the
  * outcome in the VMI's status.migrationState (or fails it when its VMI
  * ended), moves the VMI on success, and keeps the 5 newest finished
- * migrations of a VMI (KubeVirt's garbage-collection buffer, REFERENCE
- * §4.1). Internal to the cluster core.
+ * migrations of a VMI (KubeVirt's garbage-collection buffer,
+ * docs/kubevirt-reference.md §4.1). Internal to the cluster core.
  *
  * Harness choice kept from the first core: pending migrations are looked at
  * when a migration is created or changes, not when their VMI starts running.

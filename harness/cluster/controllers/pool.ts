@@ -1,5 +1,5 @@
 /**
- * The VirtualMachinePool controller (R-I3, REFERENCE §8.3; KubeVirt
+ * The VirtualMachinePool controller (R-I3, docs/kubevirt-reference.md §8.3; KubeVirt
  * pkg/virt-controller/watch/pool/pool.go): keeps `spec.replicas` (default 1)
  * VMs named `<pool>-<index>`, the lowest free index first
  * (calculateNewVMNames); DataVolumeTemplates and the volumes using them are

@@ -1,5 +1,5 @@
 /**
- * The VirtualMachineInstanceReplicaSet controller (R-I3, REFERENCE §8.4;
+ * The VirtualMachineInstanceReplicaSet controller (R-I3, docs/kubevirt-reference.md §8.4;
  * KubeVirt pkg/virt-controller/watch/replicaset/replicaset.go): keeps
  * `spec.replicas` (default 1) active VMIs. Final VMIs are deleted first,
  * then missing ones created, surplus ones deleted (not yet Running first,

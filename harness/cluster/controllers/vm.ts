@@ -168,7 +168,7 @@ function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
   return vmi;
 }
 
-/** R-V9: drop requests that no longer apply (REFERENCE §1.4). */
+/** R-V9: drop requests that no longer apply (docs/kubevirt-reference.md §1.4). */
 function trimRequests(st: VmStatus, v: VmiEntry | null): void {
   const reqs = st.stateChangeRequests;
   if (!reqs) return;
