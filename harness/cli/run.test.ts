@@ -34,6 +34,7 @@ describe('vmconform run: bad usage exits 2 with a clear message', () => {
     ['bad --accel', ['run', '--backend', 'model', '--accel', 'fast'], /--accel: expected auto, kvm or tcg/],
     ['--path without --seed', ['run', '--backend', 'model', '--suite', 'model', '--path', '1:2'], /--path needs --seed/],
     ['missing baseline file', ['run', '--backend', 'model', '--suite', 'model', '--baseline', '/nonexistent/b.yaml'], /--baseline \/nonexistent\/b.yaml: cannot read \(ENOENT\)/],
+    ['--state-dir is a file', ['run', '--backend', 'model', '--suite', 'model', '--state-dir', '/etc/hostname'], /--state-dir: '\/etc\/hostname' is not a directory/],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {

@@ -5,8 +5,9 @@
  * 1 counterexample, 2 bad usage or input, 3 infrastructure error.
  */
 import { randomInt } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { availableParallelism, freemem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InfrastructureError } from '../contract/index.ts';
 import {
@@ -52,7 +53,9 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --require-coverage K=N,...  fail (exit 1) when the generated sequences counted fewer: K is a step
                               kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted,
                               dim.<dimension>.<value> (dim.memory.1Gi) or rule.<id>; repeatable
-  --keep                      keep qemu state directories`;
+  --keep                      keep qemu state directories
+  --state-dir DIR             root of the qemu run directories (created 0700; stale runs under it are
+                              reaped); default $XDG_RUNTIME_DIR/vmconform, else $TMPDIR/vmconform-<uid>`;
 
 const OPTIONS = {
   backend: { type: 'string' },
@@ -72,6 +75,7 @@ const OPTIONS = {
   baseline: { type: 'string' },
   scenario: { type: 'string', multiple: true },
   keep: { type: 'boolean' },
+  'state-dir': { type: 'string' },
   'require-coverage': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -87,6 +91,25 @@ export function numberFlag(flag: string, text: string | undefined, o: { min: num
     throw new UsageError(`--${flag}: expected ${what}${range}, got '${text}'`);
   }
   return n;
+}
+
+/**
+ * `--state-dir DIR`: an absolute path that is a directory or does not exist
+ * yet (the qemu backend creates it 0700 and refuses one not owned by us).
+ * Internal.
+ */
+export function stateDirFlag(text: string): string {
+  if (text.trim() === '') throw new UsageError(`--state-dir: expected a directory, got ''`);
+  const dir = resolve(text);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return dir;
+    throw new UsageError(`--state-dir: cannot use '${text}' (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--state-dir: '${text}' is not a directory`);
+  return dir;
 }
 
 /** Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as a shell reports it). */
@@ -166,6 +189,7 @@ export async function run(argv: string[]): Promise<number> {
   const jobs = v.jobs === 'auto' ? autoJobs(suite) : (numberFlag('jobs', v.jobs, { min: 1, max: 64, integer: true }) ?? 1);
   const confirm = numberFlag('confirm', v.confirm, { min: 0, max: 1000, integer: true });
   const requireCoverage = parseRequirements(v['require-coverage'] ?? []);
+  const stateRoot = v['state-dir'] === undefined ? undefined : stateDirFlag(v['state-dir']);
   const baseline = v.baseline !== undefined ? await loadBaseline(v.baseline) : undefined;
   const handwritten = v.scenario !== undefined ? await loadScenarioFiles(v.scenario) : await loadHandwritten(suite.scenarios);
   // Fields KubeVirt accepts but the model does not simulate (docs/api.md).
@@ -205,7 +229,12 @@ export async function run(argv: string[]): Promise<number> {
   for (const sig of SIGNALS) process.on(sig, onSignal);
   let results;
   try {
-    const settings: BackendSettings = { accel, ...(v['qemu-binary'] ? { qemuBinary: v['qemu-binary'] } : {}), keep: v.keep ?? false };
+    const settings: BackendSettings = {
+      accel,
+      ...(v['qemu-binary'] ? { qemuBinary: v['qemu-binary'] } : {}),
+      keep: v.keep ?? false,
+      ...(stateRoot ? { stateRoot } : {}),
+    };
     const factories = await createFactories(names, settings);
     results = await runSuite({
       runId: id,

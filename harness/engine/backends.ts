@@ -17,6 +17,8 @@ export interface BackendSettings {
   qemuBinary?: string;
   /** Keep qemu state directories (debugging). */
   keep?: boolean;
+  /** Root of the qemu run dirs (`--state-dir`); default the backend's per-user private root. */
+  stateRoot?: string;
 }
 
 /** Parses `--backend a,b`; unknown names are a usage error listing the valid ones. Public. */
@@ -74,7 +76,7 @@ const MAKERS: Record<BackendName, Maker> = {
     // The backend makes (and, unless --keep, removes) its own private state dir.
     // The harness owns SIGINT/SIGTERM (an orderly stop writes a partial report):
     // the backend keeps only its exit hook, which kills what is left at exit.
-    const opts = { accel: s.accel, keep: s.keep ?? false, handleSignals: false, ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}) };
+    const opts = { accel: s.accel, keep: s.keep ?? false, handleSignals: false, ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}), ...(s.stateRoot ? { stateRoot: s.stateRoot } : {}) };
     return async () => createQemuBackend(opts);
   },
 };

@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 /** Starts the smoke suite, waits until `moment` holds for the QEMUs of the run, SIGKILLs the harness; returns what ran then. */
-async function killWhen(moment: (qs: QemuSeen[]) => boolean, what: string, report: string): Promise<QemuSeen[]> {
-  const run = spawnRun([...SMOKE, '--report-dir', join(tmp.dir, report)], tmp.dir, 300_000);
+async function killWhen(moment: (qs: QemuSeen[]) => boolean, what: string, report: string, extra: readonly string[] = []): Promise<QemuSeen[]> {
+  const run = spawnRun([...SMOKE, ...extra, '--report-dir', join(tmp.dir, report)], tmp.dir, 300_000);
   let seen: QemuSeen[] = [];
   try {
     await until(what, async () => {
@@ -75,5 +75,19 @@ describe('a harness killed with SIGKILL leaves no QEMU', () => {
     const r = await spawnRun([...IDLE, '--report-dir', join(tmp.dir, 'fresh2')], tmp.dir, 120_000);
     expect(r.all).toMatch(/reaped stale run /);
     expect(await filesUnder(tmp.dir).then((fs) => fs.filter((f) => !/^(boot|fresh|fresh2|migrate)(\/|$)/.test(f)))).toEqual([]);
+  }, 300_000);
+
+  it('--state-dir DIR: run dirs go under DIR, and the next run given DIR reaps a killed one', async () => {
+    const root = join(tmp.dir, 'state');
+    await killWhen((qs) => qs.length > 0, 'a guest QEMU booting', 'boot3', ['--state-dir', root]);
+    await expectNoQemuWithin(GONE_MS);
+    const stale = (await readdir(root)).filter((r) => r.startsWith('run-'));
+    expect(stale.length).toBeGreaterThan(0);
+    expect(existsSync(stateRootIn(tmp.dir))).toBe(false); // nothing went to the default root
+    const r = await spawnRun([...IDLE, '--state-dir', root, '--report-dir', join(tmp.dir, 'fresh3')], tmp.dir, 120_000);
+    expect(r.exitCode, r.all).toBe(0);
+    for (const s of stale) expect(r.all).toContain(`reaped stale run ${join(root, s)}`);
+    const left = existsSync(root) ? (await readdir(root)).filter((f) => f.startsWith('run-')) : [];
+    expect(left).toEqual([]);
   }, 300_000);
 });
