@@ -38,3 +38,18 @@ fi
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund
 fi
+
+# kubectl for the API server's tests: Debian's kubernetes-client, unpacked into the
+# project-local, git-ignored .tools/ (not installed system-wide: it would conflict with
+# another kubectl's files). Tests find it through harness/server/kubectl.testkit.ts.
+KUBECTL=.tools/kubernetes-client/usr/bin/kubectl
+if [[ ! -x $KUBECTL ]]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && apt-get download -qq kubernetes-client 2>/dev/null) || { echo "install-deps: apt-get download kubernetes-client failed (run apt-get update?)" >&2; exit 1; }
+  mkdir -p .tools
+  dpkg-deb -x "$tmp"/kubernetes-client_*.deb .tools/kubernetes-client
+  rm -rf "$tmp"
+  trap - EXIT
+  "$KUBECTL" version --client >/dev/null
+fi

@@ -21,3 +21,4 @@ export { parseCniConfig, type CniResult } from './nad.ts';
 export { DEFAULT_CLUSTER_CONFIG } from './clusterconfig.ts';
 export { checkVmiSpec } from './virtualmachineinstance.ts';
 export type * from './generated/index.ts';
+export { SCHEMA_FILES, VERSIONS } from './schemas/index.ts';
