@@ -248,8 +248,8 @@ const causeReason = (message: string) => (message.startsWith('Required value') ?
  * validateObject: schema, defaults, webhooks). A schema failure is the
  * apiserver's 422 (`VirtualMachine.kubevirt.io "x" is invalid: …`); a webhook
  * denial is KubeVirt's (k8s.io/apiserver pkg/admission/plugin/webhook/errors:
- * `admission webhook "…" denied the request: …`, the causes joined by ", " as
- * pkg/util/webhooks ToAdmissionResponse does).
+ * `admission webhook "…" denied the request: …`, at most 10 causes joined by
+ * ", " as pkg/util/webhooks/webhooks.go ToAdmissionResponse does).
  */
 function admit(ctx: RestContext, r: ResourceDef, o: ApiObject): { object: KubeObject; warnings: string[] } {
   const lookup = (kind: string, name: string) => ctx.driver.backend.core.object(kind, name) as { spec?: unknown } | undefined;
@@ -259,8 +259,10 @@ function admit(ctx: RestContext, r: ResourceDef, o: ApiObject): { object: KubeOb
   const causes: StatusCause[] = v.issues.map((i) => ({ reason: causeReason(clean(i.message)), message: clean(i.message), field: i.path }));
   const name = o.metadata.name ?? '';
   if (v.issues.every((i) => SCHEMA_MESSAGE.test(i.message)) || !WEBHOOK[r.kind]) throw errors.invalid(r.kind, r.group, name, causes);
-  const webhookCauses = v.issues.filter((i) => !SCHEMA_MESSAGE.test(i.message)).map((i) => ({ reason: causeReason(i.message), message: i.message, field: i.path }));
-  throw new StatusError(status(422, 'Invalid', `admission webhook "${WEBHOOK[r.kind]}" denied the request: ${webhookCauses.map((c) => c.message).join(', ')}`, { causes: webhookCauses }));
+  const all = v.issues.filter((i) => !SCHEMA_MESSAGE.test(i.message)).map((i) => ({ reason: causeReason(i.message), message: i.message, field: i.path }));
+  const webhookCauses = all.slice(0, 10);
+  const more = all.length > 10 ? `, and ${all.length - 10} more validation errors` : '';
+  throw new StatusError(status(422, 'Invalid', `admission webhook "${WEBHOOK[r.kind]}" denied the request: ${webhookCauses.map((c) => c.message).join(', ')}${more}`, { causes: webhookCauses }));
 }
 
 function warn(res: ServerResponse, warnings: readonly string[]): void {

@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import type { Backend } from '../../backends/contract.ts';
 import type { ClusterBackend } from '../../backends/cluster/index.ts';
+import { validateObject } from '../api/index.ts';
 import { aggregated, apiGroup, apiGroupList, apiVersions, resourceList, VERSION } from './discovery.ts';
 import { ClusterDriver, type DriverOptions } from './driver.ts';
 import { checkLauncher, consoleSockets, pipeSocket, refuseUpgrade, virshArgv } from './launcher.ts';
@@ -40,6 +41,8 @@ export interface ApiServerOptions extends DriverOptions {
   maxBodyBytes?: number;
   /** Period of watch bookmarks (ms). */
   bookmarkMs?: number;
+  /** Compile the admission schemas before listening (default true). */
+  warm?: boolean;
 }
 
 export interface ApiServer {
@@ -86,7 +89,19 @@ function parseBody(buf: Buffer, type: string | undefined): unknown {
 
 const APIDISCOVERY = /g=apidiscovery\.k8s\.io;\s*v=(v2beta1|v2);\s*as=APIGroupDiscoveryList/;
 
+/**
+ * Compiles the large KubeVirt schemas once before serving (harness/api
+ * compiles a kind's schema on its first validation, about 2 s for the VM):
+ * the first `kubectl apply` then answers as fast as the next.
+ */
+function warmAdmission(): void {
+  const domain = { memory: { guest: '64Mi' }, devices: {} };
+  validateObject({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'warm' }, spec: { runStrategy: 'Halted', template: { spec: { domain } } } });
+  validateObject({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'warm' }, spec: { domain } });
+}
+
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  if (opts.warm !== false) warmAdmission();
   const host = opts.host ?? '127.0.0.1';
   const limit = opts.maxBodyBytes ?? 3 * 1024 * 1024;
   const driver = new ClusterDriver(opts.backend, opts);
