@@ -15,7 +15,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfrastructureError, type Backend } from '../contract.ts';
 import { ClusterBackend } from '../cluster/index.ts';
-import { ClusterCore, type CoreOptions } from '../../harness/cluster/index.ts';
+import { ClusterCore, type CoreOptions, type StoreJson } from '../../harness/cluster/index.ts';
 import { guestArtefacts } from '../../guest/artefacts.ts';
 import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
 import { qemuInfo } from './accel/qemuInfo.ts';
@@ -36,6 +36,8 @@ export interface QemuBackendOptions {
   qemuBinary?: string;
   /** Rule overrides, cluster defaults and seed of the core. */
   core?: CoreOptions;
+  /** A saved core (ClusterCore.save()) to continue from instead of a fresh one (the local cluster's restart). */
+  restore?: StoreJson;
   /** Budget for a guest agent to answer after a (re)boot. */
   agentTimeoutMs?: number;
   /**
@@ -196,7 +198,7 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   const agent = await QemuAgent.create(opts.agentTimeoutMs === undefined ? agentOpts : { ...agentOpts, agentTimeoutMs: opts.agentTimeoutMs }).catch((err: unknown) => fail('node agent', err));
   entry.agent = agent;
 
-  const backend = new ClusterBackend('qemu', new ClusterCore(opts.core), agent);
+  const backend = new ClusterBackend('qemu', opts.restore ? ClusterCore.restore(opts.restore, opts.core) : new ClusterCore(opts.core), agent);
   const dispose = backend.dispose.bind(backend);
   backend.dispose = async () => {
     await dispose();

@@ -15,6 +15,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   replay: { summary: 're-run a recorded counterexample (DIR, results.json or --token)', load: () => import('./replay.ts') },
   validate: { summary: 'validate manifests (-f FILE...)', load: () => import('./validate.ts') },
   get: { summary: 'kubectl-style table of vms|vmis|vmim|vmirs|vmpool after applying -f FILE... to the model', load: () => import('./get.ts') },
+  cluster: { summary: 'a local KubeVirt cluster behind the Kubernetes API: up, status, down', load: () => import('./cluster.ts') },
   bench: { summary: 'run the benchmarks (--json for machine-readable output)', load: () => import('./bench.ts') },
 };
 

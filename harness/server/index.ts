@@ -5,3 +5,4 @@
  */
 export { startApiServer, isLoopback, type ApiServer, type ApiServerOptions, type ServedBackend } from './server.ts';
 export { ensureCredentials, kubeconfig, writeKubeconfig, type Credentials } from './credentials.ts';
+export { runDaemon, paths as daemonPaths, type DaemonOptions, type DaemonInfo, type ClusterBackendName } from './daemon.ts';

@@ -8,21 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlSpawn } from './kubectl.testkit.ts';
-import { serveModel, type Served } from './served.testkit.ts';
+import { SEED_VM as SEED, serveModel, type Served } from './served.testkit.ts';
 
-const SEED = `apiVersion: kubevirt.io/v1
-kind: VirtualMachine
-metadata:
-  name: seed
-spec:
-  runStrategy: Always
-  template:
-    spec:
-      domain:
-        memory:
-          guest: 512Mi
-        devices: {}
-`;
 
 let s: Served;
 const k = (args: string[], input?: string) => kubectl(s.kubeconfig, args, input === undefined ? {} : { input });

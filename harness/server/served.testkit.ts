@@ -36,3 +36,18 @@ export async function serveModel(opts: ModelClusterOptions & Partial<Pick<ApiSer
     },
   };
 }
+
+/** The seed's VM: memory.guest and an empty devices (the CRD requires the field). */
+export const SEED_VM = `apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata:
+  name: seed
+spec:
+  runStrategy: Always
+  template:
+    spec:
+      domain:
+        memory:
+          guest: 512Mi
+        devices: {}
+`;

@@ -1,0 +1,18 @@
+/**
+ * The qemu cluster served by the daemon: backends/qemu with its state dir
+ * inside the cluster's, signals left to the daemon (it disposes the backend
+ * on SIGTERM / SIGINT), fresh with the default cluster or restored (the
+ * launchers died with the previous daemon: clusters.ts nodesRestarted).
+ * Loaded only for `--backend qemu`. Internal to harness/server.
+ */
+import { createQemuBackend } from '../../backends/qemu/index.ts';
+import type { StoreJson } from '../cluster/index.ts';
+import { defaultClusterObjects, nodesRestarted, type ServedCluster } from './clusters.ts';
+
+export async function qemuCluster(opts: { stateDir: string; nodes: number; restore?: StoreJson }): Promise<ServedCluster> {
+  const backend = await createQemuBackend({ stateDir: opts.stateDir, handleSignals: false, ...(opts.restore ? { restore: opts.restore } : {}) });
+  backend.core.setTime(Date.now());
+  if (opts.restore) nodesRestarted(backend.core);
+  else for (const o of defaultClusterObjects(opts.nodes)) await backend.apply(o);
+  return { backend };
+}
