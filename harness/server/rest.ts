@@ -251,8 +251,20 @@ const causeReason = (message: string) => (message.startsWith('Required value') ?
  * `admission webhook "…" denied the request: …`, at most 10 causes joined by
  * ", " as pkg/util/webhooks/webhooks.go ToAdmissionResponse does).
  */
-function admit(ctx: RestContext, r: ResourceDef, o: ApiObject): { object: KubeObject; warnings: string[] } {
+/** Metadata a client may set; the rest (uid, resourceVersion, timestamps, generation, managedFields) the server owns. */
+const CLIENT_METADATA = ['name', 'generateName', 'namespace', 'labels', 'annotations', 'ownerReferences', 'finalizers'] as const;
+
+/** The object as a manifest: server-owned metadata and (but for a Node's, which the harness reads as its capacity) the status dropped. */
+function manifestOf(o: ApiObject): ApiObject {
+  const m = o.metadata as unknown as Record<string, unknown>;
+  const metadata = Object.fromEntries(CLIENT_METADATA.filter((k) => m[k] !== undefined).map((k) => [k, m[k]]));
+  const { status, ...rest } = o as ApiObject & { status?: unknown };
+  return { ...rest, ...(o.kind === 'Node' && status !== undefined ? { status } : {}), metadata } as unknown as ApiObject;
+}
+
+function admit(ctx: RestContext, r: ResourceDef, given: ApiObject): { object: KubeObject; warnings: string[] } {
   const lookup = (kind: string, name: string) => ctx.driver.backend.core.object(kind, name) as { spec?: unknown } | undefined;
+  const o = manifestOf(given);
   const v = validateObject(o, { lookup });
   if (v.ok) return { object: v.object, warnings: v.warnings };
   const clean = (m: string) => m.replace(/ \(the CRD requires it even when empty: `devices: \{\}` is enough\)$/, '');

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LauncherAccess } from '../../backends/contract.ts';
 import { modelCluster, type ModelClusterOptions } from './clusters.ts';
 import { ensureCredentials, writeKubeconfig, type Credentials } from './credentials.ts';
 import { startApiServer, type ApiServer, type ApiServerOptions } from './server.ts';
@@ -17,10 +18,11 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serveModel(opts: ModelClusterOptions & Partial<Pick<ApiServerOptions, 'bookmarkMs' | 'maxBodyBytes' | 'tickMs'>> = {}): Promise<Served> {
+export async function serveModel(opts: ModelClusterOptions & Partial<Pick<ApiServerOptions, 'bookmarkMs' | 'maxBodyBytes' | 'tickMs'>> & { launcher?: LauncherAccess } = {}): Promise<Served> {
   const dir = await mkdtemp(join(tmpdir(), 'vmconform-server-'));
   const creds = await ensureCredentials(dir);
   const cluster = await modelCluster(opts);
+  if (opts.launcher) Object.assign(cluster.backend, { launcher: opts.launcher });
   const server = await startApiServer({ backend: cluster.backend, advanceClock: cluster.advanceClock, token: creds.token, tls: { key: creds.key, cert: creds.cert }, ...(opts.bookmarkMs ? { bookmarkMs: opts.bookmarkMs } : {}), ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.tickMs ? { tickMs: opts.tickMs } : {}) });
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, server.url, creds);
