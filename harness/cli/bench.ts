@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<BenchSuite>> = {
   guest: async () => (await import('../../guest/bench.ts')).bench,
   qemu: async () => (await import('../../backends/qemu/bench.ts')).bench,
   soak: async () => (await import('../../backends/qemu/bench.ts')).soak,
+  server: async () => (await import('../server/bench.ts')).bench,
 };
 
 export async function run(argv: string[]): Promise<number> {
