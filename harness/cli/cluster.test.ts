@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { kubectl } from '../server/kubectl.testkit.ts';
 import { SEED_VM as SEED } from '../server/served.testkit.ts';
 import { defaultStateDir } from './cluster.ts';
+import { main } from './main.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/vmconform.js', import.meta.url));
 const cli = (args: string[]) => execa(process.execPath, [BIN, 'cluster', ...args], { reject: false, timeout: 150_000 });
@@ -43,11 +44,13 @@ const portOpen = (port: number) =>
 
 describe('vmconform cluster', () => {
   it('rejects bad flags naming the flag (exit 2)', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     for (const [flag, value] of [['--nodes', 'many'], ['--backend', 'kind'], ['--time-scale', '0'], ['--port', '70000']] as const) {
-      const r = await cli(['up', `${flag}=${value}`, '--state-dir', '/nonexistent/never-created']);
-      expect(r.exitCode).toBe(2);
-      expect(r.stderr).toContain(`${flag}: expected`);
+      errors.mockClear();
+      expect(await main(['cluster', 'up', `${flag}=${value}`, '--state-dir', '/nonexistent/never-created'])).toBe(2);
+      expect(String(errors.mock.calls[0]?.[0])).toContain(`${flag}: expected`);
     }
+    errors.mockRestore();
     expect(existsSync('/nonexistent/never-created')).toBe(false);
     expect(defaultStateDir({ XDG_STATE_HOME: '/x' })).toBe('/x/vmconform/cluster');
     expect(defaultStateDir({ HOME: '/h' })).toMatch(/\.local\/state\/vmconform\/cluster$/);

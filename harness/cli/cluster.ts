@@ -226,8 +226,16 @@ export async function run(argv: string[]): Promise<number> {
       return down(f.stateDir);
     case '__daemon':
       // the detached daemon itself (started by `up`)
-      await runDaemon({ stateDir: f.stateDir, backend: f.backend, nodes: f.nodes, port: f.port, address: f.address, timeScale: f.timeScale });
-      return EXIT.ok;
+      try {
+        await runDaemon({ stateDir: f.stateDir, backend: f.backend, nodes: f.nodes, port: f.port, address: f.address, timeScale: f.timeScale });
+        return EXIT.ok;
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') console.error(`vmconform cluster: --port ${f.port}: address ${f.address}:${f.port} is already in use`);
+        else if (e.code === 'EADDRNOTAVAIL') console.error(`vmconform cluster: --address ${f.address}: not an address of this machine`);
+        else console.error(`vmconform cluster: cannot serve: ${e.stack ?? e.message}`);
+        return EXIT.infrastructure;
+      }
     default:
       throw new UsageError(`unknown verb '${verb}' (expected up, status or down)\n${USAGE}`);
   }

@@ -14,7 +14,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoreJson } from '../cluster/index.ts';
 import { modelCluster, type ServedCluster } from './clusters.ts';
-import { ensureCredentials, writeKubeconfig } from './credentials.ts';
+import { ensureCredentials, writeKubeconfig, type Credentials } from './credentials.ts';
 import { startApiServer } from './server.ts';
 
 export type ClusterBackendName = 'model' | 'qemu';
@@ -77,15 +77,31 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   const p = paths(o.stateDir);
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   await writeFile(p.pid, `${process.pid}\n`, { mode: 0o600 });
-  const creds = await ensureCredentials(p.pki, o.address);
-  const saved = await loadSaved(p.store);
-  const cluster = await openCluster(o, saved);
+  let cluster: ServedCluster | null = null;
+  try {
+    const creds = await ensureCredentials(p.pki, o.address);
+    const saved = await loadSaved(p.store);
+    cluster = await openCluster(o, saved);
+    await serve(o, cluster, creds, saved);
+  } finally {
+    // whatever happened: no QEMU, socket dir, daemon.json or pid file left behind
+    await cluster?.backend.dispose();
+    await rm(p.info, { force: true });
+    await rm(p.pid, { force: true });
+  }
+  console.log('vmconform cluster: stopped');
+}
+
+/** Serves `cluster` until SIGTERM / SIGINT; saves the store after changes and at the end. */
+async function serve(o: DaemonOptions, cluster: ServedCluster, creds: Credentials, saved: SavedCluster | null): Promise<void> {
+  const p = paths(o.stateDir);
   const core = cluster.backend.core;
   let saving: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
+  let wireRv = (): number => saved?.wireResourceVersion ?? 0;
   const save = () => {
     timer = null;
-    const json: SavedCluster = { format: 'vmconform-cluster/1', backend: o.backend, wireResourceVersion: server.driver.feed.rv, store: core.save() };
+    const json: SavedCluster = { format: 'vmconform-cluster/1', backend: o.backend, wireResourceVersion: wireRv(), store: core.save() };
     saving = saving.then(async () => {
       await writeFile(`${p.store}.tmp`, JSON.stringify(json), { mode: 0o600 });
       await rename(`${p.store}.tmp`, p.store);
@@ -103,26 +119,25 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       timer ??= setTimeout(save, 300);
     },
   });
-  await writeKubeconfig(p.kubeconfig, server.url, creds);
-  const info: DaemonInfo = { pid: process.pid, url: server.url, port: server.port, backend: o.backend, startedAt: new Date().toISOString(), kubeconfig: p.kubeconfig };
-  await writeFile(p.info, JSON.stringify(info, null, 2), { mode: 0o600 });
-  console.log(`vmconform cluster: serving the ${o.backend} cluster at ${server.url} (pid ${process.pid})${saved ? ', restored from store.json' : ''}`);
-  save();
-
-  await new Promise<void>((resolve) => {
-    const stop = (sig: string) => {
-      console.log(`vmconform cluster: ${sig}: stopping`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  await server.close();
-  if (timer) clearTimeout(timer);
-  save();
-  await saving;
-  await cluster.backend.dispose();
-  await rm(p.info, { force: true });
-  await rm(p.pid, { force: true });
-  console.log('vmconform cluster: stopped');
+  wireRv = () => server.driver.feed.rv;
+  try {
+    await writeKubeconfig(p.kubeconfig, server.url, creds);
+    const info: DaemonInfo = { pid: process.pid, url: server.url, port: server.port, backend: o.backend, startedAt: new Date().toISOString(), kubeconfig: p.kubeconfig };
+    await writeFile(p.info, JSON.stringify(info, null, 2), { mode: 0o600 });
+    console.log(`vmconform cluster: serving the ${o.backend} cluster at ${server.url} (pid ${process.pid})${saved ? ', restored from store.json' : ''}`);
+    save();
+    await new Promise<void>((resolve) => {
+      const stop = (sig: string) => {
+        console.log(`vmconform cluster: ${sig}: stopping`);
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  } finally {
+    await server.close();
+    if (timer) clearTimeout(timer);
+    save();
+    await saving;
+  }
 }
