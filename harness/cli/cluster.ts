@@ -134,8 +134,23 @@ async function up(f: Flags): Promise<number> {
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? -1));
   child.unref();
+  // Ctrl-C while waiting: the daemon is not yet the user's, stop it
+  const interrupted = new Promise<number>((res) => process.once('SIGINT', () => res(130)));
+  let stop: number | null = null;
+  void interrupted.then((code) => {
+    stop = code;
+    try {
+      process.kill(child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  });
   const deadline = Date.now() + (f.backend === 'qemu' ? 120_000 : 60_000);
   while (Date.now() < deadline) {
+    if (stop !== null) {
+      console.error('vmconform cluster up: interrupted; the daemon is stopped');
+      return stop;
+    }
     if (exited !== null) {
       console.error(`vmconform cluster up: the daemon exited (code ${exited}) before serving; the end of ${p.log}:\n${await logTail(dir)}`);
       return EXIT.infrastructure;

@@ -9,7 +9,8 @@
  * cluster never stops to settle, it runs. Internal to harness/server.
  */
 import type { ClusterBackend } from '../../backends/cluster/index.ts';
-import { ChangeFeed, storedKinds } from './feed.ts';
+import { ChangeFeed, storedKinds, type Deriver } from './feed.ts';
+import { eventObject, vmiEvents } from './events.ts';
 import { RESOURCES } from './resources.ts';
 import { VIEWS } from './views.ts';
 
@@ -36,7 +37,13 @@ export class ClusterDriver {
     private readonly opts: DriverOptions = {},
   ) {
     this.tickMs = opts.tickMs ?? 100;
-    this.feed = new ChangeFeed({ objects: (kind) => backend.core.objects(kind) }, storedKinds(RESOURCES), VIEWS, opts.startRv ?? 0);
+    const events: Deriver = {
+      kind: 'Event',
+      from: 'VirtualMachineInstance',
+      keep: 1000,
+      derive: (prev, next, get) => vmiEvents(prev, next, (name) => get('VirtualMachine', name)).map((e) => eventObject(e, this.now())),
+    };
+    this.feed = new ChangeFeed({ objects: (kind) => backend.core.objects(kind) }, storedKinds(RESOURCES), VIEWS, opts.startRv ?? 0, [events]);
   }
 
   /** The cluster's clock (ms): the model's virtual one, else the wall clock. */

@@ -46,6 +46,15 @@ export interface View {
 
 const HISTORY = 20_000;
 
+/** Objects derived from a change of another (events): `prev` / `next` undefined when added / removed. */
+export interface Deriver {
+  kind: string;
+  from: string;
+  derive(prev: ApiObject | undefined, next: ApiObject | undefined, get: (kind: string, name: string) => ApiObject | undefined): ApiObject[];
+  /** How many derived objects to keep (the oldest go first, without an event: as expired events). */
+  keep: number;
+}
+
 export class ChangeFeed {
   /** kind → name → snapshot, plus the store resourceVersion it was taken at. */
   private readonly current = new Map<string, Map<string, Snapshot & { storeRv: string }>>();
@@ -61,6 +70,7 @@ export class ChangeFeed {
     private readonly kinds: readonly string[],
     private readonly views: readonly View[],
     startRv = 0,
+    private readonly derivers: readonly Deriver[] = [],
   ) {
     this.rv = startRv;
     this.oldest = startRv;
@@ -110,6 +120,7 @@ export class ChangeFeed {
         const snap = this.snapshot(o, ++this.rv, o.metadata.namespace !== undefined);
         m.set(name, { ...snap, storeRv });
         this.emit({ type: prev ? 'MODIFIED' : 'ADDED', kind, snap });
+        n += this.derive(kind, prev?.obj, snap.obj);
         (changed.get(kind) ?? changed.set(kind, []).get(kind)!).push(snap.obj);
         n++;
       }
@@ -128,7 +139,7 @@ export class ChangeFeed {
       const rv = ++this.rv;
       copy.metadata.resourceVersion = String(rv);
       this.emit({ type: 'DELETED', kind, snap: { obj: copy, rv, json: JSON.stringify(copy) } });
-      n++;
+      n += 1 + this.derive(kind, prev.obj, undefined);
     }
     return n;
   }
@@ -153,6 +164,23 @@ export class ChangeFeed {
       if (b) seen.add(b.metadata.name);
     }
     return n + this.removeMissing(v.kind, m, seen);
+  }
+
+  /** Records the objects the derivers make of a change (ADDED events). */
+  private derive(kind: string, prev: ApiObject | undefined, next: ApiObject | undefined): number {
+    let n = 0;
+    for (const d of this.derivers) {
+      if (d.from !== kind) continue;
+      const m = this.kindMap(d.kind);
+      for (const o of d.derive(prev, next, (k, name) => this.current.get(k)?.get(name)?.obj)) {
+        const snap = this.snapshot(o, ++this.rv, true);
+        m.set(o.metadata.name, { ...snap, storeRv: '' });
+        this.emit({ type: 'ADDED', kind: d.kind, snap });
+        n++;
+        if (m.size > d.keep) m.delete(m.keys().next().value!);
+      }
+    }
+    return n;
   }
 
   /** Snapshots of a kind, in name order. */

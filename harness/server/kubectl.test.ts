@@ -69,6 +69,15 @@ describe('kubectl against the model cluster', () => {
     expect(vmis[1]).toMatch(/^default\s+seed\s+\d+s\s+Running\s+10\.0\.2\.2\s+node-a\s+True\s+True\s*$/);
     const narrow = (await k(['get', 'vmis'])).stdout.split('\n');
     expect(narrow[0]).toMatch(/^NAME\s+AGE\s+PHASE\s+IP\s+NODENAME\s+READY$/);
+    // KubeVirt's events: pkg/virt-controller/watch/vm/vm.go (SuccessfulCreate), pkg/virt-handler/vm.go (Created, Started)
+    const events = (await k(['get', 'events'])).stdout.split('\n');
+    expect(events[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
+    expect(events.slice(1).map((l) => l.replace(/^\S+\s+/, '').replace(/\s+/g, ' '))).toEqual([
+      'Normal SuccessfulCreate virtualmachine/seed Started the virtual machine by creating the new virtual machine instance seed',
+      'Normal Created virtualmachineinstance/seed VirtualMachineInstance defined.',
+      'Normal Started virtualmachineinstance/seed VirtualMachineInstance started.',
+    ]);
+    expect((await k(['describe', 'vm', 'seed'])).stdout).toMatch(/Normal\s+SuccessfulCreate\s+\S+\s+virt-controller\s+Started the virtual machine/);
     const pods = (await k(['get', 'pods'])).stdout;
     expect(pods).toMatch(/virt-launcher-seed-[bcdfghjklmnpqrstvwxz2456789]{5}\s+1\/1\s+Running/);
   });

@@ -70,6 +70,8 @@ const FIELDS: Readonly<Record<string, (o: ApiObject) => string | undefined>> = {
   'metadata.namespace': (o) => o.metadata.namespace ?? '',
   'status.phase': (o) => (o.status as { phase?: string } | undefined)?.phase,
   'spec.nodeName': (o) => (o.spec as { nodeName?: string } | undefined)?.nodeName,
+  // what kubectl describe asks of events
+  ...Object.fromEntries(['name', 'namespace', 'kind', 'uid'].map((k) => [`involvedObject.${k}`, (o: ApiObject) => (o as { involvedObject?: Record<string, string> }).involvedObject?.[k]])),
 };
 
 export function fieldSelector(s: string | null): Matcher {

@@ -132,6 +132,17 @@ export function toTable(r: ResourceDef, snaps: readonly Snapshot[], now: number,
     };
   }
   const cols = CORE_COLUMNS[r.kind] ?? [age];
+  if (r.kind === 'Event') {
+    // the apiserver's event printer: no leading Name, Name last at priority 1 (pkg/printers/internalversion eventColumnDefinitions)
+    const all = [...cols, { name: 'Name', cell: (o: ApiObject) => o.metadata.name, priority: 1 }];
+    return {
+      kind: 'Table',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: meta,
+      columnDefinitions: all.map((c) => definition(c.name, c.priority ?? 0, c.type ?? 'string')),
+      rows: snaps.map((s) => ({ cells: all.map((c) => c.cell(s.obj, ageOf)), object: objectOf(s) })),
+    };
+  }
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
