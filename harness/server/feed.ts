@@ -124,9 +124,12 @@ export class ChangeFeed {
         (changed.get(kind) ?? changed.set(kind, []).get(kind)!).push(snap.obj);
         n++;
       }
-      n += this.removeMissing(kind, m, seen);
+      const removed = this.removeMissing(kind, m, seen);
+      if (removed > 0) changed.get(kind) ?? changed.set(kind, []);
+      n += removed;
     }
-    for (const v of this.views) n += this.scanView(v, changed.get(v.from) ?? []);
+    // a view changes only with its source
+    for (const v of this.views) if (changed.has(v.from)) n += this.scanView(v, changed.get(v.from)!);
     return n;
   }
 
