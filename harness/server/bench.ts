@@ -4,7 +4,9 @@
  *
  * - server.list1000VmsMs: GET of 1,000 VMs (JSON, as kubectl -o json and
  *   informers ask), the median of 20 requests on a keep-alive connection as
- *   the client sees it (an upper bound of the server's time). Target ≤ 50 ms.
+ *   the client sees it (an upper bound of the server's time); the server
+ *   reuses a list's answer while nothing changed, so meta.firstMs is the one
+ *   that built it. Target ≤ 50 ms.
  * - server.watchLatencyMs: from a VM write in the cluster to its watch event
  *   arriving at a watching client, the median of 50 writes (meta: p99, max).
  *   Target ≤ 10 ms.
@@ -83,7 +85,8 @@ export const bench: BenchSuite = async ({ quick }) => {
     await new Promise((r) => setTimeout(r, 500));
 
     const VMS = '/apis/kubevirt.io/v1/namespaces/default/virtualmachines';
-    for (let i = 0; i < 3; i++) await get(VMS);
+    const uncached = (await get(VMS)).ms; // the first list builds the answer; the next ones at the same version reuse it
+    for (let i = 0; i < 2; i++) await get(VMS);
     const lists: number[] = [];
     let bytes = 0;
     for (let i = 0; i < 20; i++) {
@@ -91,7 +94,7 @@ export const bench: BenchSuite = async ({ quick }) => {
       lists.push(r.ms);
       bytes = r.bytes;
     }
-    figures.push({ name: 'server.list1000VmsMs', value: quantile(lists, 0.5), unit: 'ms', target: { op: '<=', value: 50 }, meta: { requests: 20, max: Math.max(...lists), bytes } });
+    figures.push({ name: 'server.list1000VmsMs', value: quantile(lists, 0.5), unit: 'ms', target: { op: '<=', value: 50 }, meta: { requests: 20, max: Math.max(...lists), bytes, firstMs: uncached } });
 
     // watch latency: write, then wait for the event at the client
     const delays: number[] = [];

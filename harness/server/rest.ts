@@ -114,7 +114,37 @@ function decodeContinue(token: string): { rv: number; after: string } {
   throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
 }
 
+/** The last plain list answered per resource and namespace, at a feed version (many clients list the same thing). */
+const listCache = new WeakMap<RestContext, Map<string, { rv: number; body: Buffer }>>();
+
 export function list(ctx: RestContext, rr: ResourceRequest): void {
+  const plain = !wantsTable(rr.req) && ['labelSelector', 'fieldSelector', 'limit', 'continue'].every((p) => !rr.url.searchParams.get(p));
+  const key = `${rr.resource.plural}.${rr.resource.group}/${rr.namespace ?? ''}`;
+  let cache = listCache.get(ctx);
+  if (!cache) listCache.set(ctx, (cache = new Map()));
+  const hit = plain ? cache.get(key) : undefined;
+  if (hit && hit.rv === ctx.driver.feed.rv) {
+    rr.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': hit.body.length });
+    return void rr.res.end(hit.body);
+  }
+  if (plain) {
+    const body = Buffer.from(listBody(ctx, rr));
+    cache.set(key, { rv: ctx.driver.feed.rv, body });
+    rr.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    return void rr.res.end(body);
+  }
+  listFiltered(ctx, rr);
+}
+
+/** A plain list's JSON. */
+function listBody(ctx: RestContext, rr: ResourceRequest): string {
+  const r = rr.resource;
+  const ns = inNamespace(r.namespaced ? rr.namespace : null);
+  const items = snapshots(ctx, r).filter((s) => ns(s.obj));
+  return `{"kind":${JSON.stringify(`${r.kind}List`)},"apiVersion":${JSON.stringify(groupVersion(r))},"metadata":{"resourceVersion":"${ctx.driver.feed.rv}"},"items":[${items.map((s) => s.json).join(',')}]}`;
+}
+
+function listFiltered(ctx: RestContext, rr: ResourceRequest): void {
   const match = matchers(rr.url);
   const ns = inNamespace(rr.resource.namespaced ? rr.namespace : null);
   let items = snapshots(ctx, rr.resource).filter((s) => ns(s.obj) && match(s.obj));
