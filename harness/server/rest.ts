@@ -118,7 +118,8 @@ function decodeContinue(token: string): { rv: number; after: string } {
 const listCache = new WeakMap<RestContext, Map<string, { rv: number; body: Buffer }>>();
 
 export function list(ctx: RestContext, rr: ResourceRequest): void {
-  const plain = !wantsTable(rr.req) && ['labelSelector', 'fieldSelector', 'limit', 'continue'].every((p) => !rr.url.searchParams.get(p));
+  // only the namespaces that exist are cached (a client naming random ones must not grow the cache)
+  const plain = !wantsTable(rr.req) && (rr.namespace === null || rr.namespace === NAMESPACE) && ['labelSelector', 'fieldSelector', 'limit', 'continue'].every((p) => !rr.url.searchParams.get(p));
   const key = `${rr.resource.plural}.${rr.resource.group}/${rr.namespace ?? ''}`;
   let cache = listCache.get(ctx);
   if (!cache) listCache.set(ctx, (cache = new Map()));
