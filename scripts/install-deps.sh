@@ -46,7 +46,9 @@ KUBECTL=.tools/kubernetes-client/usr/bin/kubectl
 if [[ ! -x $KUBECTL ]]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && apt-get download -qq kubernetes-client 2>/dev/null) || { echo "install-deps: apt-get download kubernetes-client failed (run apt-get update?)" >&2; exit 1; }
+  download() { (cd "$tmp" && apt-get download -qq kubernetes-client 2>/dev/null); }
+  # a fresh image has no package lists yet: update them once (as root) and try again
+  download || { [[ $(id -u) -eq 0 ]] && apt-get update -qq && download; } || { echo "install-deps: apt-get download kubernetes-client failed (run apt-get update as root)" >&2; exit 1; }
   mkdir -p .tools
   dpkg-deb -x "$tmp"/kubernetes-client_*.deb .tools/kubernetes-client
   rm -rf "$tmp"
