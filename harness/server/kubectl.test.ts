@@ -6,6 +6,7 @@
 import { request } from 'node:https';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlSpawn } from './kubectl.testkit.ts';
 import { SEED_VM as SEED, serveModel, type Served } from './served.testkit.ts';
@@ -94,6 +95,10 @@ describe('kubectl against the model cluster', () => {
     expect((await k(['label', 'vm', 'seed', 'tier=web'])).stdout.trim()).toBe('virtualmachine.kubevirt.io/seed labeled');
     expect((await k(['get', 'vms', '-l', 'tier=web', '-o', 'name'])).stdout.trim()).toBe('virtualmachine.kubevirt.io/seed');
     expect((await k(['get', 'vms', '-l', 'tier in (db,cache)', '-o', 'name'])).stdout.trim()).toBe('');
+    // kubectl maps the kind Template to the stored templates, not the create-only processedtemplates (discovery order)
+    const template = fileURLToPath(new URL('../../fixtures/templates/vmconform-server.yaml', import.meta.url));
+    expect((await k(['apply', '-f', template])).stdout.trim()).toBe('template.template.openshift.io/vmconform-server created');
+    expect((await k(['get', 'templates', '-o', 'name'])).stdout.trim()).toBe('template.template.openshift.io/vmconform-server');
   });
 
   it('refuses a bad VM with KubeVirt\'s 422 and its field path', async () => {

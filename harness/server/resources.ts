@@ -71,8 +71,9 @@ export const RESOURCES: readonly ResourceDef[] = [
   kv('datasources', 'DataSource', ['das'], { group: 'cdi.kubevirt.io', version: 'v1beta1' }),
   kv('network-attachment-definitions', 'NetworkAttachmentDefinition', ['net-attach-def'], { group: 'k8s.cni.cncf.io', version: 'v1', singular: 'network-attachment-definition', categories: ['net-attach-def'], status: false }),
   { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false, shortNames: ['sc'], categories: [], source: 'store', status: false },
-  { group: 'template.openshift.io', version: 'v1', plural: 'templates', singular: 'template', kind: 'Template', namespaced: true, shortNames: [], categories: [], source: 'store', status: false },
+  // processedtemplates first, as OpenShift lists them: kubectl maps a kind to the last resource of that kind in discovery
   { group: 'template.openshift.io', version: 'v1', plural: 'processedtemplates', singular: 'processedtemplate', kind: 'Template', namespaced: true, shortNames: [], categories: [], source: 'view', status: false, createOnly: true },
+  { group: 'template.openshift.io', version: 'v1', plural: 'templates', singular: 'template', kind: 'Template', namespaced: true, shortNames: [], categories: [], source: 'store', status: false },
   { group: 'vmconform.io', version: 'v1', plural: 'clusterconfigs', singular: 'clusterconfig', kind: 'ClusterConfig', namespaced: false, shortNames: [], categories: [], source: 'store', status: false },
 ];
 

@@ -189,6 +189,21 @@ describe('resources', () => {
     expect(t.json.columnDefinitions.map((c: { name: string; priority: number }) => `${c.name}:${c.priority}`)).toEqual(['Name:0', 'Age:0', 'Phase:0', 'IP:0', 'NodeName:0', 'Ready:0', 'Live-Migratable:1', 'Paused:1']);
   });
 
+  it('processes a Template (processedtemplates): parameters resolved, objects substituted, nothing stored', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const t = parse(readFileSync(new URL('../../fixtures/templates/vmconform-server.yaml', import.meta.url), 'utf8')) as { parameters: { name: string; value?: string }[] };
+    t.parameters = t.parameters.map((p) => (p.name === 'NAME' ? { ...p, value: 'from-template' } : p));
+    const r = await call('POST', '/apis/template.openshift.io/v1/namespaces/default/processedtemplates', { body: JSON.stringify(t) });
+    expect(r.code).toBe(201);
+    expect(r.json.kind).toBe('Template');
+    const vmObj = r.json.objects.find((o: { kind: string }) => o.kind === 'VirtualMachine');
+    expect(vmObj.metadata.name).toBe('from-template');
+    expect(r.json.parameters.find((p: { name: string }) => p.name === 'MEMORY').value).toBe('512Mi');
+    expect((await call('GET', `${VMS}/from-template`)).code).toBe(404);
+    expect((await call('GET', '/apis/template.openshift.io/v1/namespaces/default/processedtemplates')).code).toBe(405);
+  });
+
   it('lists with a limit and a continue token', async () => {
     for (const n of ['l1', 'l2', 'l3']) await call('POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n } }) });
     const first = await call('GET', '/api/v1/namespaces/default/configmaps?limit=2');
