@@ -51,8 +51,9 @@ export function resourceList(gv: string): unknown {
   const sub = SUBRESOURCE_GROUPS.find((g) => `${g.group}/${g.version}` === gv);
   if (rs.length === 0 && !sub) return undefined;
   const statuses = rs.filter((r) => r.status).map((r) => ({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] }));
+  const scales = rs.filter((r) => r.scale).map((r) => ({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }));
   const subs = (sub?.resources ?? []).map((s) => ({ name: s.name, singularName: '', namespaced: s.namespaced, kind: s.kind, verbs: s.verbs }));
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: [...rs.map(apiResource), ...statuses, ...subs] };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: [...rs.map(apiResource), ...statuses, ...scales, ...subs] };
 }
 
 const versionEntry = (group: string, version: string) => ({ groupVersion: `${group}/${version}`, version });

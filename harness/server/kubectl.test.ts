@@ -154,6 +154,16 @@ describe('kubectl against the model cluster', () => {
     expect((await k(['delete', 'vm', 'watched'])).exitCode).toBe(0);
   });
 
+  it('scales a replica set through its scale subresource (kubectl scale)', async () => {
+    const rs = fileURLToPath(new URL('../../fixtures/vms/replicaset.yaml', import.meta.url));
+    expect((await k(['apply', '-f', rs])).exitCode).toBe(0);
+    expect((await k(['scale', 'vmirs', 'web', '--replicas=3'])).stdout.trim()).toBe('virtualmachineinstancereplicaset.kubevirt.io/web scaled');
+    let row = '';
+    for (let i = 0; i < 100 && !/^web\s+3\s+3\s+3\s/.test(row); i++) row = (await k(['get', 'vmirs', 'web', '--no-headers'])).stdout.trim();
+    expect(row).toMatch(/^web\s+3\s+3\s+3\s/);
+    expect((await k(['delete', 'vmirs', 'web'])).exitCode).toBe(0);
+  });
+
   it('deletes the VM: its VMI and launcher pod go with it', async () => {
     const r = await k(['delete', 'vm', 'seed']);
     expect(r.stdout.trim()).toBe('virtualmachine.kubevirt.io "seed" deleted');

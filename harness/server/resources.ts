@@ -23,6 +23,8 @@ export interface ResourceDef {
   source: 'store' | 'view';
   /** Served with a status subresource (the KubeVirt CRDs declare `subresources: status`). */
   status: boolean;
+  /** Served with a scale subresource on spec.replicas (the replica set and pool CRDs declare `subresources: scale`). */
+  scale?: boolean;
   /** Only `create` (processedtemplates). */
   createOnly?: boolean;
 }
@@ -61,8 +63,8 @@ export const RESOURCES: readonly ResourceDef[] = [
   kv('virtualmachines', 'VirtualMachine', ['vm', 'vms']),
   kv('virtualmachineinstances', 'VirtualMachineInstance', ['vmi', 'vmis']),
   kv('virtualmachineinstancemigrations', 'VirtualMachineInstanceMigration', ['vmim', 'vmims']),
-  kv('virtualmachineinstancereplicasets', 'VirtualMachineInstanceReplicaSet', ['vmirs', 'vmirss']),
-  kv('virtualmachinepools', 'VirtualMachinePool', ['vmpool', 'vmpools'], { group: 'pool.kubevirt.io', version: 'v1beta1' }),
+  kv('virtualmachineinstancereplicasets', 'VirtualMachineInstanceReplicaSet', ['vmirs', 'vmirss'], { scale: true }),
+  kv('virtualmachinepools', 'VirtualMachinePool', ['vmpool', 'vmpools'], { group: 'pool.kubevirt.io', version: 'v1beta1', scale: true }),
   kv('virtualmachineinstancetypes', 'VirtualMachineInstancetype', ['vminstancetype', 'vminstancetypes', 'vmf', 'vmfs'], { group: 'instancetype.kubevirt.io', version: 'v1beta1', status: false }),
   kv('virtualmachineclusterinstancetypes', 'VirtualMachineClusterInstancetype', ['vmclusterinstancetype', 'vmclusterinstancetypes', 'vmcf', 'vmcfs'], { group: 'instancetype.kubevirt.io', version: 'v1beta1', namespaced: false, status: false }),
   kv('virtualmachinepreferences', 'VirtualMachinePreference', ['vmpref', 'vmprefs', 'vmp', 'vmps'], { group: 'instancetype.kubevirt.io', version: 'v1beta1', status: false }),

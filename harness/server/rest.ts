@@ -426,3 +426,32 @@ async function processTemplates(rr: ResourceRequest): Promise<void> {
   if (!t.ok) throw errors.invalid('Template', 'template.openshift.io', o.metadata?.name ?? '', t.issues.map((i) => ({ reason: causeReason(i.message), field: i.path, message: i.message })));
   sendJson(rr.res, 201, { ...o, parameters: (o.parameters ?? []).map((p) => ({ ...p, value: t.parameters[p.name] ?? p.value })), objects: t.objects });
 }
+
+/**
+ * The scale subresource of replica sets and pools (autoscaling/v1 Scale over
+ * spec.replicas, status.replicas and the selector, as the CRDs' `subresources:
+ * scale` declare it; what `kubectl scale` reads and writes).
+ */
+export async function scale(ctx: RestContext, rr: ResourceRequest, method: string): Promise<void> {
+  const r = rr.resource;
+  const current = find(ctx, r, rr.name!);
+  if (!current) throw errors.notFound(r, rr.name!);
+  const toScale = (s: Snapshot) => {
+    const o = s.obj as ApiObject & { spec: { replicas?: number; selector?: { matchLabels?: Record<string, string> } }; status?: { replicas?: number } };
+    const selector = Object.entries(o.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp }, spec: { replicas: o.spec.replicas ?? 1 }, status: { replicas: o.status?.replicas ?? 0, selector } };
+  };
+  if (method === 'GET') return sendJson(rr.res, 200, toScale(current));
+  if (method !== 'PUT' && method !== 'PATCH') throw errors.methodNotAllowed(method, 'Scale');
+  const body = await rr.body();
+  const type = (rr.req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const wanted = (method === 'PUT' ? body : applyPatch(type, toScale(current) as unknown as Json, body, false)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+  const replicas = wanted?.spec?.replicas;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) throw errors.invalid('Scale', 'autoscaling', rr.name!, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+  if (wanted.metadata?.resourceVersion) checkVersion(r, current, wanted.metadata.resourceVersion);
+  const o = JSON.parse(current.json) as ApiObject & { spec: Record<string, unknown> };
+  o.spec.replicas = replicas;
+  const { object } = admit(ctx, r, o);
+  await write(ctx, r, rr.name!, () => ctx.driver.backend.apply(object));
+  sendJson(rr.res, 200, toScale(find(ctx, r, rr.name!) ?? current));
+}

@@ -22,7 +22,7 @@ import { checkLauncher, consoleSockets, pipeSocket, refuseUpgrade, virshArgv } f
 import { guestOsInfo, isVerb, verb } from './kubevirt.ts';
 import { OPENAPI_V2_JSON, OPENAPI_V2_PROTOBUF, openapiV3, openapiV3Root } from './openapi.ts';
 import { resourceAt, type ResourceDef } from './resources.ts';
-import { create, get, list, patch, remove, removeCollection, sendJson, sendStatus, update, watch, type ResourceRequest, type RestContext } from './rest.ts';
+import { create, get, list, patch, remove, removeCollection, scale, sendJson, sendStatus, update, watch, type ResourceRequest, type RestContext } from './rest.ts';
 import { errors, status, StatusError } from './status.ts';
 
 /** A backend the server can drive: the cluster core with a node agent, and perhaps launcher access. */
@@ -170,7 +170,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (namespace !== null && !resource.namespaced) throw errors.notFoundPath();
     const name = rest[1] ?? null;
     const subresource = rest[2] ?? null;
-    if (subresource !== null && !(subresource === 'status' && resource.status)) throw errors.notFoundPath();
+    if (subresource !== null && !((subresource === 'status' && resource.status) || (subresource === 'scale' && resource.scale))) throw errors.notFoundPath();
     const rr: ResourceRequest = { req, res, url, resource, namespace, name, subresource, body };
     return resourceVerb(method, rr, url);
   }
@@ -185,6 +185,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const isWatch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
     const r: ResourceDef = rr.resource;
     if (r.createOnly && method !== 'POST') throw errors.methodNotAllowed(method, r.kind);
+    if (rr.subresource === 'scale') return scale(ctx, rr, method);
     switch (method) {
       case 'GET':
         if (isWatch) return watch(ctx, rr);
