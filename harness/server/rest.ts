@@ -63,8 +63,10 @@ function serveObject(res: ServerResponse, s: Snapshot, code = 200): void {
   sendJson(res, code, s.json);
 }
 
-const namespaceSnap = (_driver: ClusterDriver): Snapshot => {
-  const obj = namespaceObject(new Date(0).toISOString());
+/** The namespace was made with the cluster: as old as its first node. */
+const namespaceSnap = (driver: ClusterDriver): Snapshot => {
+  const born = driver.feed.list('Node').map((s) => s.obj.metadata.creationTimestamp).sort()[0] ?? new Date(driver.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+  const obj = namespaceObject(born);
   return { obj, rv: 1, json: JSON.stringify(obj) };
 };
 
@@ -328,6 +330,10 @@ async function write(ctx: RestContext, r: ResourceDef, name: string, act: () => 
 export async function create(ctx: RestContext, rr: ResourceRequest): Promise<void> {
   const r = rr.resource;
   if (r.plural === 'processedtemplates') return processTemplates(rr);
+  if (r.kind === 'Namespace') {
+    const name = ((await rr.body()) as { metadata?: { name?: string } } | undefined)?.metadata?.name ?? '';
+    throw new StatusError(status(403, 'Forbidden', `namespaces "${name}" is forbidden: this cluster has one namespace, "${NAMESPACE}"`, { name, kind: 'namespaces' }));
+  }
   if (r.source === 'view') throw errors.methodNotAllowed('POST', r.kind);
   checkNamespace(rr.namespace);
   const o = bodyObject({ ...rr, name: null }, await rr.body());
