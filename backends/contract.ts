@@ -31,8 +31,15 @@ export type { ApiObject } from '../harness/cluster/index.ts';
  */
 export type BackendFingerprint = ObservationHeader;
 
+export interface LauncherAccess {
+  console(namespace: string, vmi: string): Promise<import('node:stream').Duplex>; // raw serial bytes
+  vnc(namespace: string, vmi: string): Promise<import('node:stream').Duplex>;     // raw RFB bytes
+  virsh(namespace: string, vmi: string, argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+}
+
 export interface Backend {
   readonly name: string;
+  readonly launcher?: LauncherAccess;
   /** Create or update, like `kubectl apply`. Admission errors come back as a failed Result. */
   apply(obj: KubeObject): Promise<Result>;
   delete(ref: ObjectRef): Promise<Result>;
