@@ -15,6 +15,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   replay: { summary: 're-run a recorded counterexample (DIR, results.json or --token)', load: () => import('./replay.ts') },
   validate: { summary: 'validate manifests (-f FILE...)', load: () => import('./validate.ts') },
   get: { summary: 'kubectl-style table of vms|vmis|vmim|vmirs|vmpool after applying -f FILE... to the model', load: () => import('./get.ts') },
+  virtctl: { summary: 'KubeVirt virtctl verbs against the cluster in the kubeconfig (start, stop, migrate, console, vnc …)', load: () => import('./virtctl.ts') },
+  virsh: { summary: 'virsh inside a VMI\'s launcher (--vmi NAME CMD: list, domstate, shutdown, reset …)', load: () => import('./virsh.ts') },
   bench: { summary: 'run the benchmarks (--json for machine-readable output)', load: () => import('./bench.ts') },
 };
 
