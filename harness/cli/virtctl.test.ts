@@ -112,6 +112,7 @@ beforeAll(async () => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return ws.close();
     if (req.url?.endsWith('/vnc')) return serveRfb(ws);
     ws.send(Buffer.from(READY));
+    if (req.url?.includes('/vm-gone/')) return ws.close(); // the guest powered off
     ws.on('message', (d: Buffer) => consoleInput.push(d));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -248,6 +249,25 @@ describe('vmconform virtctl', () => {
     expect(await done).toBe(0);
     await expect.poll(() => Buffer.concat(consoleInput).toString(), { timeout: 5000 }).toBe('uname\ra');
     expect(c.err()).not.toMatch(/disconnected/);
+  });
+
+  it('console on a terminal: raw mode while attached, restored on detach (pkg/virtctl/console/console.go Attach: term.MakeRaw / Restore)', async () => {
+    const c = capture();
+    const modes: boolean[] = [];
+    Object.assign(c.stdin, { isTTY: true, setRawMode: (raw: boolean) => modes.push(raw) });
+    const done = virtctl(['console', 'vm-a'], c.io);
+    await expect.poll(() => c.out(), { timeout: 5000 }).toBe(READY);
+    expect(modes).toEqual([true]);
+    c.stdin.write(Buffer.from([0x1d]));
+    expect(await done).toBe(0);
+    expect(modes).toEqual([true, false]);
+  });
+
+  it('console: the VMI going away ends the session with virtctl\'s explanation', async () => {
+    const c = capture();
+    expect(await virtctl(['console', 'vm-gone'], c.io)).toBe(0);
+    expect(c.out()).toBe(READY);
+    expect(c.err()).toMatch(/You were disconnected from the console.*\n - the target VM was powered off/s);
   });
 
   it('console of a VMI that is not running: the Status of the refused websocket in client-go\'s wording, exit 1', async () => {

@@ -154,6 +154,7 @@ async function consoleVerb(c: Ctx, name: string): Promise<void> {
     stdin.on('data', onInput);
     stdin.on('end', finish);
     stream.pipe(stdout, { end: false });
+    stream.on('end', finish);
     stream.on('close', finish);
     stream.on('error', finish);
     stdin.resume();
