@@ -116,5 +116,20 @@ describe('qemu LauncherAccess (TCG)', () => {
     expect((await vmiStatus(backend, 'vm1')).phase).toBe('Succeeded');
     expect((await backend.observe()).vms['vm1']).toMatchObject({ printableStatus: 'Stopped' });
     await expect(virsh('list')).rejects.toMatchObject({ code: 409, message: expect.stringMatching(/VMI is not running/) });
+
+    // destroy of an ACPI guest: virt-handler reads Shutoff/Destroyed with ACPI as Failed
+    // (pkg/virt-handler/vm.go calculateVmPhaseForStatusReason). No need to wait for the boot.
+    const ended = (await backend.list('VirtualMachineInstance'))[0]!.metadata.uid;
+    expect(await backend.vm({ verb: 'start', name: 'vm1' })).toEqual({ ok: true });
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 50))) {
+      expect(Date.now()).toBeLessThan(deadline);
+      const vmi = (await backend.list('VirtualMachineInstance'))[0];
+      const r = !vmi || vmi.metadata.uid === ended ? null : await virsh('destroy', 'default_vm1').catch((err: unknown) => ((err as { code?: number }).code === 409 ? null : Promise.reject(err)));
+      if (!r) continue;
+      expect(r).toEqual({ exitCode: 0, stdout: "Domain 'default_vm1' destroyed\n\n", stderr: '' });
+      break;
+    }
+    await backend.settle(60_000);
+    expect((await vmiStatus(backend, 'vm1')).phase).toBe('Failed');
   }, 240_000);
 });
