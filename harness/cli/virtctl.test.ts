@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -19,6 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run as virtctl, type CliIo } from './virtctl.ts';
 import { run as virsh } from './virsh.ts';
+import { readFramebuffer } from './rfb.ts';
 
 const TOKEN = 'test-token-1';
 const READY = 'vmconform-ready boot_id=0b4bd1a4-3c3e-4a51-9d0b-6b0b0c6b7e11\r\n';
@@ -288,6 +289,21 @@ describe('vmconform virtctl', () => {
     const c = capture();
     expect(await virtctl(['vnc', 'vm-a'], c.io)).toBe(1);
     expect(c.err()).toMatch(/--screenshot FILE.png/);
+  });
+});
+
+describe('vmconform virtctl vnc --proxy-only', () => {
+  it('listens on 127.0.0.1, prints {"port":N}, bridges one viewer to the VNC websocket, ends when the viewer leaves', async () => {
+    const c = capture();
+    const done = virtctl(['vnc', 'vm-a', '--proxy-only'], c.io);
+    await expect.poll(() => c.out(), { timeout: 5000 }).toMatch(/^\{"port":\d+\}\n$/);
+    const { port } = JSON.parse(c.out()) as { port: number };
+    const sock = connect(port, '127.0.0.1');
+    const fb = await readFramebuffer(sock);
+    expect([fb.width, fb.height, fb.name]).toEqual([4, 2, 'vm-a']);
+    sock.destroy();
+    expect(await done).toBe(0);
+    await expect(new Promise((resolve, reject) => connect(port, '127.0.0.1').once('connect', resolve).once('error', reject))).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 

@@ -10,6 +10,7 @@
  * and the end-to-end suite call it directly.
  */
 import { writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { apiRequest, ApiError, loadTarget, openStream, subresourcePath, type KubeTarget } from './kubeClient.ts';
@@ -37,6 +38,8 @@ const FLAGS = {
   screenshot: { type: 'string' },
   file: { type: 'string', short: 'f' },
   addedNodeSelector: { type: 'string' },
+  'proxy-only': { type: 'boolean' },
+  port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -185,6 +188,48 @@ async function screenshot(c: Ctx, name: string, file: string): Promise<void> {
   }
 }
 
+/**
+ * vnc VMI --proxy-only [--port P]: a VNC proxy on 127.0.0.1 for one viewer, its port printed as
+ * `{"port":N}` (pkg/virtctl/vnc/vnc.go); ends when the viewer or the VMI leaves, or on Ctrl-C.
+ * Loopback only: the VMI's screen is not offered to the network.
+ */
+async function vncProxy(c: Ctx, name: string): Promise<void> {
+  const p = c.flags.port ?? '0';
+  if (!/^\d+$/.test(p) || Number(p) > 65535) throw new VerbError(`invalid argument "${p}" for "--port" flag: a port number 0-65535`);
+  const stream = await openStream(c.t, subresourcePath(c.t.namespace, 'virtualmachineinstances', name, 'vnc')).catch((err: Error) => {
+    throw new VerbError(err.message);
+  });
+  const server = createServer();
+  let viewer: Socket | null = null;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(new VerbError(`can't listen on 127.0.0.1:${p}: ${err.message}`)));
+      server.listen(Number(p), '127.0.0.1', resolve);
+    });
+    c.say(JSON.stringify({ port: (server.address() as AddressInfo).port }));
+    let stop = (): void => undefined;
+    await new Promise<void>((resolve) => {
+      stop = resolve;
+      process.once('SIGINT', stop);
+      stream.once('close', stop);
+      stream.once('end', stop);
+      server.once('connection', (sock) => {
+        viewer = sock;
+        server.close(); // one viewer, as virtctl
+        sock.pipe(stream);
+        stream.pipe(sock);
+        sock.once('close', stop);
+        sock.once('error', stop);
+      });
+    });
+    process.removeListener('SIGINT', stop);
+  } finally {
+    server.close();
+    stream.destroy();
+    (viewer as Socket | null)?.destroy();
+  }
+}
+
 type Verb = { args: number; usage: string; run(c: Ctx, ...args: string[]): Promise<void> };
 
 const VERBS: Record<string, Verb> = {
@@ -228,15 +273,16 @@ const VERBS: Record<string, Verb> = {
   },
   console: { args: 1, usage: 'console VMI   (Ctrl+] detaches)', run: (c, name) => consoleVerb(c, name!) },
   vnc: {
-    args: 1, usage: 'vnc --screenshot FILE.png VMI   |   vnc screenshot VMI -f FILE.png   (FILE - : stdout)',
+    args: 1, usage: 'vnc --screenshot FILE.png VMI  |  vnc screenshot VMI -f FILE.png (- : stdout)  |  vnc VMI --proxy-only [--port P]',
     async run(c, ...args) {
       if (args[0] === 'screenshot' && args.length === 2) {
         if (!c.flags.file) throw new VerbError('required flag(s) "file" not set');
         return screenshot(c, args[1]!, c.flags.file);
       }
       if (args.length !== 1) throw new VerbError(`accepts 1 arg(s), received ${args.length}`);
+      if (c.flags['proxy-only']) return vncProxy(c, args[0]!);
       const file = c.flags.screenshot ?? c.flags.file;
-      if (!file) throw new VerbError('vmconform virtctl vnc takes screenshots only: give --screenshot FILE.png');
+      if (!file) throw new VerbError('vmconform virtctl vnc starts no viewer: give --screenshot FILE.png, or --proxy-only [--port P] and point a VNC viewer at the printed port');
       return screenshot(c, args[0]!, file);
     },
   },
