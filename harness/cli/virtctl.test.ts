@@ -7,7 +7,7 @@
  * codes (pkg/virtctl/vm/*.go, pause/, unpause/, softreboot/, console/), the
  * console's Ctrl+] detach, and an RFB screenshot decoded to PNG.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
@@ -262,6 +262,27 @@ describe('vmconform virtctl', () => {
     c.stdin.write(Buffer.from([0x1d]));
     expect(await done).toBe(0);
     expect(modes).toEqual([true, false]);
+  });
+
+  it('console under a real pty (util-linux script): raw mode, so Ctrl+] detaches without a newline and typed bytes are not echoed', async () => {
+    // The command line is fixed text (the repo's own paths, quoted); the kubeconfig comes through the environment.
+    const q = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+    const bin = join(import.meta.dirname, '../../bin/vmconform.js');
+    const child = spawn('script', ['-q', '-e', '-c', `${q(process.execPath)} ${q(bin)} virtctl console vm-a`, '/dev/null'], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await expect.poll(() => out, { timeout: 20_000 }).toContain('vmconform-ready');
+      child.stdin.write('xyz');
+      await expect.poll(() => Buffer.concat(consoleInput).toString(), { timeout: 5000 }).toBe('xyz');
+      child.stdin.write(Buffer.from([0x1d]));
+      expect(await exited).toBe(0);
+      expect(out).not.toContain('xyz'); // no echo: the terminal was raw
+      expect(out).toContain('Successfully connected to vm-a console');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('console: the VMI going away ends the session with virtctl\'s explanation', async () => {
