@@ -5,9 +5,12 @@
  *
  * - No such VMI (or another namespace: the core serves one): 404, worded as
  *   the apiserver words a missing object.
- * - A VMI whose launcher does not run (Pending, Scheduling, or ended): 409
- *   `VMI is not running`, as virt-api's subresources answer
- *   (pkg/virt-api/rest/subresource.go, vmiNotRunning).
+ * - A VMI whose launcher does not run (Pending, Scheduling, or ended): 400
+ *   `VMI is not running`, as virt-api's console and VNC answer
+ *   (pkg/virt-api/rest/console.go validateVMIForConsole, vnc.go
+ *   vmiHasDisplay); a Failed VMI: 409 `VMI is in failed status`
+ *   (validateVMIForConsole). virtctl console retries on 400 until its
+ *   --timeout (client-go kubecli/vmi.go SerialConsole).
  */
 import { createHash } from 'node:crypto';
 import { NAMESPACE, type ApiObject, type ClusterCore } from '../../harness/cluster/index.ts';
@@ -15,8 +18,8 @@ import { NAMESPACE, type ApiObject, type ClusterCore } from '../../harness/clust
 /** Why a launcher cannot be reached; `code` and `reason` are the metav1.Status an API server answers with. */
 export class LauncherUnavailable extends Error {
   constructor(
-    readonly code: 404 | 409,
-    readonly reason: 'NotFound' | 'Conflict',
+    readonly code: 400 | 404 | 409,
+    readonly reason: 'BadRequest' | 'NotFound' | 'Conflict',
     message: string,
   ) {
     super(message);
@@ -31,9 +34,13 @@ export function findVmi(core: ClusterCore, namespace: string, name: string): Api
   return vmi;
 }
 
-/** virt-api's 409 for a VMI without a running launcher. */
-export function notRunning(name: string): LauncherUnavailable {
-  return new LauncherUnavailable(409, 'Conflict', `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": VMI is not running`);
+/** virt-api's answer for a VMI without a running launcher: 409 when it Failed, else 400. */
+export function notRunning(vmi: ApiObject): LauncherUnavailable {
+  const name = vmi.metadata.name;
+  if ((vmi.status as { phase?: string } | undefined)?.phase === 'Failed') {
+    return new LauncherUnavailable(409, 'Conflict', `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": VMI is in failed status`);
+  }
+  return new LauncherUnavailable(400, 'BadRequest', 'VMI is not running');
 }
 
 /** The libvirt domain name KubeVirt gives a VMI: `<namespace>_<name>` (pkg/virt-launcher/virtwrap/api/schema.go VMINamespaceKeyFunc). */

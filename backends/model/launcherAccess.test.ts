@@ -47,14 +47,14 @@ describe('model LauncherAccess', () => {
     expect(distinctColours(fb)).toBe(2);
   });
 
-  it('no VMI: 404; another namespace: 404; a VMI whose launcher is gone: 409 VMI is not running', async () => {
+  it('no VMI: 404; another namespace: 404; a VMI whose launcher is gone: 400 VMI is not running, 409 when it Failed (pkg/virt-api/rest/console.go validateVMIForConsole)', async () => {
     const b = createModelBackend();
     await expect(b.launcher!.virsh('default', 'vm-a', ['list'])).rejects.toMatchObject({ code: 404, reason: 'NotFound' });
     const s = await started();
     await expect(s.launcher!.console('other', 'vm-a')).rejects.toBeInstanceOf(LauncherUnavailable);
     await s.launcher!.virsh('default', 'vm-a', ['shutdown', 'default_vm-a']);
     await s.settle(1000);
-    await expect(s.launcher!.vnc('default', 'vm-a')).rejects.toMatchObject({ code: 409, message: expect.stringMatching(/VMI is not running$/) });
+    await expect(s.launcher!.vnc('default', 'vm-a')).rejects.toMatchObject({ code: 400, reason: 'BadRequest', message: 'VMI is not running' });
   });
 
   it('virsh list / suspend / resume / reset / shutdown: virsh\'s output, and the cluster follows', async () => {
@@ -90,5 +90,6 @@ describe('model LauncherAccess', () => {
     expect(await b.launcher!.virsh('default', 'vm-a', ['destroy', 'default_vm-a'])).toMatchObject({ exitCode: 0, stdout: "Domain 'default_vm-a' destroyed\n\n" });
     await b.settle(1000);
     expect((await vmi(b)).phase).toBe(phase);
+    await expect(b.launcher!.console('default', 'vm-a')).rejects.toMatchObject(phase === 'Failed' ? { code: 409, message: expect.stringMatching(/VMI is in failed status$/) } : { code: 400 });
   });
 });

@@ -82,7 +82,7 @@ export class ModelLauncherAccess implements LauncherAccess {
   private launcher(namespace: string, vmi: string) {
     const obj = findVmi(this.core, namespace, vmi);
     const l = this.agent.launcher(obj.metadata.uid);
-    if (!l) throw notRunning(vmi);
+    if (!l) throw notRunning(obj);
     return { obj, l };
   }
 

@@ -132,11 +132,11 @@ export class QemuLauncherAccess implements LauncherAccess {
     private readonly agent: QemuAgent,
   ) {}
 
-  /** The live launcher of the VMI, or LauncherUnavailable (404 no VMI, 409 not running). */
+  /** The live launcher of the VMI, or LauncherUnavailable (404 no VMI, 400 not running, 409 Failed). */
   private launcher(namespace: string, vmi: string): { l: VmiLauncher; uuid: string } {
     const obj = findVmi(this.core, namespace, vmi);
     const l = this.agent.live(obj.metadata.uid);
-    if (!l) throw notRunning(vmi);
+    if (!l) throw notRunning(obj);
     return { l, uuid: domainUuid(obj) };
   }
 

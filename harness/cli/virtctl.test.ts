@@ -41,6 +41,8 @@ let kubeconfig: string;
 let seen: Seen[] = [];
 let routes: Routes = {};
 let consoleInput: Buffer[] = [];
+/** How many more console attempts on vm-later are refused with 400 VMI is not running. */
+let laterRefusals = 0;
 
 function status(code: number, reason: string, message: string): unknown {
   return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message };
@@ -105,6 +107,10 @@ beforeAll(async () => {
   });
   wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('plain.kubevirt.io') ? 'plain.kubevirt.io' : false) });
   server.on('upgrade', (req, socket, head) => {
+    if (req.url?.includes('/vm-later/') && laterRefusals-- > 0) {
+      const body = JSON.stringify(status(400, 'BadRequest', 'VMI is not running'));
+      return void socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
     if (!req.url?.includes('/vm-stopped/')) return wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     const body = JSON.stringify(status(409, 'Conflict', 'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "vm-stopped": VMI is not running'));
     socket.end(`HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -290,6 +296,23 @@ describe('vmconform virtctl', () => {
     expect(await virtctl(['console', 'vm-gone'], c.io)).toBe(0);
     expect(c.out()).toBe(READY);
     expect(c.err()).toMatch(/You were disconnected from the console.*\n - the target VM was powered off/s);
+  });
+
+  it('console of a VMI that is not running yet (400): tried again every second until it runs (client-go kubecli/vmi.go SerialConsole)', async () => {
+    laterRefusals = 2;
+    const c = capture();
+    const done = virtctl(['console', 'vm-later'], c.io);
+    await expect.poll(() => c.out(), { timeout: 10_000 }).toBe(READY);
+    expect(laterRefusals).toBe(-1);
+    c.stdin.write(Buffer.from([0x1d]));
+    expect(await done).toBe(0);
+  });
+
+  it('console --timeout=0: one refusal (400) is the end: Timeout trying to connect', async () => {
+    laterRefusals = 5;
+    const c = capture();
+    expect(await virtctl(['console', 'vm-later', '--timeout=0'], c.io)).toBe(1);
+    expect(c.err()).toBe('Timeout trying to connect to the virtual machine instance\n');
   });
 
   it('console of a VMI that is not running: the Status of the refused websocket in client-go\'s wording, exit 1', async () => {

@@ -11,7 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { apiRequest, ApiError, loadTarget, openStream, subresourcePath, type KubeTarget } from './kubeClient.ts';
 import { framebufferPng, readFramebuffer } from './rfb.ts';
@@ -39,6 +39,7 @@ const FLAGS = {
   file: { type: 'string', short: 'f' },
   addedNodeSelector: { type: 'string' },
   'proxy-only': { type: 'boolean' },
+  timeout: { type: 'string' },
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -129,11 +130,27 @@ function pauseVerb(verb: 'pause' | 'unpause') {
   };
 }
 
+/**
+ * The console websocket; a VMI that is not running yet (400) is tried again every second until the
+ * deadline, as virtctl's --timeout does (client-go kubecli/vmi.go SerialConsole).
+ */
+async function connectConsole(c: Ctx, name: string, deadline: number): Promise<Duplex> {
+  for (;;) {
+    try {
+      return await openStream(c.t, subresourcePath(c.t.namespace, 'virtualmachineinstances', name, 'console'));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 400) throw new VerbError((err as Error).message);
+      if (Date.now() + 1000 > deadline) throw new VerbError('Timeout trying to connect to the virtual machine instance');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** console NAME: the serial console on this terminal (raw mode when a TTY); Ctrl+] detaches (pkg/virtctl/console/console.go Attach). */
 async function consoleVerb(c: Ctx, name: string): Promise<void> {
-  const stream = await openStream(c.t, subresourcePath(c.t.namespace, 'virtualmachineinstances', name, 'console')).catch((err: Error) => {
-    throw new VerbError(err.message);
-  });
+  const minutes = c.flags.timeout ?? '5';
+  if (!/^\d+$/.test(minutes)) throw new VerbError(`invalid argument "${minutes}" for "--timeout" flag: strconv.ParseInt: parsing "${minutes}": invalid syntax`);
+  const stream = await connectConsole(c, name, Date.now() + Number(minutes) * 60_000);
   const { stdin, stdout, stderr } = c.io;
   const raw = Boolean(stdin.isTTY && stdin.setRawMode);
   if (raw) stdin.setRawMode!(true);
@@ -271,7 +288,7 @@ const VERBS: Record<string, Verb> = {
       c.say(JSON.stringify(info, null, 2));
     },
   },
-  console: { args: 1, usage: 'console VMI   (Ctrl+] detaches)', run: (c, name) => consoleVerb(c, name!) },
+  console: { args: 1, usage: 'console VMI [--timeout=MINUTES]   (waits for the VMI to run, default 5; Ctrl+] detaches)', run: (c, name) => consoleVerb(c, name!) },
   vnc: {
     args: 1, usage: 'vnc --screenshot FILE.png VMI  |  vnc screenshot VMI -f FILE.png (- : stdout)  |  vnc VMI --proxy-only [--port P]',
     async run(c, ...args) {
