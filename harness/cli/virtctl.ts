@@ -81,10 +81,10 @@ async function wrap(errFmt: (m: string) => string, p: Promise<unknown>): Promise
 }
 
 /** A VM lifecycle verb: PUT .../virtualmachines/NAME/VERB with its options (client-go virtualmachine_expansion.go). */
-function vmVerb(verb: string, body: (c: Ctx) => Record<string, unknown>, errFmt: (name: string, m: string, c: Ctx) => string) {
+function vmVerb(verb: string, body: (c: Ctx) => Record<string, unknown>, errFmt: (message: string, c: Ctx) => string) {
   return async (c: Ctx, name: string): Promise<void> => {
     const b = body(c);
-    await wrap((m) => errFmt(name, m, c), apiRequest(c.t, 'PUT', subresourcePath(c.t.namespace, 'virtualmachines', name, verb), b));
+    await wrap((m) => errFmt(m, c), apiRequest(c.t, 'PUT', subresourcePath(c.t.namespace, 'virtualmachines', name, verb), b));
     c.say(`VM ${name} was scheduled to ${verb}`);
   };
 }
@@ -250,27 +250,27 @@ async function vncProxy(c: Ctx, name: string): Promise<void> {
 type Verb = { args: number; usage: string; run(c: Ctx, ...args: string[]): Promise<void> };
 
 const VERBS: Record<string, Verb> = {
-  start: { args: 1, usage: 'start VM [--paused] [--dry-run]', run: vmVerb('start', (c) => ({ ...(c.flags.paused ? { paused: true } : {}), ...dryRun(c) }), (n, m) => `Error starting VirtualMachine ${m}`) },
+  start: { args: 1, usage: 'start VM [--paused] [--dry-run]', run: vmVerb('start', (c) => ({ ...(c.flags.paused ? { paused: true } : {}), ...dryRun(c) }), (m) => `Error starting VirtualMachine ${m}`) },
   stop: {
     args: 1, usage: 'stop VM [--force --grace-period=N] [--dry-run]',
     run: vmVerb('stop', (c) => {
       const g = gracePeriod(c);
       return { ...(g === undefined ? {} : { gracePeriod: g }), ...dryRun(c) };
-    }, (n, m, c) => (c.flags.force ? `error force stopping VirtualMachine: ${m}` : `error stopping VirtualMachine ${m}`)),
+    }, (m, c) => (c.flags.force ? `error force stopping VirtualMachine: ${m}` : `error stopping VirtualMachine ${m}`)),
   },
   restart: {
     args: 1, usage: 'restart VM [--force --grace-period=N] [--dry-run]',
     run: vmVerb('restart', (c) => {
       const g = gracePeriod(c);
       return { ...(g === undefined ? {} : { gracePeriodSeconds: g }), ...dryRun(c) };
-    }, (n, m, c) => (c.flags.force ? `error force restarting VirtualMachine: ${m}` : `error restarting VirtualMachine: ${m}`)),
+    }, (m, c) => (c.flags.force ? `error force restarting VirtualMachine: ${m}` : `error restarting VirtualMachine: ${m}`)),
   },
   migrate: {
     args: 1, usage: 'migrate VM [--addedNodeSelector=k=v,...] [--dry-run]',
     run: vmVerb('migrate', (c) => {
       const sel = nodeSelector(c);
       return { ...(sel ? { addedNodeSelector: sel } : {}), ...dryRun(c) };
-    }, (n, m) => `Error migrating VirtualMachine ${m}`),
+    }, (m) => `Error migrating VirtualMachine ${m}`),
   },
   pause: { args: 2, usage: 'pause vm|vmi NAME [--dry-run]', run: pauseVerb('pause') },
   unpause: { args: 2, usage: 'unpause vm|vmi NAME [--dry-run]', run: pauseVerb('unpause') },
