@@ -57,7 +57,7 @@ describe('model LauncherAccess', () => {
     await expect(s.launcher!.vnc('default', 'vm-a')).rejects.toMatchObject({ code: 400, reason: 'BadRequest', message: 'VMI is not running' });
   });
 
-  it('virsh list / suspend / resume / reset / shutdown: virsh\'s output, and the cluster follows', async () => {
+  it('virsh list / suspend / resume / reset / reboot / shutdown: virsh\'s output, and the cluster follows', async () => {
     const b = await started();
     const virsh = (...argv: string[]) => b.launcher!.virsh('default', 'vm-a', argv);
     expect((await virsh('list')).stdout).toBe(' Id   Name           State\n------------------------------\n 1    default_vm-a   running\n\n');
@@ -75,6 +75,12 @@ describe('model LauncherAccess', () => {
     expect(await virsh('reset', 'default_vm-a')).toMatchObject({ exitCode: 0, stdout: "Domain 'default_vm-a' was reset\n\n" });
     await b.settle(1000);
     expect((await b.observe()).vmis['vm-a']!.bootId).not.toBe(before);
+
+    const beforeReboot = (await b.observe()).vmis['vm-a']!.bootId;
+    expect(await virsh('reboot', 'default_vm-a')).toMatchObject({ exitCode: 0, stdout: "Domain 'default_vm-a' is being rebooted\n\n" });
+    await b.settle(1000);
+    expect((await b.observe()).vmis['vm-a']).toMatchObject({ phase: 'Running' });
+    expect((await b.observe()).vmis['vm-a']!.bootId).not.toBe(beforeReboot);
 
     expect(await virsh('shutdown', 'default_vm-a')).toMatchObject({ exitCode: 0, stdout: "Domain 'default_vm-a' is being shutdown\n\n" });
     await b.settle(1000);
