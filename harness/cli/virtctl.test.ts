@@ -270,7 +270,7 @@ describe('vmconform virtctl', () => {
     expect(modes).toEqual([true, false]);
   });
 
-  it('console under a real pty (util-linux script): raw mode, so Ctrl+] detaches without a newline and typed bytes are not echoed', async () => {
+  it('console under a real pty (util-linux script(1), in Debian essential bsdutils): raw mode, so Ctrl+] detaches without a newline and typed bytes are not echoed', async () => {
     // The command line is fixed text (the repo's own paths, quoted); the kubeconfig comes through the environment.
     const q = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
     const bin = join(import.meta.dirname, '../../bin/vmconform.js');
