@@ -12,7 +12,7 @@
  * nothing more to ask (settle.ts, the one settle loop). Reads (`list`, `observe`) are functions of the
  * store's API objects (docs/architecture.md, one read path).
  */
-import { SettleTimeout, type Backend, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
+import { SettleTimeout, type Backend, type LauncherAccess, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
 import type { ApiObject, ClusterCore, Effect, NodeAgent } from '../../harness/cluster/index.ts';
 import { settle } from './settle.ts';
 import { buildObservation } from '../../harness/observe/observation.ts';
@@ -20,11 +20,14 @@ import { buildObservation } from '../../harness/observe/observation.ts';
 export interface ClusterBackendOptions {
   /** Clock for settle budgets (epoch ms); the default is Date.now. */
   now?: () => number;
+  /** Console, VNC and virsh on the agent's launchers, when the agent has them. */
+  launcher?: LauncherAccess;
 }
 
 export class ClusterBackend implements Backend {
   private readonly now: () => number;
   private disposed = false;
+  readonly launcher?: LauncherAccess;
 
   constructor(
     readonly name: string,
@@ -33,6 +36,7 @@ export class ClusterBackend implements Backend {
     opts: ClusterBackendOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
+    if (opts.launcher) this.launcher = opts.launcher;
   }
 
   /** The time the core runs on (ms): the agent's virtual clock, else the wall clock. Public (AGE columns). */

@@ -195,6 +195,24 @@ export class SimAgent implements NodeAgent {
     }
   }
 
+  /** What the simulated launcher of a VMI shows (console, VNC, virsh: launcherAccess.ts), or undefined when none runs. */
+  launcher(uid: string): { spec: LaunchSpec; paused: boolean; osRuns: boolean; boot: number } | undefined {
+    const g = this.guests.get(uid);
+    return g && { spec: g.spec, paused: g.paused, osRuns: this.osRuns(g), boot: g.boot };
+  }
+
+  /**
+   * The domain is destroyed from inside its launcher (virsh destroy): virt-handler reads a destroyed
+   * domain with ACPI as a grace period that ran out (Failed), without ACPI as Succeeded
+   * (pkg/virt-handler/vm.go calculateVmPhaseForStatusReason).
+   */
+  destroyDomain(uid: string): void {
+    const g = this.guests.get(uid);
+    if (!g) return;
+    this.guests.delete(uid);
+    this.queue.push({ type: 'exited', uid, reason: g.spec.acpi ? 'graceExpired' : 'destroyed' });
+  }
+
   /** An OS runs in the guest: it booted and is not paused. */
   private osRuns(g: Guest): boolean {
     return g.bootable && !g.paused && !g.awaitingBoot;

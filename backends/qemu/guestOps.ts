@@ -60,8 +60,8 @@ async function viaAgent(l: VmiLauncher, act: () => Promise<unknown>, proof: 'res
   await within(proof === 'reset' ? reset : l.done, GUEST_REACTION_MS);
 }
 
-/** ACPI reboot without a guest agent (libvirt's "fake reboot"): power button with shutdown=pause, then reset + cont. */
-async function acpiReboot(l: VmiLauncher): Promise<void> {
+/** ACPI reboot without a guest agent (libvirt's "fake reboot"): power button with shutdown=pause, then reset + cont. Internal (also virsh reboot, launcherAccess.ts). */
+export async function acpiReboot(l: VmiLauncher): Promise<void> {
   const qmp = l.proc.qmp;
   l.fakeReboot = true;
   try {

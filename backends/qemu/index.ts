@@ -22,6 +22,7 @@ import { qemuInfo } from './accel/qemuInfo.ts';
 import { killGroup, liveGroups } from './process/processGroups.ts';
 import { checkParentDeathSignal } from './process/spawnQemu.ts';
 import { QemuAgent } from './QemuAgent.ts';
+import { QemuLauncherAccess } from './launcherAccess.ts';
 import { describeReaped, openStateDir, reapOrphans, reapStaleRuns, releaseStateDir, removeStateDir, removeStateDirSync, stateRoot, type StateDir } from './StateDir.ts';
 
 export interface QemuBackendOptions {
@@ -198,7 +199,8 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   const agent = await QemuAgent.create(opts.agentTimeoutMs === undefined ? agentOpts : { ...agentOpts, agentTimeoutMs: opts.agentTimeoutMs }).catch((err: unknown) => fail('node agent', err));
   entry.agent = agent;
 
-  const backend = new ClusterBackend('qemu', opts.restore ? ClusterCore.restore(opts.restore, opts.core) : new ClusterCore(opts.core), agent);
+  const core = opts.restore ? ClusterCore.restore(opts.restore, opts.core) : new ClusterCore(opts.core);
+  const backend = new ClusterBackend('qemu', core, agent, { launcher: new QemuLauncherAccess(core, agent) });
   const dispose = backend.dispose.bind(backend);
   backend.dispose = async () => {
     await dispose();

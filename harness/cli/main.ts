@@ -16,6 +16,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   validate: { summary: 'validate manifests (-f FILE...)', load: () => import('./validate.ts') },
   get: { summary: 'kubectl-style table of vms|vmis|vmim|vmirs|vmpool after applying -f FILE... to the model', load: () => import('./get.ts') },
   cluster: { summary: 'a local KubeVirt cluster behind the Kubernetes API: up, status, down', load: () => import('./cluster.ts') },
+  virtctl: { summary: 'KubeVirt virtctl verbs against the cluster in the kubeconfig (start, stop, migrate, console, vnc …)', load: () => import('./virtctl.ts') },
+  virsh: { summary: 'virsh inside a VMI\'s launcher (--vmi NAME CMD: list, domstate, shutdown, reset …)', load: () => import('./virsh.ts') },
   bench: { summary: 'run the benchmarks (--json for machine-readable output)', load: () => import('./bench.ts') },
 };
 

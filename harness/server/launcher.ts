@@ -13,6 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LauncherAccess } from '../../backends/contract.ts';
+import { LauncherUnavailable } from '../../backends/cluster/index.ts';
 import type { VmiStatus } from '../cluster/index.ts';
 import type { ClusterDriver } from './driver.ts';
 import { errors, status, StatusError, type Status } from './status.ts';
@@ -33,6 +34,15 @@ export function checkLauncher(driver: ClusterDriver, launcher: LauncherAccess | 
   if (phase === 'Failed') throw new StatusError(status(409, 'Conflict', `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": VMI is in failed status`, { name, group: 'kubevirt.io', kind: 'virtualmachineinstance' }));
   if (phase !== 'Running') throw errors.badRequest('VMI is not running');
   return launcher;
+}
+
+/**
+ * A launcher that refused (the VMI went away or stopped between the check and
+ * the call: LauncherUnavailable carries virt-api's code and reason) as a Status
+ * error; anything else is passed on.
+ */
+export function launcherError(err: unknown): unknown {
+  return err instanceof LauncherUnavailable ? new StatusError(status(err.code, err.reason, err.message)) : err;
 }
 
 /** Answers an upgrade request with a Status and closes the socket. */

@@ -18,7 +18,7 @@ import type { ClusterBackend } from '../../backends/cluster/index.ts';
 import { validateObject } from '../api/index.ts';
 import { aggregated, apiGroup, apiGroupList, apiVersions, resourceList, VERSION } from './discovery.ts';
 import { ClusterDriver, type DriverOptions } from './driver.ts';
-import { checkLauncher, consoleSockets, pipeSocket, refuseUpgrade, virshArgv } from './launcher.ts';
+import { checkLauncher, consoleSockets, launcherError, pipeSocket, refuseUpgrade, virshArgv } from './launcher.ts';
 import { guestOsInfo, isVerb, verb } from './kubevirt.ts';
 import { OPENAPI_V2_JSON, OPENAPI_V2_PROTOBUF, openapiV3, openapiV3Root } from './openapi.ts';
 import { resourceAt, type ResourceDef } from './resources.ts';
@@ -216,7 +216,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (method !== 'POST') throw errors.methodNotAllowed(method, 'virsh');
       const argv = virshArgv(await body());
       const launcher = checkLauncher(driver, opts.backend.launcher, name, false);
-      const out = await launcher.virsh(ns, name, argv);
+      const out = await launcher.virsh(ns, name, argv).catch((err: unknown) => {
+        throw launcherError(err);
+      });
       driver.flush();
       return sendJson(res, 200, out);
     }
@@ -252,7 +254,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const [, , ns, name, kind] = m as unknown as [string, string, string, string, 'console' | 'vnc'];
       if (ns !== 'default') throw errors.namespaceNotFound(ns);
       const launcher = checkLauncher(driver, opts.backend.launcher, name, true);
-      const stream = await launcher[kind](ns, name);
+      const stream = await launcher[kind](ns, name).catch((err: unknown) => {
+        throw launcherError(err);
+      });
       wss.handleUpgrade(req, socket, head, (ws) => pipeSocket(ws, stream));
     })().catch((err: unknown) => refuseUpgrade(socket, err instanceof StatusError ? err.status : status(500, 'InternalError', String(err))));
   });
