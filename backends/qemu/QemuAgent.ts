@@ -207,6 +207,7 @@ const HANDLERS: HandlerTable = {
     for (const l of lost) l.kill();
     await Promise.all(lost.map((l) => l.done));
   },
+  async abortMigration() {},
   async killMigrationTarget(agent, e) {
     const m = agent.migrations.get(e.uid);
     if (!m) return;
