@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, KubeObject, Observation, Result } from '../contract.ts';
 import type { ClusterConfig } from '../../harness/api/types.ts';
-import { createModelBackend } from './index.ts';
+import { createModelBackend, type SimAgent } from './index.ts';
 import { node, vm } from './testObjects.ts';
 
 const OK: Result = { ok: true };
@@ -127,3 +127,41 @@ describe('R-M8 verbs during a migration', () => {
     expect(['Succeeded', 'Failed']).toContain(o.migrations['v-migration-1']?.phase ?? 'Succeeded');
   });
 });
+
+describe('R-M6 evacuation retries', () => {
+  // KubeVirt pkg/virt-controller/watch/drain/evacuation/evacuation.go (*EvacuationController).sync: on node, VMI
+  // and migration events, every VMI of a drained node without an active migration gets a new migration;
+  // pkg/virt-controller/watch/migration/migration.go handleMigrationBackoff: an evacuation migration after a failed
+  // one waits 20 s after that failure, doubled per consecutive failure (re-queued with After: a timer here).
+  const later = async (b: Backend, ms: number): Promise<Observation> => {
+    (b as unknown as { agent: SimAgent }).agent.clockMs += ms;
+    await b.apply(bandwidth('64Ki')); // any command: the core's clock catches up and due timers fire
+    await b.settle(1000);
+    await b.settle(1000); // the retry started held; the next settle lets it finish
+    return b.observe();
+  };
+
+  it('a failed evacuation migration is retried after the backoff, and the VMI leaves the drained node', async () => {
+    const b = await cluster([vm('v', 'Always')]);
+    let o = await step(b, b.fault({ fault: 'drainNode', node: 'node-a' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Running');
+    o = await step(b, b.fault({ fault: 'killMigrationTarget', vmi: 'v' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations['v-migration-2']).toEqual({ vmi: 'v', phase: 'Pending' }); // waiting for its backoff
+    expect(o.vmis.v!.node).toBe('node-a');
+    o = await later(b, 20_000);
+    expect(o.migrations['v-migration-2']!.phase).toBe('Succeeded');
+    expect(o.vmis.v!.node).toBe('node-b');
+  });
+
+  it('with nowhere to go the retries end: three failed evacuation migrations, then none', async () => {
+    const b = createModelBackend();
+    for (const x of [node('node-a'), vm('v', 'Always')]) await b.apply(x);
+    await b.settle(1000);
+    let o = await step(b, b.fault({ fault: 'drainNode', node: 'node-a' }));
+    for (const wait of [20_000, 40_000, 80_000]) o = await later(b, wait);
+    expect(Object.values(o.migrations).map((m) => m.phase)).toEqual(['Failed', 'Failed', 'Failed']);
+    expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-a' });
+  });
+});
+

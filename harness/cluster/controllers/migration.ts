@@ -72,6 +72,7 @@ function reconcileOne(c: Ctx, m: VmimEntry): boolean {
     finish(c, m, state.failed ? 'Failed' : 'Succeeded');
     return true;
   }
+  if (phase === 'Pending' && m.rec.notBefore !== undefined && m.rec.notBefore <= c.now()) return true; // its backoff is over
   if (m.rec.seen) return false;
   m.rec.seen = true; // a new one
   return true;
@@ -103,9 +104,10 @@ function pump(c: Ctx): void {
     const m = s.get(VMIM, book.pending[i]!) as VmimEntry;
     const v = vmiOf(s, m);
     const node = v?.obj.status.nodeName;
-    if (!v || v.obj.status.phase !== 'Running' || node === undefined || (book.outbound[node] ?? 0) >= cluster.parallelOutboundMigrationsPerNode) {
+    const backoff = m.rec.notBefore !== undefined && m.rec.notBefore > c.now();
+    if (backoff || !v || v.obj.status.phase !== 'Running' || node === undefined || (book.outbound[node] ?? 0) >= cluster.parallelOutboundMigrationsPerNode) {
       i++;
-      continue; // waits until its VMI runs, or for its node's limit
+      continue; // waits for its backoff, until its VMI runs, or for its node's limit
     }
     book.pending.splice(i, 1);
     start(c, m, v);
@@ -216,11 +218,17 @@ function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Fai
     v.rec.activeMigration = null;
     s.touch(v);
   }
+  const book = migrationBook(s);
+  if (m.rec.evacuation !== undefined) {
+    // migration.go handleMigrationBackoff counts the consecutive failed evacuation migrations of a VMI
+    const failures = (book.evacuationFailures ??= {});
+    if (phase === 'Succeeded') delete failures[m.rec.vmiUid];
+    else failures[m.rec.vmiUid] = { count: (failures[m.rec.vmiUid]?.count ?? 0) + 1, lastFailedAt: c.now() };
+  }
   if (m.rec.removeWhenFinal) {
     s.remove(m);
     return;
   }
-  const book = migrationBook(s);
   const done = (book.finished[m.rec.vmiName] ??= []);
   done.push({ name: m.obj.metadata.name, uid: m.obj.metadata.uid });
   if (done.length > 5) {
