@@ -54,6 +54,8 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
   readonly hubs: HubSet;
   readonly agentTimeoutMs: number;
   #chains = new Map<string, Promise<void>>();
+  /** Effects chained per key and not finished yet (the running one included). */
+  #queued = new Map<string, number>();
   #instances = 0;
   #disposed: Promise<void> | null = null;
 
@@ -78,6 +80,7 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
       handOver: (uid, target) => void this.launchers.set(uid, target),
       migrations: this.migrations,
       park: () => this.box.park(),
+      queuedBehind: (uid) => Math.max(0, (this.#queued.get(uid) ?? 0) - 1),
       emit: this.emit,
       track: this.track,
     };
@@ -97,11 +100,29 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
     if (this.#disposed) return;
     const key = chainKey(effect);
     // Any other effect on a VMI waits for its migration (libvirt's migration job): a held one is let go now.
-    if (key !== null && 'uid' in effect && effect.type !== 'cleanup') this.migrations.get(effect.uid)?.release?.();
+    // Marked at once, not when the handler runs: the settle that follows must not let the migration go.
+    if (effect.type === 'abortMigration' || effect.type === 'killMigrationTarget') {
+      const m = this.migrations.get(effect.uid);
+      if (m && effect.type === 'killMigrationTarget') m.killTarget = true;
+      else if (m && effect.type === 'abortMigration' && m.migration === effect.migration) m.abort = true;
+    }
+    if (key !== null && 'uid' in effect && effect.type !== 'cleanup') {
+      const m = this.migrations.get(effect.uid);
+      if (m?.release) m.release();
+      else if (m) m.releaseRequested = true;
+    }
     const handler = HANDLERS[effect.type] as Handler<typeof effect.type>;
     const prev = (key && this.#chains.get(key)) || Promise.resolve();
     const run = prev.then(() => handler(this, effect as never)).catch((err: unknown) => this.#bug(effect, err));
-    if (key) this.#chains.set(key, run);
+    if (key) {
+      this.#chains.set(key, run);
+      this.#queued.set(key, (this.#queued.get(key) ?? 0) + 1);
+      void run.finally(() => {
+        const n = (this.#queued.get(key) ?? 1) - 1;
+        if (n > 0) this.#queued.set(key, n);
+        else this.#queued.delete(key);
+      });
+    }
     void this.track(`${effect.type} ${key ?? ('uid' in effect ? effect.uid : '')}`, run);
   }
 

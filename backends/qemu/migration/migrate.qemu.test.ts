@@ -92,13 +92,26 @@ describe('live migration between two QEMUs (TCG)', () => {
       expect(await h.settle()).toEqual([]); // idle with the migration in flight
       const sq = h.agent.launchers.get(spec.uid)!.proc.qmp;
       expect(((await sq.executeRaw('query-migrate-parameters')) as Record<string, unknown>)['max-bandwidth']).toBe(64 * 1024);
-      expect((await sq.execute('query-migrate')).status).toBe('active');
+      expect(['setup', 'active']).toContain((await sq.execute('query-migrate')).status); // in flight
       h.agent.releaseHeld();
       expect(h.agent.idle()).toBe(false);
       const ev = await h.waitFor((e) => e.type.startsWith('migration'));
       expect(ev).toEqual({ type: 'migrationCompleted', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
       await h.settle();
       expect(h.agent.launchers.get(spec.uid)!.spec.node).toBe('node02');
+    }, 90_000);
+
+    it('a verb on the VMI waits for the migration, which is then let go: pause lands on the target', async () => {
+      h = await agentHarness();
+      await running(h);
+      h.agent.perform(held);
+      h.agent.perform({ type: 'pause', uid: spec.uid }); // before the migration is held: it is not held at all
+      const events = await h.settle(60_000);
+      expect(events).toContainEqual({ type: 'migrationCompleted', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
+      expect(events).toContainEqual({ type: 'paused', uid: spec.uid, paused: true });
+      const tgt = h.agent.launchers.get(spec.uid)!;
+      expect(tgt.spec.node).toBe('node02');
+      expect((await tgt.proc.qmp.execute('query-status')).status).toBe('paused');
     }, 90_000);
 
     // KubeVirt pkg/virt-launcher/virtwrap/live-migration-source.go asyncMigrationAbort: AbortJob on the source

@@ -44,6 +44,8 @@ export interface MigrationHandle {
    * finish at once (lifts the cap) and makes it count as in flight again. Null otherwise.
    */
   release: (() => void) | null;
+  /** Another effect on the VMI came before the migration was held: it is not held, its cap goes at once. */
+  releaseRequested: boolean;
   /** Resolves when the migration has ended either way. */
   finished: Promise<void>;
 }
@@ -64,6 +66,8 @@ export interface MigrationHost {
   readonly migrations: Map<string, MigrationHandle>;
   /** Marks the caller's tracked work as parked (not in flight) until the returned function is called. */
   park(): () => void;
+  /** Effects on the VMI waiting behind the one running (its migration). */
+  queuedBehind(uid: string): number;
   emit(e: AgentEvent): void;
   track<T>(label: string, work: Promise<T>): Promise<T>;
 }
@@ -131,7 +135,7 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
   // KubeVirt bandwidthPerMigration, applied as libvirt does: max-bandwidth on the source before `migrate`.
   const capped = e.bandwidthBytesPerSecond !== undefined && e.bandwidthBytesPerSecond > 0;
   let unpark: (() => void) | null = null;
-  handle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, abort: false, release: null, finished: new Promise((r) => (done = r)) };
+  handle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, abort: false, release: null, releaseRequested: false, finished: new Promise((r) => (done = r)) };
   host.migrations.set(e.uid, handle);
   src.migrating = true; // its STOP at the switch-over (and RESUME after a failure) is not a pause
   const sq = src.proc.qmp;
@@ -173,14 +177,17 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
     const outcome = finalStatus(sq, capped ? HELD_MIGRATION_MS : MIGRATION_TIMEOUT_MS);
     outcome.catch(() => undefined);
     await sq.execute('migrate', { uri }, MIGRATION_STEP_MS);
-    if (capped && !handle.abort && !handle.killTarget) {
+    const lift = (): void => void sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, MIGRATION_STEP_MS).catch(() => undefined);
+    // An effect on the VMI already waits for it (it came before the handle existed): not held.
+    if (capped && (handle.releaseRequested || host.queuedBehind(e.uid) > 0)) lift();
+    else if (capped && !handle.abort && !handle.killTarget) {
       // Held: in flight, but no longer keeping the settle busy, until released.
       unpark = host.park();
       const h = handle;
       h.release = () => {
         h.release = null;
         unpark?.();
-        void sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, MIGRATION_STEP_MS).catch(() => undefined);
+        lift();
       };
     }
     let status: string;
