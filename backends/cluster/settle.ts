@@ -11,7 +11,7 @@ import type { AgentEvent, ClusterCore, Effect, NodeAgent } from '../../harness/c
 
 export interface SettleSides {
   core: ClusterCore;
-  agent: Pick<NodeAgent, 'idle'>;
+  agent: Pick<NodeAgent, 'idle' | 'releaseHeld'>;
   /** Carries out one effect (the agent's perform). */
   perform: (e: Effect) => void;
   /** The events the agent has for the core, or a promise of them. */
@@ -20,8 +20,17 @@ export interface SettleSides {
   check: () => void;
 }
 
-/** Settles; synchronous when `next` is. */
+/**
+ * Settles; synchronous when `next` is. The held migrations of the last
+ * settle are released first, so this one waits for them (a migration is in
+ * flight at one settled state at most: docs/harness-choices.md §2).
+ */
 export function settle(s: SettleSides): void | Promise<void> {
+  s.agent.releaseHeld?.();
+  return loop(s);
+}
+
+function loop(s: SettleSides): void | Promise<void> {
   const { core, agent, perform, next, check } = s;
   for (let rounds = 0; ; rounds++) {
     if (rounds > 10_000_000) throw new Error('settle: events keep coming (a loop between core and agent)');
@@ -29,7 +38,7 @@ export function settle(s: SettleSides): void | Promise<void> {
     if (agent.idle() && !core.hasEffects()) return;
     check();
     const events = next();
-    if (!Array.isArray(events)) return (events as Promise<readonly AgentEvent[]>).then((evs) => (feed(core, evs), settle(s)));
+    if (!Array.isArray(events)) return (events as Promise<readonly AgentEvent[]>).then((evs) => (feed(core, evs), loop(s)));
     feed(core, events as readonly AgentEvent[]);
   }
 }

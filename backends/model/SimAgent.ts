@@ -46,6 +46,20 @@ interface Guest {
   tokens: Map<string, string> | null;
 }
 
+/** A bandwidth-capped migration in flight (docs/harness-choices.md §2, held migrations). */
+interface HeldMigration {
+  migration: string;
+  targetNode: string;
+  nics: LaunchNic[];
+  /** Virtual time it ends at: memory size over bandwidth after its start. */
+  endsAtMs: number;
+  /** The agent was idle with it in flight (a settle ended): the next releaseHeld lets it finish. */
+  parked: boolean;
+}
+
+/** Effects that act on a held migration itself, or end its source, instead of waiting for it (the rest wait, as for libvirt's migration job). */
+const HELD_BYPASS: ReadonlySet<Effect['type']> = new Set(['abortMigration', 'killMigrationTarget', 'killLauncher', 'cleanup', 'migrate']);
+
 export class SimAgent implements NodeAgent {
   /** Virtual time in ms: advances by the simulated durations of shutdowns. */
   clockMs = 0;
@@ -57,6 +71,8 @@ export class SimAgent implements NodeAgent {
   private readonly pvcBootable = new Set<string>();
   private bootCounter = 0;
   private readonly imageBootable = new Map<string, boolean>();
+  /** Held migrations by VMI uid, in start order. */
+  private readonly held = new Map<string, HeldMigration>();
 
   constructor(private readonly opts: SimAgentOptions = {}) {}
 
@@ -66,6 +82,10 @@ export class SimAgent implements NodeAgent {
 
   /** Carries out one effect, appending its events to `out`. Synchronous. */
   performInto(e: Effect, out: EventSink): void {
+    if (this.held.size > 0 && 'uid' in e) {
+      if (!HELD_BYPASS.has(e.type)) this.finishHeld(e.uid, out);
+      else if (e.type === 'killLauncher' || e.type === 'cleanup') this.held.delete(e.uid);
+    }
     switch (e.type) {
       case 'launch': {
         const fails = this.opts.launchFails?.(e.spec) ?? null;
@@ -155,14 +175,32 @@ export class SimAgent implements NodeAgent {
           out.push({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason: 'source gone' });
           return;
         }
+        const bw = e.bandwidthBytesPerSecond;
+        if (bw !== undefined && bw > 0) {
+          // A capped migration takes memory / bandwidth of virtual time and is held until released.
+          this.held.set(e.uid, { migration: e.migration, targetNode: e.targetNode, nics: e.nics, endsAtMs: this.clockMs + Math.ceil(((g.spec.memoryMiB * 1024 * 1024) / bw) * 1000), parked: false });
+          return;
+        }
         g.node = e.targetNode;
         g.nics = e.nics;
         out.push({ type: 'migrationCompleted', uid: e.uid, migration: e.migration, targetNode: e.targetNode });
         return;
       }
-      case 'killMigrationTarget':
-        // Migrations complete instantly here: no target is ever in flight.
+      case 'abortMigration': {
+        // migrate_cancel on the source: the guest stays, the target is torn down.
+        const h = this.held.get(e.uid);
+        if (!h || h.migration !== e.migration) return; // already over: nothing to cancel
+        this.held.delete(e.uid);
+        out.push({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason: 'Live migration has been aborted', aborted: true });
         return;
+      }
+      case 'killMigrationTarget': {
+        const h = this.held.get(e.uid);
+        if (!h) return; // no target in flight
+        this.held.delete(e.uid);
+        out.push({ type: 'migrationFailed', uid: e.uid, migration: h.migration, reason: 'target pod shutdown' });
+        return;
+      }
       case 'cleanup':
         this.guests.delete(e.uid);
         return;
@@ -187,6 +225,11 @@ export class SimAgent implements NodeAgent {
         return;
       case 'nodeLoss':
         for (const [uid, g] of [...this.guests]) {
+          const h = this.held.get(uid);
+          if (h && (h.targetNode === e.node || g.node === e.node)) {
+            this.held.delete(uid); // the target (or the source) went with the node
+            if (g.node !== e.node) out.push({ type: 'migrationFailed', uid, migration: h.migration, reason: 'target pod shutdown' });
+          }
           if (g.node !== e.node) continue;
           this.guests.delete(uid);
           out.push({ type: 'exited', uid, reason: 'killed' });
@@ -211,6 +254,24 @@ export class SimAgent implements NodeAgent {
     if (!g) return;
     this.guests.delete(uid);
     this.queue.push({ type: 'exited', uid, reason: g.spec.acpi ? 'graceExpired' : 'destroyed' });
+  }
+
+  /** Completes the held migration of `uid`, if any: the guest moves, the virtual clock reaches its end. */
+  private finishHeld(uid: string, out: EventSink): void {
+    const h = this.held.get(uid);
+    if (!h) return;
+    this.held.delete(uid);
+    const g = this.guests.get(uid);
+    if (!g) return;
+    g.node = h.targetNode;
+    g.nics = h.nics;
+    this.clockMs = Math.max(this.clockMs, h.endsAtMs);
+    out.push({ type: 'migrationCompleted', uid, migration: h.migration, targetNode: h.targetNode });
+  }
+
+  /** See NodeAgent.releaseHeld: every parked migration finishes, in start order. */
+  releaseHeld(): void {
+    for (const [uid, h] of [...this.held]) if (h.parked) this.finishHeld(uid, this.queue);
   }
 
   /** An OS runs in the guest: it booted and is not paused. */
@@ -257,12 +318,15 @@ export class SimAgent implements NodeAgent {
     return q;
   }
 
+  /** No event waiting; held migrations do not count, and they are parked from here on (the settle is ending). */
   idle(): boolean {
-    return this.queue.length === 0;
+    if (this.queue.length !== 0) return false;
+    for (const h of this.held.values()) h.parked = true;
+    return true;
   }
 
   inFlight(): string {
-    return this.queue.length === 0 ? 'nothing' : `${this.queue.length} events not taken`;
+    return this.queue.length === 0 ? 'nothing' : `${this.queue.length} events not taken`; // held migrations are not in flight
   }
 
   async observeGuests(vmis: LaunchSpec[]): Promise<Record<string, GuestFacts>> {
@@ -344,6 +408,7 @@ export class SimAgent implements NodeAgent {
 
   async dispose(): Promise<void> {
     this.guests.clear();
+    this.held.clear();
     this.queue = [];
   }
 }

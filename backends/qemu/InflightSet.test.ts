@@ -30,4 +30,16 @@ describe('InflightSet (the agent mailbox)', () => {
     expect(await box.next(Date.now() + 50)).toEqual([]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
   });
+
+  it('parked work (a held migration) does not keep it busy, until unparked', async () => {
+    const box = new InflightSet();
+    void box.track('migrate vmi a', new Promise(() => undefined));
+    expect(box.idle()).toBe(false);
+    const unpark = box.park();
+    expect(box.idle()).toBe(true);
+    expect(await box.next(Date.now() + 5000)).toEqual([]); // at once, not at the deadline
+    unpark();
+    unpark(); // once only
+    expect(box.idle()).toBe(false);
+  });
 });

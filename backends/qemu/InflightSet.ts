@@ -9,6 +9,8 @@ export class InflightSet {
   #work = new Map<number, string>();
   #seq = 0;
   #wake: Array<() => void> = [];
+  /** Tracked work that is parked (a held migration): it does not keep the agent busy. */
+  #parked = 0;
 
   emit(e: AgentEvent): void {
     this.#events.push(e);
@@ -27,12 +29,25 @@ export class InflightSet {
     return p;
   }
 
+  /** Marks one piece of tracked work as parked until the returned function is called (once). */
+  park(): () => void {
+    this.#parked++;
+    this.#notify();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#parked--;
+    };
+  }
+
   idle(): boolean {
-    return this.#events.length === 0 && this.#work.size === 0;
+    return this.#events.length === 0 && this.#work.size <= this.#parked;
   }
 
   describe(): string {
     const parts = [...new Set(this.#work.values())];
+    if (this.#parked) parts.push(`${this.#parked} held migration(s), parked`);
     if (this.#events.length) parts.push(`${this.#events.length} events not taken`);
     return parts.length ? parts.join('; ') : 'nothing';
   }
@@ -41,7 +56,7 @@ export class InflightSet {
   async next(deadlineMs: number): Promise<AgentEvent[]> {
     for (;;) {
       if (this.#events.length) return this.#events.splice(0);
-      if (this.#work.size === 0) return [];
+      if (this.#work.size <= this.#parked) return [];
       const left = deadlineMs - Date.now();
       if (left <= 0) return [];
       await new Promise<void>((resolve) => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BackendFingerprint } from '../contract.ts';
 import type { AgentEvent, Effect, GuestFacts, LaunchSpec, NodeAgent } from '../../harness/cluster/index.ts';
 import type { GuestArtefacts } from '../../guest/artefacts.ts';
-import { AGENT_TIMEOUT_MS } from './budgets.ts';
+import { AGENT_TIMEOUT_MS, MIGRATION_STEP_MS } from './budgets.ts';
 import { guestOps } from './guestOps.ts';
 import { InflightSet } from './InflightSet.ts';
 import { launchVmi, type LaunchContext, type LaunchOptions, type LaunchResult } from './launcher/launchVmi.ts';
@@ -39,7 +39,7 @@ type HandlerTable = { [T in Effect['type']]: Handler<T> };
 
 /** Effects on the same key run in order: per VMI, per PVC, per node. Faults (null) act at once, mid-operation. */
 function chainKey(e: Effect): string | null {
-  if (e.type === 'killLauncher' || e.type === 'killMigrationTarget') return null;
+  if (e.type === 'killLauncher' || e.type === 'killMigrationTarget' || e.type === 'abortMigration') return null;
   if (e.type === 'launch') return e.spec.uid;
   if ('uid' in e) return e.uid;
   if ('pvc' in e) return `pvc:${e.pvc}`;
@@ -54,6 +54,8 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
   readonly hubs: HubSet;
   readonly agentTimeoutMs: number;
   #chains = new Map<string, Promise<void>>();
+  /** Effects chained per key and not finished yet (the running one included). */
+  #queued = new Map<string, number>();
   #instances = 0;
   #disposed: Promise<void> | null = null;
 
@@ -77,6 +79,8 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
       hubSocket: (network) => this.hubs.socketFor(network),
       handOver: (uid, target) => void this.launchers.set(uid, target),
       migrations: this.migrations,
+      park: () => this.box.park(),
+      queuedBehind: (uid) => Math.max(0, (this.#queued.get(uid) ?? 0) - 1),
       emit: this.emit,
       track: this.track,
     };
@@ -95,11 +99,36 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
   perform(effect: Effect): void {
     if (this.#disposed) return;
     const key = chainKey(effect);
+    // Any other effect on a VMI waits for its migration (libvirt's migration job): a held one is let go now.
+    // Marked at once, not when the handler runs: the settle that follows must not let the migration go.
+    if (effect.type === 'abortMigration' || effect.type === 'killMigrationTarget') {
+      const m = this.migrations.get(effect.uid);
+      if (m && effect.type === 'killMigrationTarget') m.killTarget = true;
+      else if (m && effect.type === 'abortMigration' && m.migration === effect.migration) m.abort = true;
+    }
+    if (key !== null && 'uid' in effect && effect.type !== 'cleanup') {
+      const m = this.migrations.get(effect.uid);
+      if (m?.release) m.release();
+      else if (m) m.releaseRequested = true;
+    }
     const handler = HANDLERS[effect.type] as Handler<typeof effect.type>;
     const prev = (key && this.#chains.get(key)) || Promise.resolve();
     const run = prev.then(() => handler(this, effect as never)).catch((err: unknown) => this.#bug(effect, err));
-    if (key) this.#chains.set(key, run);
+    if (key) {
+      this.#chains.set(key, run);
+      this.#queued.set(key, (this.#queued.get(key) ?? 0) + 1);
+      void run.finally(() => {
+        const n = (this.#queued.get(key) ?? 1) - 1;
+        if (n > 0) this.#queued.set(key, n);
+        else this.#queued.delete(key);
+      });
+    }
     void this.track(`${effect.type} ${key ?? ('uid' in effect ? effect.uid : '')}`, run);
+  }
+
+  /** See NodeAgent.releaseHeld: held migrations not being aborted or killed get their cap lifted. */
+  releaseHeld(): void {
+    for (const m of this.migrations.values()) if (!m.abort && !m.killTarget) m.release?.();
   }
 
   next(deadlineMs: number): Promise<AgentEvent[]> {
@@ -206,6 +235,14 @@ const HANDLERS: HandlerTable = {
     for (const m of agent.migrations.values()) if (m.targetNode === e.node) m.target?.kill();
     for (const l of lost) l.kill();
     await Promise.all(lost.map((l) => l.done));
+  },
+  async abortMigration(agent, e) {
+    // virt-handler on abortRequested: libvirt AbortJob on the source, i.e. QMP migrate_cancel; the target QEMU is torn down (migrate.ts).
+    const m = agent.migrations.get(e.uid);
+    if (!m || m.migration !== e.migration) return; // already over
+    m.abort = true;
+    await agent.live(e.uid)?.proc.qmp.execute('migrate_cancel', undefined, MIGRATION_STEP_MS).catch(() => undefined);
+    await m.finished;
   },
   async killMigrationTarget(agent, e) {
     const m = agent.migrations.get(e.uid);

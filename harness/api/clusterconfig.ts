@@ -1,6 +1,6 @@
 /** ClusterConfig (vmconform.io/v1): the harness's cluster defaults (docs/spec.md §12). Public. */
 import { z } from 'zod';
-import { head, nonNegativeInt, positiveInt, typed } from './common.ts';
+import { head, nonNegativeInt, nonNegativeQuantity, positiveInt, typed } from './common.ts';
 import type { ClusterConfig } from './types.ts';
 
 export const clusterConfigSchema = typed<ClusterConfig>()(
@@ -17,6 +17,8 @@ export const clusterConfigSchema = typed<ClusterConfig>()(
           developerConfiguration: z
             .strictObject({ featureGates: z.array(z.string()).optional(), disabledFeatureGates: z.array(z.string()).optional() })
             .optional(),
+          // The KubeVirt CR's spec.configuration.migrations: bytes per second per migration ("0" = no cap).
+          migrations: z.strictObject({ bandwidthPerMigration: nonNegativeQuantity.optional() }).optional(),
         })
         .optional(),
     }),

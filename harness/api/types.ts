@@ -392,6 +392,8 @@ export interface ClusterConfig {
     /** Shaped like the KubeVirt CR's `spec.configuration` (docs/api.md, "Feature gates"). */
     configuration?: {
       developerConfiguration?: { featureGates?: string[]; disabledFeatureGates?: string[] };
+      /** KubeVirt's MigrationConfiguration: `bandwidthPerMigration` caps each migration's stream (bytes/s; absent or 0: no cap). */
+      migrations?: { bandwidthPerMigration?: string };
     };
   };
 }

@@ -51,7 +51,8 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --baseline FILE             known deviations (YAML): matching failures do not fail the run
   --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
   --require-coverage K=N,...  fail (exit 1) when the generated sequences counted fewer: K is a step
-                              kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted,
+                              kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted|
+                              ran|failedInFlight|sequences,
                               dim.<dimension>.<value> (dim.memory.1Gi) or rule.<id>; repeatable
   --keep                      keep qemu state directories
   --state-dir DIR             root of the qemu run directories (created 0700; stale runs under it are

@@ -99,8 +99,14 @@ export type Effect =
   | { type: 'guestReboot'; uid: string }
   | { type: 'guestPanic'; uid: string }
   | { type: 'writeData'; uid: string; disk: string; token: string }
-  /** Live migration to targetNode; `nics` are the target's NICs (new VFs for SR-IOV, hot-unplugged before, plugged after). */
-  | { type: 'migrate'; uid: string; migration: string; targetNode: string; nics: LaunchNic[] }
+  /**
+   * Live migration to targetNode; `nics` are the target's NICs (new VFs for SR-IOV, hot-unplugged before, plugged after).
+   * `bandwidthBytesPerSecond` caps the stream (KubeVirt `bandwidthPerMigration`; absent: no cap); a capped migration is *held*:
+   * it stays in flight without keeping the agent busy until released (NodeAgent.releaseHeld, docs/harness-choices.md §2).
+   */
+  | { type: 'migrate'; uid: string; migration: string; targetNode: string; nics: LaunchNic[]; bandwidthBytesPerSecond?: number }
+  /** Cancels the VMI's migration on the source (virt-handler on `migrationState.abortRequested`: libvirt AbortJob, QMP `migrate_cancel`); the target is torn down. */
+  | { type: 'abortMigration'; uid: string; migration: string }
   /** The VMI is gone from the API: remove its per-VMI files (overlays, ISOs, run dir). */
   | { type: 'cleanup'; uid: string }
   | { type: 'provisionVolume'; pvc: string; storage: 'local' | 'shared'; node: string | null; sizeBytes: number; source: VolumeSource }
@@ -139,7 +145,8 @@ export type AgentEvent =
   | { type: 'paused'; uid: string; paused: boolean; reason?: PauseReason }
   | { type: 'exited'; uid: string; reason: ExitReason }
   | { type: 'migrationCompleted'; uid: string; migration: string; targetNode: string }
-  | { type: 'migrationFailed'; uid: string; migration: string; reason: string }
+  /** `aborted`: the source cancelled it on request (KubeVirt abortStatus Succeeded). */
+  | { type: 'migrationFailed'; uid: string; migration: string; reason: string; aborted?: boolean }
   | { type: 'volumeReady'; pvc: string }
   | { type: 'volumeFailed'; pvc: string; message: string };
 
@@ -204,6 +211,11 @@ export interface NodeAgent {
   /** Reads the guest-side facts of these running VMIs (by uid), with the launch specs they run with. */
   observeGuests(vmis: LaunchSpec[]): Promise<Record<string, GuestFacts>>;
   fingerprint(): NodeFingerprint;
+  /**
+   * Lets the held migrations (bandwidth-capped, in flight at the last settle) finish: the settle
+   * that starts next waits for them (docs/harness-choices.md §2). Absent: the agent never holds one.
+   */
+  releaseHeld?(): void;
   /** The node side's clock (ms) when it is virtual (the simulated agent); absent: the control plane runs on the wall clock. */
   virtualClockMs?(): number;
   /** Stops every launcher and removes every file it made. Idempotent. */

@@ -68,9 +68,29 @@ describe('command catalogue preconditions', () => {
     expect(resolveChoice([0, 0], ['poweroff'], s)).toBeNull();
   });
 
-  it('offers strategy switches for an applied VM (R-RS*)', () => {
+  it('offers the missing dependencies of an applied VM first, so that it can run', () => {
     const c = candidates('apply', state('Running'));
+    expect(c.map((x) => x.kind === 'apply' && `${x.args.object.kind}/${x.args.object.metadata.name}`)).toEqual(['PersistentVolumeClaim/vm-a-data0']);
+  });
+
+  it('offers strategy switches for an applied VM (R-RS*)', () => {
+    const s = state('Running');
+    const vm = s.vms[0]!;
+    (s.applied as Map<string, unknown>).set('PersistentVolumeClaim/vm-a-data0', vm.objects[0]);
+    const c = candidates('apply', s);
     const strategies = c.flatMap((x) => (x.kind === 'apply' && x.args.object.kind === 'VirtualMachine' ? [x.args.object.spec.runStrategy] : []));
     expect(strategies).toEqual(['RerunOnFailure', 'Manual', 'Halted', 'Once']);
+  });
+
+  it('acts on a migration in flight (held, docs/harness-choices.md §2): abort it, kill its target, lose its target node', () => {
+    const s = state('Running');
+    expect(candidates('abortMigration', s)).toEqual([]);
+    expect(candidates('killMigrationTarget', s)).toEqual([]);
+    s.obs.vmis['vm-a']!.migration = { completed: false, failed: false, sourceNode: 'node-1', targetNode: 'node-2' };
+    s.obs.nodes['node-2'] = { ready: true, vfsInUse: {} };
+    s.obs.migrations['vm-a-migration-1'] = { vmi: 'vm-a', phase: 'Running' };
+    expect(candidates('abortMigration', s)).toEqual([{ kind: 'delete', args: { kind: 'VirtualMachineInstanceMigration', name: 'vm-a-migration-1' } }]);
+    expect(candidates('killMigrationTarget', s)).toEqual([{ kind: 'fault', args: { fault: 'killMigrationTarget', vmi: 'vm-a' } }]);
+    expect(candidates('nodeLoss', s).map((c) => c.kind === 'fault' && 'node' in c.args && c.args.node)).toEqual(['node-1', 'node-2']);
   });
 });

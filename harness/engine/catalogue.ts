@@ -41,8 +41,12 @@ interface Derived {
   appliedVms: string[];
   vmiNames: string[];
   runningVmis: string[];
+  /** Migrations in flight at this settled state (held: docs/harness-choices.md §2), by name. */
+  runningMigrations: string[];
   /** Names that VMI subresource verbs accept: VMs and existing VMIs. */
   subresourceTargets: string[];
+  /** Of those, the ones whose VMI is Running: LiveMigratable ones first when there are any. */
+  runningTargets: string[];
 }
 
 function derive(s: GenState): Derived {
@@ -50,7 +54,13 @@ function derive(s: GenState): Derived {
   const vmiNames = Object.keys(s.obs.vmis).sort();
   const runningVmis = vmiNames.filter((n) => s.obs.vmis[n]?.phase === 'Running');
   const subresourceTargets = [...new Set([...appliedVms, ...vmiNames])].sort();
-  return { appliedVms, vmiNames, runningVmis, subresourceTargets };
+  const runningMigrations = Object.keys(s.obs.migrations)
+    .filter((n) => s.obs.migrations[n]?.phase === 'Running')
+    .sort();
+  const running = subresourceTargets.filter((n) => s.obs.vmis[n]?.phase === 'Running');
+  const migratable = running.filter((n) => s.obs.vmis[n]?.conditions['LiveMigratable']?.status === 'True');
+  const runningTargets = migratable.length > 0 ? migratable : running;
+  return { appliedVms, vmiNames, runningVmis, runningMigrations, subresourceTargets, runningTargets };
 }
 
 function strategyOf(o: KubeObject): RunStrategy | 'running' | null {
@@ -107,6 +117,11 @@ function strategySwitches(s: GenState, d: Derived): Candidates {
 
 type CandidatesOf = (s: GenState, d: Derived) => Candidates;
 
+/** The VMIs of the migrations in flight. */
+function inFlightVmis(s: GenState, d: Derived): string[] {
+  return [...new Set(d.runningMigrations.map((m) => s.obs.migrations[m]!.vmi))].filter((v) => s.obs.vmis[v]?.migration?.completed === false).sort();
+}
+
 function unapplied(s: GenState, pick: (v: VmEntry) => KubeObject[]): Candidates {
   const objects = s.vms.flatMap((v) => pick(v).filter((o) => !s.applied.has(objectKey(o))));
   return lazy(objects, (object) => ({ kind: 'apply', args: { object } }));
@@ -127,15 +142,22 @@ const RESTART_OPTIONS = [{}, { gracePeriod: 0, force: true }] as const;
 
 /**
  * The catalogue: candidates per kind of step, in a deterministic order. Public.
- * Its keys are the step kinds a suite can list (`commands:`); a kind that no
- * settled state can draw (killMigrationTarget: no migration is in flight at
- * quiescence) has no entry, so hand-written scenarios can use it and
- * generation cannot.
+ * Its keys are the step kinds a suite can list (`commands:`). A migration is
+ * in flight at a settled state only when it is held (capped by
+ * bandwidthPerMigration, docs/harness-choices.md §2): the steps that act on
+ * one (abortMigration, killMigrationTarget, nodeLoss of its target) are drawn
+ * then.
  */
 export const CATALOGUE = {
   // The VMs themselves first (index 0 is where shrinking goes), then their
   // dependencies: a VM applied before its PVC is a state worth observing too.
-  apply: (s, d) => concat(unapplied(s, (v) => v.objects.slice(-1)), unapplied(s, (v) => v.objects.slice(0, -1)), strategySwitches(s, d)),
+  // Once a VM is applied, its missing dependencies come first: the VM waiting
+  // for them is observed, and then it can run (and be migrated, paused ...).
+  apply: (s, d) => {
+    const waiting = unapplied(s, (v) => (s.applied.has(objectKey(v.objects.at(-1)!)) ? v.objects.slice(0, -1) : []));
+    if (waiting.length > 0) return waiting;
+    return concat(unapplied(s, (v) => v.objects.slice(-1)), unapplied(s, (v) => v.objects.slice(0, -1)), strategySwitches(s, d));
+  },
   delete: (s, d) =>
     concat(
       lazy(
@@ -151,7 +173,8 @@ export const CATALOGUE = {
   start: vmVerb('start', 'appliedVms'),
   stop: (_s, d) => product(d.appliedVms, STOP_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'stop', name, ...o } })),
   restart: (_s, d) => product(d.appliedVms, RESTART_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'restart', name, ...o } })),
-  migrate: vmVerb('migrate', 'subresourceTargets'),
+  // A running (migratable) VMI when there is one, so that migrations run; else the ones the reference must refuse.
+  migrate: (_s, d) => lazy(d.runningTargets.length > 0 ? d.runningTargets : d.subresourceTargets, (name) => ({ kind: 'vm', args: { verb: 'migrate', name } })),
   pause: vmVerb('pause', 'subresourceTargets'),
   unpause: vmVerb('unpause', 'subresourceTargets'),
   softReboot: vmVerb('softReboot', 'subresourceTargets'),
@@ -166,12 +189,17 @@ export const CATALOGUE = {
       ([vmi, disk]) => ({ kind: 'guest', args: { action: 'writeData', vmi, disk, token: `t${s.step}` } }),
     ),
   killLauncher: (_s, d) => lazy(d.runningVmis, (vmi) => ({ kind: 'fault', args: { fault: 'killLauncher', vmi } })),
-  // Losing a node matters when it hosts a running VMI.
+  // Losing a node matters when it hosts a running VMI or the target of a migration in flight.
   nodeLoss: (s, d) =>
     lazy(
-      [...new Set(d.runningVmis.map((n) => s.obs.vmis[n]?.node))].filter((n): n is string => typeof n === 'string' && s.obs.nodes[n]?.ready === true).sort(),
+      [...new Set([...d.runningVmis.map((n) => s.obs.vmis[n]?.node), ...inFlightVmis(s, d).map((n) => s.obs.vmis[n]?.migration?.targetNode)])]
+        .filter((n): n is string => typeof n === 'string' && s.obs.nodes[n]?.ready === true)
+        .sort(),
       (node) => ({ kind: 'fault', args: { fault: 'nodeLoss', node } }),
     ),
+  // Deleting a running migration: KubeVirt aborts it (R-M4).
+  abortMigration: (_s, d) => lazy(d.runningMigrations, (name) => ({ kind: 'delete', args: { kind: 'VirtualMachineInstanceMigration', name } })),
+  killMigrationTarget: (s, d) => lazy(inFlightVmis(s, d), (vmi) => ({ kind: 'fault', args: { fault: 'killMigrationTarget', vmi } })),
 } satisfies Record<string, CandidatesOf>;
 
 /** What a generated step can be (finer than a command kind). Public. */

@@ -26,6 +26,13 @@ export const INSTANCETYPES = {
 export const PREFERENCE = 'vmconform.virtio';
 export const GOLDEN = 'golden';
 export const GUEST_IMAGE = 'vmconform/guest:latest';
+/**
+ * KubeVirt's `migrations.bandwidthPerMigration` of generated clusters: low
+ * enough that a migration is still in flight (held) at the settled state
+ * after `migrate` on real QEMU too, so the next step can act on it
+ * (docs/harness-choices.md §2).
+ */
+export const MIGRATION_BANDWIDTH = '64Ki';
 
 export interface NodeSpec {
   name: string;
@@ -58,7 +65,7 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
       apiVersion: 'vmconform.io/v1',
       kind: 'ClusterConfig',
       metadata: { name: 'cluster' },
-      spec: { defaultNetworkInterface: 'masquerade', defaultTerminationGracePeriodSeconds: 5 },
+      spec: { defaultNetworkInterface: 'masquerade', defaultTerminationGracePeriodSeconds: 5, configuration: { migrations: { bandwidthPerMigration: MIGRATION_BANDWIDTH } } },
     },
     { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: LOCAL_SC }, provisioner: 'vmconform.io/local', volumeBindingMode: 'WaitForFirstConsumer' },
     { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: SHARED_SC }, provisioner: 'vmconform.io/shared', volumeBindingMode: 'Immediate' },
@@ -111,7 +118,12 @@ export function clusterArb(suite: Suite): fc.Arbitrary<ClusterSpec> {
     vfs: sriov ? fc.integer({ min: 0, max: 2 }) : fc.constant(0),
   });
   const objects = clusterObjects(suite);
-  return fc.array(node, { minLength: 1, maxLength: suite.maxNodes }).map((ns) => {
+  // A migration needs a second node: suites that migrate draw one node in a quarter of clusters only.
+  const nodes =
+    suite.commands.includes('migrate') && suite.maxNodes >= 2
+      ? fc.oneof({ arbitrary: fc.array(node, { minLength: 2, maxLength: suite.maxNodes }), weight: 3 }, { arbitrary: fc.array(node, { minLength: 1, maxLength: 1 }), weight: 1 })
+      : fc.array(node, { minLength: 1, maxLength: suite.maxNodes });
+  return nodes.map((ns) => {
     const nodes = ns.map((n, i) => ({ name: `node-${i + 1}`, ...n }));
     return { nodes, objects: [...nodes.map(nodeObject), ...objects] };
   });

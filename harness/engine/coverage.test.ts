@@ -82,7 +82,8 @@ describe('coverage counts of a sequence (coverage.ts)', () => {
         migrate: { drawn: 2, accepted: 2, refused: {} },
         nodeLoss: { drawn: 1, accepted: 1, refused: {} },
       },
-      migrations: { succeeded: 1, failed: 1, aborted: 1 },
+      // ran: m1 (seen Running) and m2 (Succeeded); m3 failed without running (no target)
+      migrations: { succeeded: 1, failed: 1, aborted: 1, ran: 2, failedInFlight: 0, sequences: 1 },
       spec: { memory: { '1Gi': 1 }, network: { pod: 1, multus: 1 } },
       rules: { 'R-G2': 1 },
     });
@@ -93,9 +94,29 @@ describe('coverage counts of a sequence (coverage.ts)', () => {
     const two = mergeCoverage(one(), one());
     expect(two.sequences).toBe(2);
     expect(two.commands['start']).toEqual({ drawn: 2, accepted: 0, refused: { '409 Conflict': 2 } });
-    expect(two.migrations).toEqual({ succeeded: 2, failed: 2, aborted: 2 });
+    expect(two.migrations).toEqual({ succeeded: 2, failed: 2, aborted: 2, ran: 4, failedInFlight: 0, sequences: 2 });
     expect(two.spec).toEqual({ memory: { '1Gi': 2 } });
     expect(two.rules).toEqual({ 'R-G2': 4 });
+  });
+
+  it('counts a deleted migration as abortMigration, and a failure after being in flight as failedInFlight', () => {
+    const held = (phase: string) => ({ m1: { vmi: 'vm-a', phase } });
+    const c = sequenceCoverage(
+      [
+        step({ kind: 'vm', args: { verb: 'migrate', name: 'vm-a' }, text: 'migrate' }, ok, held('Running')),
+        step({ kind: 'fault', args: { fault: 'killMigrationTarget', vmi: 'vm-a' }, text: 'kill' }, ok, held('Failed')),
+        step({ kind: 'vm', args: { verb: 'migrate', name: 'vm-a' }, text: 'migrate' }, ok, { m2: { vmi: 'vm-a', phase: 'Running' } }),
+        step({ kind: 'delete', args: { kind: 'VirtualMachineInstanceMigration', name: 'm2' }, text: 'abort' }, ok, {}),
+      ],
+      [],
+      'model',
+    );
+    expect(c.commands).toEqual({
+      migrate: { drawn: 2, accepted: 2, refused: {} },
+      killMigrationTarget: { drawn: 1, accepted: 1, refused: {} },
+      abortMigration: { drawn: 1, accepted: 1, refused: {} },
+    });
+    expect(c.migrations).toEqual({ succeeded: 0, failed: 1, aborted: 1, ran: 2, failedInFlight: 1, sequences: 1 });
   });
 
   it('a generated run: every counted step is one drawn command, every counted sequence is counted', async () => {

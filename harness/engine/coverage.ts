@@ -34,7 +34,8 @@ export function ruleHitsOf(b: Backend | undefined): RuleHits | undefined {
 /** The step kind of a command, as suites name them (catalogue.ts): `vm` and `guest` by verb, `fault` by fault. */
 const KIND_OF: { [K in CommandKind]: (args: Extract<AnyCommand, { kind: K }>['args']) => string } = {
   apply: () => 'apply',
-  delete: () => 'delete',
+  // Deleting a migration is KubeVirt's way to abort one (R-M4): its own step kind.
+  delete: (a) => (a.kind === 'VirtualMachineInstanceMigration' ? 'abortMigration' : 'delete'),
   vm: (a) => a.verb,
   guest: (a) => a.action,
   fault: (a) => a.fault,
@@ -52,7 +53,7 @@ export function refusalKey(r: Result): string | null {
 
 /** An empty tally. Public. */
 export function emptyCoverage(): Coverage {
-  return { sequences: 0, commands: {}, migrations: { succeeded: 0, failed: 0, aborted: 0 }, spec: {} };
+  return { sequences: 0, commands: {}, migrations: { succeeded: 0, failed: 0, aborted: 0, ran: 0, failedInFlight: 0, sequences: 0 }, spec: {} };
 }
 
 const bump = (m: Record<string, number>, k: string, n = 1) => (m[k] = (m[k] ?? 0) + n);
@@ -63,22 +64,33 @@ interface ObservedMigrations {
   migrations?: Record<string, { phase?: string }>;
 }
 
-/** Each migration once: when it reaches a final phase, or when it disappears before one. */
+/**
+ * Each migration once: when it reaches a final phase, or when it disappears
+ * before one. One ran when it was seen Running (held) or Succeeded; a failure
+ * after it was seen Running is a failure in flight (target or source died).
+ */
 function countMigrations(steps: readonly StepRecord[], reference: string, c: Coverage): void {
   let open = new Map<string, string>(); // name → last phase, not final yet
   const done = new Set<string>();
+  const m8 = c.migrations;
+  let ran = 0;
   for (const step of steps) {
     const obs = step.observations?.[reference] as ObservedMigrations | undefined;
     if (!obs) continue;
     const now = obs.migrations ?? {};
-    for (const name of open.keys()) if (!(name in now)) c.migrations.aborted++;
+    for (const name of open.keys()) if (!(name in now)) m8.aborted++;
     const next = new Map<string, string>();
     for (const [name, m] of Object.entries(now)) {
       const final = FINAL_MIGRATION[m.phase ?? ''];
       if (final) {
-        if (!done.has(name)) c.migrations[final]++;
+        if (!done.has(name)) {
+          m8[final]++;
+          if (final === 'failed' && open.get(name) === 'Running') m8.failedInFlight = (m8.failedInFlight ?? 0) + 1;
+          if (final === 'succeeded' && open.get(name) !== 'Running') ran++;
+        }
         done.add(name);
       } else {
+        if (m.phase === 'Running' && open.get(name) !== 'Running') ran++;
         done.delete(name); // a name used again is another migration
         next.set(name, m.phase ?? '');
       }
@@ -86,6 +98,8 @@ function countMigrations(steps: readonly StepRecord[], reference: string, c: Cov
     for (const name of done) if (!(name in now)) done.delete(name);
     open = next;
   }
+  m8.ran = (m8.ran ?? 0) + ran;
+  if (ran > 0) m8.sequences = (m8.sequences ?? 0) + 1;
 }
 
 /** The VMs whose own object (VM or standalone VMI) the reference accepted at least once. */
@@ -133,6 +147,7 @@ export function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   a.migrations.succeeded += b.migrations.succeeded;
   a.migrations.failed += b.migrations.failed;
   a.migrations.aborted += b.migrations.aborted;
+  for (const k of ['ran', 'failedInFlight', 'sequences'] as const) a.migrations[k] = (a.migrations[k] ?? 0) + (b.migrations[k] ?? 0);
   if (b.rules) for (const [id, n] of Object.entries(b.rules)) bump((a.rules ??= {}), id, n);
   for (const [dim, values] of Object.entries(b.spec)) for (const [v, n] of Object.entries(values)) bump((a.spec[dim] ??= {}), v, n);
   return a;

@@ -9,6 +9,8 @@
  * | `<kind>` (`migrate`) | steps of that kind drawn |
  * | `<kind>.accepted`, `<kind>.refused` | of those, accepted / refused by the reference |
  * | `migration.succeeded`, `.failed`, `.aborted` | migrations with that outcome |
+ * | `migration.ran`, `.failedInFlight` | migrations that really ran; failed after being seen in flight |
+ * | `migration.sequences` | sequences with a migration that ran |
  * | `dim.<dimension>.<value>` (`dim.memory.1Gi`) | VMs accepted with that spec value |
  * | `rule.<id>` (`rule.R-G2`) | times the rule fired (a backend that reports rule hits) |
  */
@@ -35,7 +37,7 @@ const COUNTED_DIMENSIONS: Record<string, readonly string[]> = {
   ...SPEC_DIMENSIONS,
 };
 
-const OUTCOMES = ['succeeded', 'failed', 'aborted'] as const;
+const OUTCOMES = ['succeeded', 'failed', 'aborted', 'ran', 'failedInFlight', 'sequences'] as const;
 const ANSWERS = { accepted: true, refused: true } as const;
 
 /** How a key reads its count, and the unit its shortfall is said in. */
@@ -49,7 +51,7 @@ function reader(key: string): Reader | string {
   const tail = rest.join('.');
   if (head === 'migration') {
     if (!(OUTCOMES as readonly string[]).includes(tail)) return `expected migration.${OUTCOMES.join('|')}`;
-    return { count: (c) => c.migrations[tail as (typeof OUTCOMES)[number]], unit: 'migrations' };
+    return { count: (c) => c.migrations[tail as (typeof OUTCOMES)[number]] ?? 0, unit: tail === 'sequences' ? 'sequences' : 'migrations' };
   }
   if (head === 'dim') {
     const dot = tail.indexOf('.');

@@ -88,7 +88,17 @@ export interface Coverage {
    * final (observations are taken when the backends have settled, so an
    * abort shows only as a migration that disappears mid-flight).
    */
-  migrations: { succeeded: number; failed: number; aborted: number };
+  migrations: {
+    succeeded: number;
+    failed: number;
+    aborted: number;
+    /** Migrations that really ran: seen in flight (held, docs/harness-choices.md §2) or Succeeded. Absent in older results. */
+    ran?: number;
+    /** Of the failed ones, those seen in flight first: their target (or source) died mid-way. Absent in older results. */
+    failedInFlight?: number;
+    /** Sequences with at least one migration that ran. Absent in older results. */
+    sequences?: number;
+  };
   /** Rule id → times it fired, summed over the sequences; absent when the reference backend does not report rule hits. */
   rules?: Record<string, number>;
   /** Spec dimension → value → VMs with that value that the reference accepted. */

@@ -8,7 +8,7 @@ describe('suites', () => {
   });
 
   it('an unknown suite names the valid ones', async () => {
-    await expect(loadSuite('nightly')).rejects.toThrow(/unknown suite 'nightly' \(valid: default, focus, full, model, smoke\)/);
+    await expect(loadSuite('nightly')).rejects.toThrow(/unknown suite 'nightly' \(valid: default, focus, full, migration, model, smoke\)/);
   });
 
   it('a bad field is named with its file', () => {

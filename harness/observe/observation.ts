@@ -6,7 +6,7 @@
  */
 import { condition, SELECTED_NODE, VFS_IN_USE, type ApiObject, type Condition, type GuestFacts, type MigrationState, type VmiStatus, type VmStatus } from '../cluster/index.ts';
 import { parseQuantity } from '../api/index.ts';
-import type { MigrationObservation, NodeObservation, Observation, ObservationHeader, ObservedCondition, PvcObservation, VmiObservation, VmObservation } from './types.ts';
+import type { MigrationObservation, NodeObservation, Observation, ObservationHeader, ObservedCondition, ObservedMigrationState, PvcObservation, VmiObservation, VmObservation } from './types.ts';
 
 /** Quantities and annotations met before, parsed (the same few strings come back at every observation). */
 const bytesOf = new Map<string, number>();
@@ -38,7 +38,10 @@ function observed(conditions: readonly Condition[]): Record<string, ObservedCond
 const OWNER_KIND: Readonly<Record<string, VmiObservation['owner']>> = { VirtualMachine: 'vm', VirtualMachineInstanceReplicaSet: 'replicaset' };
 
 function migration(m: MigrationState | undefined): VmiObservation['migration'] {
-  return m ? { completed: m.completed, failed: m.failed, sourceNode: m.sourceNode, targetNode: m.targetNode } : null;
+  if (!m) return null;
+  const o: ObservedMigrationState = { completed: m.completed, failed: m.failed, sourceNode: m.sourceNode, targetNode: m.targetNode };
+  if (m.abortStatus !== undefined) o.abortStatus = m.abortStatus;
+  return o;
 }
 
 /** The observation of a cluster: its objects, and the facts of the running guests by VMI uid. */

@@ -41,6 +41,8 @@ export interface ObservedMigrationState {
   failed: boolean;
   sourceNode: string;
   targetNode: string;
+  /** Present only once a deleted running migration was cancelled (or the cancel failed): KubeVirt's abortStatus. */
+  abortStatus?: string;
 }
 
 export interface VmiObservation {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../harness/report/types.ts';
 import { filesUnder, privateTmpForFile, qemuProcessesUnder, ROOT, spawnCli } from './cli.testkit.ts';
 
-const WRAPPERS: { file: string; rule: string; change: string; field: RegExp }[] = [
+const WRAPPERS: { file: string; rule: string; change: string; field: RegExp; suite?: string; seed?: number }[] = [
   // R-G2: a reset keeps the VMI Running with a new boot; with -no-reboot QEMU exits instead
   // (SHUTDOWN guest-reset / host-qmp-system-reset, then the exit: the VMI ends Succeeded, like
   // KubeVirt's rebootPolicy Terminate), so the VMI ends where the model's keeps running: the diff
@@ -19,6 +19,16 @@ const WRAPPERS: { file: string; rule: string; change: string; field: RegExp }[] 
   { file: 'no-reboot.sh', rule: 'R-G2', change: '-no-reboot: a reset or reboot ends the guest', field: /^vmis\.vm-a(\.bootId|\.phase)?$/ },
   // docs/spec.md §13: the guest has the vCPUs of its spec (1).
   { file: 'smp-2.sh', rule: 'docs/spec.md §13', change: '-smp 2: the guest gets 2 vCPUs', field: /^vmis\.vm-a\.vcpus$/ },
+  // R-M4/R-M8: a migration target that exits at once fails every migration; the model's is held in flight
+  // (bandwidthPerMigration, docs/harness-choices.md §2), so the generated migrate step alone shows it.
+  {
+    file: 'incoming-exits.sh',
+    rule: 'R-M4',
+    change: 'the migration target (-incoming) exits at once',
+    field: /^(migrations\.vm-a-migration-\d+\.phase|vmis\.vm-a\.(migration.*|node))$/,
+    suite: 'migration',
+    seed: 8, // its first sequence migrates: the shortest run
+  },
 ];
 
 const tmp = privateTmpForFile('vcw-');
@@ -29,7 +39,7 @@ describe('vmconform run --qemu-binary WRAPPER: a changed QEMU is caught', () => 
       const state = join(tmp.dir, w.file, 'state');
       const report = join(tmp.dir, w.file, 'report');
       await mkdir(state, { recursive: true, mode: 0o700 });
-      const args = ['run', '--backend', 'model,qemu', '--suite', 'focus', '--seed', '1', '--accel', 'tcg', '--shrink-budget-seconds', '30'];
+      const args = ['run', '--backend', 'model,qemu', '--suite', w.suite ?? 'focus', '--seed', String(w.seed ?? 1), '--accel', 'tcg', '--shrink-budget-seconds', '30'];
       const r = await spawnCli([...args, '--qemu-binary', join(ROOT, 'test/conformance/wrappers', w.file), '--report-dir', report], state, 230_000);
 
       expect(r.exitCode, r.all).toBe(1);

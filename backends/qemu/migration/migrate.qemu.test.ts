@@ -80,4 +80,74 @@ describe('live migration between two QEMUs (TCG)', () => {
     expect((await h.agent.observeGuests([spec]))[spec.uid]!.bootId).toBe(boot);
     expect(existsSync(`${h.stateDir}/nodes/node02`) ? (await import('node:fs')).readdirSync(`${h.stateDir}/nodes/node02`) : []).toEqual([]);
   }, 90_000);
+
+  describe('held migrations (bandwidthPerMigration, docs/harness-choices.md §2)', () => {
+    const held = { type: 'migrate', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02', nics: spec.nics, bandwidthBytesPerSecond: 64 * 1024 } as const;
+    const node02Empty = async (): Promise<string[]> => (existsSync(`${h!.stateDir}/nodes/node02`) ? (await import('node:fs')).readdirSync(`${h!.stateDir}/nodes/node02`) : []);
+
+    it('a capped migration runs at max-bandwidth and parks the agent; released, it completes', async () => {
+      h = await agentHarness();
+      await running(h);
+      h.agent.perform(held);
+      expect(await h.settle()).toEqual([]); // idle with the migration in flight
+      const sq = h.agent.launchers.get(spec.uid)!.proc.qmp;
+      expect(((await sq.executeRaw('query-migrate-parameters')) as Record<string, unknown>)['max-bandwidth']).toBe(64 * 1024);
+      expect(['setup', 'active']).toContain((await sq.execute('query-migrate')).status); // in flight
+      h.agent.releaseHeld();
+      expect(h.agent.idle()).toBe(false);
+      const ev = await h.waitFor((e) => e.type.startsWith('migration'));
+      expect(ev).toEqual({ type: 'migrationCompleted', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
+      await h.settle();
+      expect(h.agent.launchers.get(spec.uid)!.spec.node).toBe('node02');
+    }, 90_000);
+
+    it('a verb on the VMI waits for the migration, which is then let go: pause lands on the target', async () => {
+      h = await agentHarness();
+      await running(h);
+      h.agent.perform(held);
+      h.agent.perform({ type: 'pause', uid: spec.uid }); // before the migration is held: it is not held at all
+      const events = await h.settle(60_000);
+      expect(events).toContainEqual({ type: 'migrationCompleted', uid: spec.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
+      expect(events).toContainEqual({ type: 'paused', uid: spec.uid, paused: true });
+      const tgt = h.agent.launchers.get(spec.uid)!;
+      expect(tgt.spec.node).toBe('node02');
+      expect((await tgt.proc.qmp.execute('query-status')).status).toBe('paused');
+    }, 90_000);
+
+    // KubeVirt pkg/virt-launcher/virtwrap/live-migration-source.go asyncMigrationAbort: AbortJob on the source
+    // (QMP migrate_cancel), abortStatus Succeeded; the source keeps running and the target is torn down.
+    it('abortMigration cancels it on the source: migrationFailed (aborted), the source runs on, the target is gone', async () => {
+      h = await agentHarness();
+      await running(h);
+      const src = h.agent.launchers.get(spec.uid)!;
+      const boot = (await h.agent.observeGuests([spec]))[spec.uid]!.bootId;
+      h.agent.perform(held);
+      await h.settle();
+      h.agent.perform({ type: 'abortMigration', uid: spec.uid, migration: 'vm1-migration-1' });
+      h.agent.releaseHeld(); // the next settle: an aborted migration is not let go
+      const ev = await h.waitFor((e) => e.type.startsWith('migration'));
+      expect(ev).toMatchObject({ type: 'migrationFailed', uid: spec.uid, migration: 'vm1-migration-1', aborted: true });
+      await h.settle();
+      expect(h.agent.launchers.get(spec.uid)).toBe(src);
+      expect((await src.proc.qmp.execute('query-status')).status).toBe('running');
+      expect((await h.agent.observeGuests([spec]))[spec.uid]!.bootId).toBe(boot);
+      expect(await node02Empty()).toEqual([]);
+    }, 90_000);
+
+    it('killMigrationTarget while held: migrationFailed (not aborted), the source runs on', async () => {
+      h = await agentHarness();
+      await running(h);
+      const src = h.agent.launchers.get(spec.uid)!;
+      h.agent.perform(held);
+      await h.settle();
+      h.agent.perform({ type: 'killMigrationTarget', uid: spec.uid });
+      const ev = await h.waitFor((e) => e.type.startsWith('migration'));
+      expect(ev).toMatchObject({ type: 'migrationFailed', uid: spec.uid, migration: 'vm1-migration-1' });
+      expect(ev).not.toHaveProperty('aborted');
+      await h.settle();
+      expect(h.agent.launchers.get(spec.uid)).toBe(src);
+      expect((await src.proc.qmp.execute('query-status')).status).toBe('running');
+      expect(await node02Empty()).toEqual([]);
+    }, 90_000);
+  });
 });

@@ -37,6 +37,15 @@ export interface MigrationHandle {
   target: VmiLauncher | null;
   /** Set by the killMigrationTarget fault: the target dies as soon as it exists. */
   killTarget: boolean;
+  /** Set by abortMigration: cancelled on the source (`migrate_cancel`), or never sent if not yet started. */
+  abort: boolean;
+  /**
+   * While the migration is held (bandwidth-capped and sent, docs/harness-choices.md §2): lets it
+   * finish at once (lifts the cap) and makes it count as in flight again. Null otherwise.
+   */
+  release: (() => void) | null;
+  /** Another effect on the VMI came before the migration was held: it is not held, its cap goes at once. */
+  releaseRequested: boolean;
   /** Resolves when the migration has ended either way. */
   finished: Promise<void>;
 }
@@ -55,6 +64,10 @@ export interface MigrationHost {
   /** The target becomes the VMI's launcher. */
   handOver(uid: string, target: VmiLauncher): void;
   readonly migrations: Map<string, MigrationHandle>;
+  /** Marks the caller's tracked work as parked (not in flight) until the returned function is called. */
+  park(): () => void;
+  /** Effects on the VMI waiting behind the one running (its migration). */
+  queuedBehind(uid: string): number;
   emit(e: AgentEvent): void;
   track<T>(label: string, work: Promise<T>): Promise<T>;
 }
@@ -105,13 +118,24 @@ function finalStatus(qmp: QmpClient, timeoutMs: number): Promise<string> {
     .then((e) => String(e.data['status']));
 }
 
+/** A held migration waits this long for its outcome: it is released at the next settle, the engine's next step. */
+const HELD_MIGRATION_MS = 600_000;
+
 /** Performs a migrate effect; reports migrationCompleted / migrationFailed. Never throws. */
 export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<void> {
-  const fail = (reason: string): void => host.emit({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason });
+  let handle: MigrationHandle | null = null;
+  const fail = (reason: string): void => {
+    const ev: AgentEvent = { type: 'migrationFailed', uid: e.uid, migration: e.migration, reason };
+    if (handle?.abort) ev.aborted = true; // libvirt AbortJob succeeded (live-migration-source.go asyncMigrationAbort)
+    host.emit(ev);
+  };
   const src = host.live(e.uid);
   if (!src) return fail('source launcher is gone');
   let done!: () => void;
-  const handle: MigrationHandle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, finished: new Promise((r) => (done = r)) };
+  // KubeVirt bandwidthPerMigration, applied as libvirt does: max-bandwidth on the source before `migrate`.
+  const capped = e.bandwidthBytesPerSecond !== undefined && e.bandwidthBytesPerSecond > 0;
+  let unpark: (() => void) | null = null;
+  handle = { uid: e.uid, migration: e.migration, targetNode: e.targetNode, target: null, killTarget: false, abort: false, release: null, releaseRequested: false, finished: new Promise((r) => (done = r)) };
   host.migrations.set(e.uid, handle);
   src.migrating = true; // its STOP at the switch-over (and RESUME after a failure) is not a pause
   const sq = src.proc.qmp;
@@ -127,7 +151,8 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
         await unplugVf(sq, nic);
         unplugged.push(nic);
       }
-      await Promise.all([sq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, MIGRATION_STEP_MS)]);
+      const bandwidth = capped ? e.bandwidthBytesPerSecond! : MAX_BANDWIDTH;
+      await Promise.all([sq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), sq.execute('migrate-set-parameters', { 'max-bandwidth': bandwidth }, MIGRATION_STEP_MS)]);
     })();
     const [started, ready] = await Promise.allSettled([starting, sourceReady]);
     if (started.status === 'fulfilled' && 'launcher' in started.value) {
@@ -148,9 +173,23 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
     // write-locked by the source ("Failed to get \"write\" lock"); the target runs after completion.
     await Promise.all([tq.execute('migrate-set-capabilities', caps, MIGRATION_STEP_MS), tq.execute('migrate-incoming', { uri }, MIGRATION_STEP_MS)]);
     await startMirrors(sq, tq, mirrors, `${paths.dir}/nbd`);
-    const outcome = finalStatus(sq, MIGRATION_TIMEOUT_MS);
+    if (handle.abort) throw new Error('Live migration has been aborted');
+    const outcome = finalStatus(sq, capped ? HELD_MIGRATION_MS : MIGRATION_TIMEOUT_MS);
     outcome.catch(() => undefined);
     await sq.execute('migrate', { uri }, MIGRATION_STEP_MS);
+    const lift = (): void => void sq.execute('migrate-set-parameters', { 'max-bandwidth': MAX_BANDWIDTH }, MIGRATION_STEP_MS).catch(() => undefined);
+    // An effect on the VMI already waits for it (it came before the handle existed): not held.
+    if (capped && (handle.releaseRequested || host.queuedBehind(e.uid) > 0)) lift();
+    else if (capped && !handle.abort && !handle.killTarget) {
+      // Held: in flight, but no longer keeping the settle busy, until released.
+      unpark = host.park();
+      const h = handle;
+      h.release = () => {
+        h.release = null;
+        unpark?.();
+        lift();
+      };
+    }
     let status: string;
     try {
       status = await outcome;
@@ -193,6 +232,8 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
     if (!src.ended && unplugged.length) await plugVfs(host, sq, unplugged, src.spec.node).catch(() => undefined);
     fail(err instanceof Error ? err.message : String(err));
   } finally {
+    handle.release = null;
+    unpark?.();
     src.migrating = false;
     host.migrations.delete(e.uid);
     done();

@@ -4,7 +4,7 @@
  * values stay after the object is deleted, as the harness always did).
  * Internal to the cluster core.
  */
-import type { ClusterConfig, EvictionStrategy } from '../../api/index.ts';
+import { parseQuantity, type ClusterConfig, type EvictionStrategy } from '../../api/index.ts';
 import type { Store } from '../store/Store.ts';
 
 /** Cluster defaults (docs/spec.md §12), overridable by a ClusterConfig object. */
@@ -14,6 +14,8 @@ export interface ClusterDefaults {
   terminationGracePeriodSeconds: number;
   parallelMigrationsPerCluster: number;
   parallelOutboundMigrationsPerNode: number;
+  /** KubeVirt `migrations.bandwidthPerMigration` in bytes per second; null: no cap. */
+  bandwidthPerMigration: number | null;
 }
 
 export const DEFAULT_CLUSTER: ClusterDefaults = {
@@ -22,6 +24,7 @@ export const DEFAULT_CLUSTER: ClusterDefaults = {
   terminationGracePeriodSeconds: 30,
   parallelMigrationsPerCluster: 5,
   parallelOutboundMigrationsPerNode: 2,
+  bandwidthPerMigration: null,
 };
 
 /** The cluster defaults in force. */
@@ -37,6 +40,9 @@ export function applyClusterConfig(s: Store, spec: ClusterConfig['spec']): void 
   if (spec.defaultTerminationGracePeriodSeconds !== undefined) c.terminationGracePeriodSeconds = spec.defaultTerminationGracePeriodSeconds;
   if (spec.parallelMigrationsPerCluster !== undefined) c.parallelMigrationsPerCluster = spec.parallelMigrationsPerCluster;
   if (spec.parallelOutboundMigrationsPerNode !== undefined) c.parallelOutboundMigrationsPerNode = spec.parallelOutboundMigrationsPerNode;
+  const bw = spec.configuration?.migrations?.bandwidthPerMigration;
+  // "0" (KubeVirt's own default) means no cap.
+  if (bw !== undefined) c.bandwidthPerMigration = (parseQuantity(bw) ?? 0) > 0 ? Math.floor(parseQuantity(bw)!) : null;
 }
 
 /** The cluster defaults in ClusterConfig form (for harness/api's defaulting). */

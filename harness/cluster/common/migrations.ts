@@ -25,14 +25,22 @@ export interface MigrationBook {
   finished: Record<string, { name: string; uid: string }[]>;
   /** Per VMI name: the last number of a generated migration name. */
   names: Record<string, number>;
+  /** Per VMI uid: consecutive failed evacuation migrations and when the last one failed (absent in older saves). */
+  evacuationFailures?: Record<string, { count: number; lastFailedAt: number }>;
 }
 
 export function migrationBook(s: Store): MigrationBook {
   return s.books.migration as MigrationBook;
 }
 
+/** What the evacuation controller adds to the migrations it makes. */
+export interface EvacuationMark {
+  node: string;
+  notBefore: number | null;
+}
+
 /** Creates a migration (named, or `<vmi>-migration-<n>`) after KubeVirt's admission checks (R-V4); it starts when the limits allow (R-M5). */
-export function createMigration(s: Store, vmiName: string, name: string | null): Result {
+export function createMigration(s: Store, vmiName: string, name: string | null, evacuation?: EvacuationMark): Result {
   const vmi = s.get('VirtualMachineInstance', vmiName) as VmiEntry | undefined;
   if (!vmi) return ERR.migrationNoVmi(vmiName);
   if (FINAL(vmi.obj.status.phase)) return ERR.migrationFinal();
@@ -54,7 +62,12 @@ export function createMigration(s: Store, vmiName: string, name: string | null):
     status: { phase: 'Pending' as const },
   };
   book.pending.push(mname);
-  s.create(obj, { vmiName, vmiUid: vmi.obj.metadata.uid, source: null, target: null, targetNics: null, removeWhenFinal: false, seen: false } satisfies VmimRecord);
+  const rec: VmimRecord = { vmiName, vmiUid: vmi.obj.metadata.uid, source: null, target: null, targetNics: null, removeWhenFinal: false, seen: false };
+  if (evacuation) {
+    rec.evacuation = evacuation.node;
+    if (evacuation.notBefore !== null) rec.notBefore = evacuation.notBefore;
+  }
+  s.create(obj, rec);
   r.activeMigration = mname;
   s.touch(vmi);
   return OK;

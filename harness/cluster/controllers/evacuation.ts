@@ -5,10 +5,19 @@
  * object (readiness, capacity, VF pools, cordon), and evacuates a drained
  * node once per drain request. Internal to the cluster core.
  *
+ * A failed evacuation is retried while the node stays drained (evacuation.go
+ * `sync` runs on node, VMI and migration events and creates a migration for
+ * every VMI to evacuate that has none active), each retry after the
+ * migration controller's backoff for evacuation migrations (migration.go
+ * `handleMigrationBackoff`: 20 s after the last failure, doubled per
+ * consecutive failure), a timer on the core's clock.
+ *
  * Harness choices: LiveMigrate(+IfPossible) migratable VMIs get a migration
  * named like the verb's; LiveMigrate non-migratable ones block (stay); None
  * and LiveMigrateIfPossible non-migratable ones are shut down (graceful, VMI
- * kept, owner reacts per its strategy). No retry of failed evacuations.
+ * kept, owner reacts per its strategy). A VMI's evacuation is given up after
+ * MAX_EVACUATION_FAILURES consecutive failures (KubeVirt retries forever), so
+ * that a drain with no possible target ends (docs/harness-choices.md §5).
  */
 import type { Node } from '../../api/index.ts';
 import { parseQuantity } from '../../api/index.ts';
@@ -16,18 +25,30 @@ import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { NodeRecord } from '../store/records.ts';
 import type { Entry } from '../store/Store.ts';
 import { clusterDefaults } from '../common/cluster.ts';
-import { createMigration } from '../common/migrations.ts';
+import { createMigration, migrationBook, type VmimEntry } from '../common/migrations.ts';
 import { publishVfs, type VmiEntry } from '../common/placement.ts';
 import { MiB } from '../common/template.ts';
 import { deleteVmi } from '../common/vmis.ts';
-import { byName, type Controller, type Ctx } from './Controller.ts';
+import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 
 export type NodeEntry = Entry<ApiObject & Omit<Node, 'metadata'> & { spec?: { unschedulable?: boolean } }, NodeRecord>;
+
+/** Consecutive failed evacuation migrations of a VMI after which the harness stops retrying. */
+export const MAX_EVACUATION_FAILURES = 3;
+/** migration.go handleMigrationBackoff: the first retry waits 20 s after the failure, each next one twice as long. */
+const EVACUATION_BACKOFF_MS = 20_000;
+
+/** A failed evacuation migration: its node's evacuation looks again. */
+const onMigration: Watch = (_c, e, removed, enqueue) => {
+  const m = e as VmimEntry;
+  if (!removed && m.rec.evacuation !== undefined && m.obj.status.phase === 'Failed') enqueue(m.rec.evacuation);
+};
 
 export const evacuationController: Controller = {
   name: 'evacuation',
   watches: {
     Node: byName,
+    VirtualMachineInstanceMigration: onMigration,
   },
   reconcile(c, name) {
     const e = c.store.get('Node', name) as NodeEntry | undefined;
@@ -36,7 +57,7 @@ export const evacuationController: Controller = {
     if (e.rec.drains > e.rec.drainsHandled) {
       e.rec.drainsHandled = e.rec.drains;
       evacuate(c, e);
-    }
+    } else if (e.rec.drains > 0 && e.obj.spec?.unschedulable === true) retry(c, e);
   },
 };
 
@@ -70,7 +91,7 @@ function evacuate(c: Ctx, e: NodeEntry): void {
     if (FINAL(v.obj.status.phase) || r.activeMigration !== null || r.shuttingDown) continue;
     const strategy = (v.obj.spec as { evictionStrategy?: string }).evictionStrategy ?? clusterDefaults(s).evictionStrategy;
     const migratable = r.migratable.status === 'True' && v.obj.status.phase === 'Running';
-    if ((strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') && migratable) createMigration(s, v.obj.metadata.name, null);
+    if ((strategy === 'LiveMigrate' || strategy === 'LiveMigrateIfPossible') && migratable) createMigration(s, v.obj.metadata.name, null, { node: e.obj.metadata.name, notBefore: null });
     else if (strategy === 'None' || strategy === 'LiveMigrateIfPossible') {
       if (r.launched) {
         r.shuttingDown = true;
@@ -78,5 +99,23 @@ function evacuate(c: Ctx, e: NodeEntry): void {
         s.touch(v);
       } else deleteVmi(s, v, c.store.timestamp());
     }
+  }
+}
+
+/** Retries the failed evacuations of a drained node's VMIs, each after its backoff. */
+function retry(c: Ctx, e: NodeEntry): void {
+  const s = c.store;
+  const book = migrationBook(s);
+  for (const name of e.rec.vmis) {
+    const v = s.get('VirtualMachineInstance', name) as VmiEntry | undefined;
+    if (!v || FINAL(v.obj.status.phase) || v.rec.activeMigration !== null || v.rec.shuttingDown) continue;
+    const failed = book.evacuationFailures?.[v.obj.metadata.uid];
+    if (!failed || failed.count >= MAX_EVACUATION_FAILURES) continue; // never tried (evacuate's), or given up
+    const strategy = (v.obj.spec as { evictionStrategy?: string }).evictionStrategy ?? clusterDefaults(s).evictionStrategy;
+    if (strategy !== 'LiveMigrate' && strategy !== 'LiveMigrateIfPossible') continue;
+    if (v.rec.migratable.status !== 'True' || v.obj.status.phase !== 'Running') continue;
+    const notBefore = failed.lastFailedAt + EVACUATION_BACKOFF_MS * 2 ** (failed.count - 1);
+    if (!createMigration(s, name, null, { node: e.obj.metadata.name, notBefore }).ok) continue;
+    c.after(notBefore, 'migration', `${name}-migration-${book.names[name]!}`);
   }
 }

@@ -11,7 +11,7 @@
  * Harness choice kept from the first core: pending migrations are looked at
  * when a migration is created or changes, not when their VMI starts running.
  */
-import type { LaunchNic, LaunchSpec } from '../agent.ts';
+import type { Effect, LaunchNic, LaunchSpec } from '../agent.ts';
 import { pickNode } from '../scheduler.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { Nic, NodeRecord } from '../store/records.ts';
@@ -52,12 +52,14 @@ function reconcileOne(c: Ctx, m: VmimEntry): boolean {
   const phase = m.obj.status.phase;
   if (isDeleting(m)) {
     if (phase === 'Running') {
+      // the finalizer holds it until the source reports the outcome (below)
       m.rec.removeWhenFinal = true;
-      return false;
+      requestAbort(c, m);
+    } else {
+      if (phase === 'Pending') finish(c, m, 'Failed');
+      s.remove(m);
+      return phase === 'Pending';
     }
-    if (phase === 'Pending') finish(c, m, 'Failed');
-    s.remove(m);
-    return phase === 'Pending';
   }
   if (phase !== 'Pending' && phase !== 'Running') return false;
   const v = vmiOf(s, m);
@@ -70,9 +72,26 @@ function reconcileOne(c: Ctx, m: VmimEntry): boolean {
     finish(c, m, state.failed ? 'Failed' : 'Succeeded');
     return true;
   }
+  if (phase === 'Pending' && m.rec.notBefore !== undefined && m.rec.notBefore <= c.now()) return true; // its backoff is over
   if (m.rec.seen) return false;
   m.rec.seen = true; // a new one
   return true;
+}
+
+/**
+ * A running migration was deleted (R-M4): KubeVirt's sync for a Running
+ * migration with a deletion timestamp marks `migrationState.abortRequested`
+ * (migration.go `markMigrationAbortInVmiStatus`), and virt-handler cancels
+ * it on the source (migration-source.go `handleMigrationAbort`). Once the
+ * source reports it failed, the finalizer goes and the object with it.
+ */
+function requestAbort(c: Ctx, m: VmimEntry): void {
+  const v = vmiOf(c.store, m);
+  const state = v?.obj.status.migrationState;
+  if (!v || !state || state.migrationUid !== m.obj.metadata.uid || state.completed || state.abortRequested) return;
+  v.obj.status.migrationState = { ...state, abortRequested: true };
+  c.store.touch(v);
+  c.emit({ type: 'abortMigration', uid: v.obj.metadata.uid, migration: m.obj.metadata.name });
 }
 
 /** Starts pending migrations within the cluster and per-node limits (R-M5). */
@@ -85,9 +104,10 @@ function pump(c: Ctx): void {
     const m = s.get(VMIM, book.pending[i]!) as VmimEntry;
     const v = vmiOf(s, m);
     const node = v?.obj.status.nodeName;
-    if (!v || v.obj.status.phase !== 'Running' || node === undefined || (book.outbound[node] ?? 0) >= cluster.parallelOutboundMigrationsPerNode) {
+    const backoff = m.rec.notBefore !== undefined && m.rec.notBefore > c.now();
+    if (backoff || !v || v.obj.status.phase !== 'Running' || node === undefined || (book.outbound[node] ?? 0) >= cluster.parallelOutboundMigrationsPerNode) {
       i++;
-      continue; // waits until its VMI runs, or for its node's limit
+      continue; // waits for its backoff, until its VMI runs, or for its node's limit
     }
     book.pending.splice(i, 1);
     start(c, m, v);
@@ -130,7 +150,10 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
   v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: false, failed: false, sourceNode: source, targetNode: target.name };
   s.touch(v);
   s.touch(m);
-  c.emit({ type: 'migrate', uid: v.obj.metadata.uid, migration: m.obj.metadata.name, targetNode: target.name, nics: launchNics(nics) });
+  const bandwidth = (s.books.cluster as { bandwidthPerMigration?: number | null }).bandwidthPerMigration ?? null;
+  const effect: Effect = { type: 'migrate', uid: v.obj.metadata.uid, migration: m.obj.metadata.name, targetNode: target.name, nics: launchNics(nics) };
+  if (bandwidth !== null) effect.bandwidthBytesPerSecond = bandwidth;
+  c.emit(effect);
 }
 
 /** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). */
@@ -158,7 +181,8 @@ function finish(c: Ctx, m: VmimEntry, phase: 'Succeeded' | 'Failed'): void {
       writeInterfaces(v);
       if (v.rec.launch) v.rec.launch = movedLaunch(v.rec.launch, target.name, launchNics(v.rec.nics));
     } else unplace(s, v, r.target!, r.targetNics!, false, false);
-    v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: true, failed: phase === 'Failed', sourceNode: r.source!, targetNode: r.target! };
+    // Keeps what virt-handler wrote (abortRequested, abortStatus).
+    v.obj.status.migrationState = { ...v.obj.status.migrationState!, migrationUid: m.obj.metadata.uid, completed: true, failed: phase === 'Failed', sourceNode: r.source!, targetNode: r.target! };
   }
   end(c, m, v, phase);
 }
@@ -194,11 +218,17 @@ function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Fai
     v.rec.activeMigration = null;
     s.touch(v);
   }
+  const book = migrationBook(s);
+  if (m.rec.evacuation !== undefined) {
+    // migration.go handleMigrationBackoff counts the consecutive failed evacuation migrations of a VMI
+    const failures = (book.evacuationFailures ??= {});
+    if (phase === 'Succeeded') delete failures[m.rec.vmiUid];
+    else failures[m.rec.vmiUid] = { count: (failures[m.rec.vmiUid]?.count ?? 0) + 1, lastFailedAt: c.now() };
+  }
   if (m.rec.removeWhenFinal) {
     s.remove(m);
     return;
   }
-  const book = migrationBook(s);
   const done = (book.finished[m.rec.vmiName] ??= []);
   done.push({ name: m.obj.metadata.name, uid: m.obj.metadata.uid });
   if (done.length > 5) {

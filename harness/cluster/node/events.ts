@@ -53,6 +53,8 @@ export function onAgentEvent(s: Store, rules: Rules, vmiByUid: (uid: string) => 
       const state = v.obj.status.migrationState;
       if (!m || !state || state.migrationUid !== m.obj.metadata.uid || state.completed) return;
       v.obj.status.migrationState = { ...state, completed: true, failed: ev.type === 'migrationFailed' };
+      // migration-source.go setMigrationProgressStatus: a failed migration carries the launcher's abort status.
+      if (ev.type === 'migrationFailed' && ev.aborted) v.obj.status.migrationState.abortStatus = 'Succeeded';
       s.touch(v);
       return;
     }

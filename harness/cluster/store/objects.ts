@@ -100,6 +100,10 @@ export interface MigrationState {
   failed: boolean;
   sourceNode: string;
   targetNode: string;
+  /** The migration was deleted while running: virt-handler is asked to cancel it (`markMigrationAbortInVmiStatus`). */
+  abortRequested?: boolean;
+  /** How the cancel went ([KV] MigrationAbortStatus): set once the source reported the migration failed. */
+  abortStatus?: 'Succeeded' | 'Failed' | 'Aborting';
 }
 
 /** VirtualMachineInstanceStatus. */

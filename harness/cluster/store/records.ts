@@ -89,6 +89,10 @@ export interface VmimRecord {
   removeWhenFinal: boolean;
   /** The controller has looked at it since its creation. */
   seen: boolean;
+  /** Made by the evacuation controller for this drained node (KubeVirt's EvacuationMigrationAnnotation). */
+  evacuation?: string;
+  /** Not started before this time (ms): the migration controller's backoff for evacuation retries. */
+  notBefore?: number;
 }
 
 /** A PersistentVolumeClaim's record. */

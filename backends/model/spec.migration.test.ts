@@ -1,0 +1,167 @@
+/**
+ * Migrations in flight (docs/spec.md R-M4, R-M7, R-M8; docs/harness-choices.md
+ * §2 "held migrations"), through the Backend API of the model: a migration
+ * capped by `migrations.bandwidthPerMigration` is still Running at the settled
+ * state after `migrate`, so the next step can act on it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Backend, KubeObject, Observation, Result } from '../contract.ts';
+import type { ClusterConfig } from '../../harness/api/types.ts';
+import { createModelBackend, type SimAgent } from './index.ts';
+import { node, vm } from './testObjects.ts';
+
+const OK: Result = { ok: true };
+
+/** 64 KiB/s: a 128 MiB guest takes 2048 s of virtual time. */
+function bandwidth(q: string): ClusterConfig {
+  return { apiVersion: 'vmconform.io/v1', kind: 'ClusterConfig', metadata: { name: 'cluster' }, spec: { configuration: { migrations: { bandwidthPerMigration: q } } } };
+}
+
+async function cluster(objs: KubeObject[]): Promise<Backend> {
+  const b = createModelBackend();
+  for (const o of [node('node-a'), node('node-b'), bandwidth('64Ki'), ...objs]) expect(await b.apply(o)).toEqual(OK);
+  await b.settle(1000);
+  return b;
+}
+
+async function step(b: Backend, r: Promise<Result>): Promise<Observation> {
+  expect(await r).toEqual(OK);
+  await b.settle(1000);
+  return b.observe();
+}
+
+/** A running VM `v` on node-a with its migration held in flight. */
+async function inFlight(): Promise<{ b: Backend; before: Observation; o: Observation }> {
+  const b = await cluster([vm('v', 'Always')]);
+  const before = await b.observe();
+  const o = await step(b, b.vm({ verb: 'migrate', name: 'v' }));
+  return { b, before, o };
+}
+
+describe('held migrations (bandwidthPerMigration)', () => {
+  it('a capped migration is Running at the settled state after migrate, and done after the next step', async () => {
+    const { b, before, o } = await inFlight();
+    expect(o.migrations['v-migration-1']).toEqual({ vmi: 'v', phase: 'Running' });
+    expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-a', migration: { completed: false, failed: false, sourceNode: 'node-a', targetNode: 'node-b' } });
+    const clock = (b as unknown as { clock(): number }).clock();
+    await b.settle(1000); // a later settle lets it finish
+    const done = await b.observe();
+    expect(done.migrations['v-migration-1']!.phase).toBe('Succeeded');
+    expect(done.vmis.v).toMatchObject({ uid: before.vmis.v!.uid, bootId: before.vmis.v!.bootId, node: 'node-b' });
+    // duration = memory / bandwidth: 128 MiB at 64 KiB/s on the virtual clock
+    expect((b as unknown as { clock(): number }).clock() - clock).toBeGreaterThanOrEqual(2048_000);
+  });
+
+  it('without a cap the migration ends within the settle of migrate (unchanged)', async () => {
+    const b = createModelBackend();
+    for (const o of [node('node-a'), node('node-b'), bandwidth('0'), vm('v', 'Always')]) await b.apply(o);
+    await b.settle(1000);
+    const o = await step(b, b.vm({ verb: 'migrate', name: 'v' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Succeeded');
+  });
+});
+
+describe('R-M4 abort: deleting a Running migration', () => {
+  // KubeVirt pkg/virt-controller/watch/migration/migration.go (*Controller).sync, case MigrationRunning with a
+  // deletion timestamp: markMigrationAbortInVmiStatus; pkg/virt-handler/migration-source.go handleMigrationAbort
+  // and pkg/virt-launcher/virtwrap/live-migration-source.go asyncMigrationAbort (AbortJob → abortStatus Succeeded,
+  // "Live migration has been aborted"); migration-source.go setMigrationProgressStatus (failed → completed, abortStatus);
+  // migration.go updateStatus (source reported failed → failMigration; final → finalizer removed, object gone).
+  it('cancels it: the VMI stays on the source with failed=true and abortStatus Succeeded; the migration object goes', async () => {
+    const { b, before } = await inFlight();
+    const o = await step(b, b.delete({ kind: 'VirtualMachineInstanceMigration', name: 'v-migration-1' }));
+    expect(o.migrations['v-migration-1']).toBeUndefined();
+    expect(o.vmis.v).toMatchObject({ uid: before.vmis.v!.uid, bootId: before.vmis.v!.bootId, phase: 'Running', node: 'node-a' });
+    expect(o.vmis.v!.migration).toEqual({ completed: true, failed: true, sourceNode: 'node-a', targetNode: 'node-b', abortStatus: 'Succeeded' });
+    // nothing left in flight: a new migration is accepted
+    const again = await step(b, b.vm({ verb: 'migrate', name: 'v' }));
+    expect(again.migrations['v-migration-2']!.phase).toBe('Running');
+  });
+});
+
+describe('R-M7 migration target death', () => {
+  // KubeVirt migration.go updateStatus: `podExists && controller.PodIsDown(pod)` → interruptMigration ("Migration failed
+  // because target pod shutdown during migration"); sync case MigrationFailed → handleMarkMigrationFailedOnVMI
+  // (completed=true, failed=true, "Target pod is down"). The source keeps running.
+  it('killMigrationTarget fails the migration; the VMI keeps running on the source, completed and failed', async () => {
+    const { b, before } = await inFlight();
+    const o = await step(b, b.fault({ fault: 'killMigrationTarget', vmi: 'v' }));
+    expect(o.migrations['v-migration-1']).toEqual({ vmi: 'v', phase: 'Failed' });
+    expect(o.vmis.v).toMatchObject({ uid: before.vmis.v!.uid, bootId: before.vmis.v!.bootId, phase: 'Running', node: 'node-a' });
+    expect(o.vmis.v!.migration).toEqual({ completed: true, failed: true, sourceNode: 'node-a', targetNode: 'node-b' });
+  });
+
+  it('losing the target node does the same, and the node is NotReady', async () => {
+    const { b } = await inFlight();
+    const o = await step(b, b.fault({ fault: 'nodeLoss', node: 'node-b' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-a', migration: { completed: true, failed: true } });
+    expect(o.nodes['node-b']!.ready).toBe(false);
+  });
+
+  it('losing the source node fails the VMI and the migration', async () => {
+    const { b, before } = await inFlight();
+    const o = await step(b, b.fault({ fault: 'nodeLoss', node: 'node-a' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.vmis.v?.uid).not.toBe(before.vmis.v!.uid); // the VM (Always) made a new VMI
+  });
+});
+
+describe('R-M8 verbs during a migration', () => {
+  // KubeVirt pkg/virt-api/rest/lifecycle.go PauseVMIRequestHandler accepts a Running VMI whatever its migration;
+  // pkg/virt-launcher/virtwrap/manager.go PauseVMI suspends the running source and the migration goes on;
+  // pkg/virt-handler/migration-target.go domainIsActiveOnTarget: a user-paused domain is active on the target.
+  it('pause: the migration completes and the VMI is paused on the target', async () => {
+    const { b } = await inFlight();
+    const o = await step(b, b.vm({ verb: 'pause', name: 'v' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Succeeded');
+    expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-b' });
+    expect(o.vmis.v!.conditions.Paused).toMatchObject({ status: 'True' });
+  });
+
+  // A graceful shutdown is a libvirt job that waits for the outgoing migration job (harness choice, docs/harness-choices.md §2).
+  it('stop: the VM stops; the migration is final', async () => {
+    const { b } = await inFlight();
+    const o = await step(b, b.vm({ verb: 'stop', name: 'v' }));
+    expect(o.vms.v!.printableStatus).toBe('Stopped');
+    expect(['Succeeded', 'Failed']).toContain(o.migrations['v-migration-1']?.phase ?? 'Succeeded');
+  });
+});
+
+describe('R-M6 evacuation retries', () => {
+  // KubeVirt pkg/virt-controller/watch/drain/evacuation/evacuation.go (*EvacuationController).sync: on node, VMI
+  // and migration events, every VMI of a drained node without an active migration gets a new migration;
+  // pkg/virt-controller/watch/migration/migration.go handleMigrationBackoff: an evacuation migration after a failed
+  // one waits 20 s after that failure, doubled per consecutive failure (re-queued with After: a timer here).
+  const later = async (b: Backend, ms: number): Promise<Observation> => {
+    (b as unknown as { agent: SimAgent }).agent.clockMs += ms;
+    await b.apply(bandwidth('64Ki')); // any command: the core's clock catches up and due timers fire
+    await b.settle(1000);
+    await b.settle(1000); // the retry started held; the next settle lets it finish
+    return b.observe();
+  };
+
+  it('a failed evacuation migration is retried after the backoff, and the VMI leaves the drained node', async () => {
+    const b = await cluster([vm('v', 'Always')]);
+    let o = await step(b, b.fault({ fault: 'drainNode', node: 'node-a' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Running');
+    o = await step(b, b.fault({ fault: 'killMigrationTarget', vmi: 'v' }));
+    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations['v-migration-2']).toEqual({ vmi: 'v', phase: 'Pending' }); // waiting for its backoff
+    expect(o.vmis.v!.node).toBe('node-a');
+    o = await later(b, 20_000);
+    expect(o.migrations['v-migration-2']!.phase).toBe('Succeeded');
+    expect(o.vmis.v!.node).toBe('node-b');
+  });
+
+  it('with nowhere to go the retries end: three failed evacuation migrations, then none', async () => {
+    const b = createModelBackend();
+    for (const x of [node('node-a'), vm('v', 'Always')]) await b.apply(x);
+    await b.settle(1000);
+    let o = await step(b, b.fault({ fault: 'drainNode', node: 'node-a' }));
+    for (const wait of [20_000, 40_000, 80_000]) o = await later(b, wait);
+    expect(Object.values(o.migrations).map((m) => m.phase)).toEqual(['Failed', 'Failed', 'Failed']);
+    expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-a' });
+  });
+});
+
