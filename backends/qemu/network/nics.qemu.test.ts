@@ -44,6 +44,7 @@ const nic = (name: string, kind: LaunchNic['kind'], network: string, mac: string
   network,
   ipv4Cidr: null,
   vf: null,
+  model: 'virtio',
   ...over,
 });
 
