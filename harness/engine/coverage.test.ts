@@ -52,6 +52,22 @@ describe('suite default: coverage of its generated sequences', async () => {
   }
 });
 
+describe('suite default: every value class of every drawn dimension is accepted at least once', async () => {
+  const suite = await loadSuite('default');
+  // Drawn by the suite's spec:, plus the shape choices the coverage table counts (vmArb.ts shapeDims).
+  const wanted: Record<string, readonly string[]> = { ...suite.spec, mac: ['spec', 'generated'], serial: ['set', 'unset'], preference: ['yes', 'no'] };
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: ${suite.runs} sequences on the model`, async () => {
+      const factories = [0, 1].map((i) => ({ name: i ? 'model#2' : 'model', create: async () => createModelBackend({ seed: i }) }));
+      const out = await runGeneratedProperty({ suite, factories, seed, runs: suite.runs, settleBudgetMs: suite.settleBudgetMs });
+      expect(out.failure).toBeUndefined();
+      const counted = out.coverage!.spec;
+      const missing = Object.entries(wanted).flatMap(([dim, values]) => values.filter((v) => !counted[dim]?.[v]).map((v) => `${dim}.${v}`));
+      expect(missing).toEqual([]);
+    });
+  }
+});
+
 describe('coverage counts of a sequence (coverage.ts)', () => {
   const ok = { ok: true } as const;
   const conflict = { ok: false, code: 409, message: 'already running' } as const;

@@ -56,10 +56,10 @@ export interface Exclusion {
   reason: string;
 }
 
-const NO_AHCI = 'the guest kernel has no AHCI driver: a disk on ich9-ahci is invisible in the guest (fixtures/guest/README.md)';
-const NO_BUS_FIELD = 'the qemu backend attaches it (backends/qemu/storage/diskArgs.ts) but the observation has no bus field (harness/observe/types.ts ObservedDisk)';
+const NO_AHCI =
+  'the guest kernel (Debian cloud, CONFIG_SATA_AHCI is not set) has no AHCI driver: a disk on ich9-ahci is absent in the running guest, so nothing of it is compared (guest/README.md)';
 const NO_NIC_DRIVER =
-  'the guest has only virtio_net (fixtures/guest/initramfs.ts GUEST_MODULES), the qemu backend attaches virtio-net-pci whatever the model (backends/qemu/network/nicArgs.ts), and the observation has no NIC model';
+  'the guest kernel (Debian cloud) is built without this driver (CONFIG_E1000, CONFIG_E1000E, CONFIG_8139CP/TOO are not set; no module to add from the package, guest/initramfs.ts GUEST_MODULES): the NIC is absent in the running guest';
 
 /**
  * Why a suite leaves a value out, where it must (a suite against a real
@@ -68,13 +68,8 @@ const NO_NIC_DRIVER =
  * Public: the report lists the ones a suite does not draw.
  */
 export const EXCLUSIONS: { [D in SpecDimension]?: { [V in SpecValue<D>]?: Exclusion } } = {
-  diskBus: {
-    sata: { why: 'unrealisable', reason: NO_AHCI },
-    scsi: { why: 'uncompared', reason: `virtio-scsi + sd_mod in the guest; ${NO_BUS_FIELD}` },
-  },
-  cdromBus: { scsi: { why: 'uncompared', reason: `scsi-cd on virtio-scsi; ${NO_BUS_FIELD}` } },
+  diskBus: { sata: { why: 'unrealisable', reason: NO_AHCI } },
   nicModel: {
-    virtio: { why: 'uncompared', reason: 'the same device as unset; the observation has no NIC model field (harness/observe/types.ts ObservedInterface)' },
     e1000e: { why: 'unrealisable', reason: NO_NIC_DRIVER },
     e1000: { why: 'unrealisable', reason: NO_NIC_DRIVER },
     rtl8139: { why: 'unrealisable', reason: NO_NIC_DRIVER },
@@ -86,7 +81,11 @@ export const EXCLUSIONS: { [D in SpecDimension]?: { [V in SpecValue<D>]?: Exclus
  * listed in every report (value `*`). Public.
  */
 export const UNDRAWN: readonly ({ dimension: string } & Exclusion)[] = [
-  { dimension: 'cpuTopology', why: 'uncompared', reason: 'drawn (cpu), but only the vCPU count reaches QEMU (harness/cluster/agent.ts LaunchSpec.vcpus, -smp N) and is observed (VmiObservation.vcpus)' },
+  {
+    dimension: 'cpu.threads',
+    why: 'unrealisable',
+    reason: "drawn (cpu) and passed to QEMU (-smp N,sockets,cores,threads); the guest shows sockets and vCPUs (VmiObservation.sockets, vcpus), but QEMU's default CPU model (qemu64, AMD, no topoext) shows threads as cores, so cores and threads are not told apart",
+  },
   { dimension: 'nodeSelector', why: 'unsimulated', reason: 'the scheduler ignores nodeSelector (harness/cluster/scheduler.ts pickNode)' },
   { dimension: 'evictionStrategy', why: 'uncompared', reason: 'it acts only on a node drain (R-M6), a fault generation does not draw' },
   { dimension: 'firmware', why: 'unrealisable', reason: 'no UEFI firmware (OVMF) in the fixtures; the model does not simulate firmware kinds' },

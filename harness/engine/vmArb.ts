@@ -247,6 +247,8 @@ function shapeDims(s: VmShape, p: Parts): VmEntry['dims'] {
   const cdrom = p.disks.some((d) => d.cdrom);
   const disks = p.disks.some((d) => d.disk);
   const orders = p.disks.some((d) => d.bootOrder !== undefined);
+  // cloud-init disks take no serial (extraParts)
+  const serials = s.extras.filter((e) => e.kind !== 'cloudInit').map((e) => (e.serial ? 'set' : 'unset'));
   return {
     kind: s.standalone ? 'VirtualMachineInstance' : 'VirtualMachine',
     build: s.standalone ? 'yaml' : s.build,
@@ -255,11 +257,14 @@ function shapeDims(s: VmShape, p: Parts): VmEntry['dims'] {
     network: s.nics.length === 0 ? ['none'] : s.nics.map((n) => n.kind),
     extraDisk: s.extras.map((e) => e.kind),
     // The value drawn where the manifest carries it; a VM built from an instance type has its cpu and memory.
-    ...(byType ? { instancetype: x.instancetype } : { cpu: x.cpu, vcpus: String(x.cpu.split('x').map(Number).reduce((a, b) => a * b, 1)), memory: x.memory, memoryIn: x.memoryIn }),
+    ...(byType
+      ? { instancetype: x.instancetype, preference: s.preference ? 'yes' : 'no' }
+      : { cpu: x.cpu, vcpus: String(x.cpu.split('x').map(Number).reduce((a, b) => a * b, 1)), memory: x.memory, memoryIn: x.memoryIn }),
     grace: x.grace,
     ...(disks ? { diskBus: x.diskBus } : {}),
     ...(cdrom ? { cdromBus: x.cdromBus } : {}),
-    ...(s.nics.length > 0 ? { nicModel: x.nicModel } : {}),
+    ...(s.nics.length > 0 ? { nicModel: x.nicModel, mac: s.nics.map((n) => (n.specMac ? 'spec' : 'generated')) } : {}),
+    ...(serials.length > 0 ? { serial: serials } : {}),
     ...(s.nics.some((n) => n.kind === 'pod') ? { podBinding: x.podBinding } : {}),
     ...(p.kernel ? {} : { bootOrder: orders ? x.bootOrder : 'unset' }),
   };
