@@ -92,6 +92,22 @@ export const UNDRAWN: readonly ({ dimension: string } & Exclusion)[] = [
   { dimension: 'resources.requests.cpu', why: 'uncompared', reason: 'the model ignores it next to a cpu topology (harness/cluster/core/vmiTemplate.ts) and no observation shows a pod request' },
 ];
 
+/**
+ * The console's lines for what a run left out: one per dimension and
+ * reason, its values together (`left out: nicModel e1000e, e1000, rtl8139
+ * (unrealisable): ...`). Public, pure.
+ */
+export function notDrawnLines(list: readonly SpecExclusion[]): string[] {
+  const groups = new Map<string, { head: string; values: string[]; tail: string }>();
+  for (const x of list) {
+    const key = `${x.dimension}\0${x.why}\0${x.reason}`;
+    const g = groups.get(key) ?? { head: x.dimension, values: [], tail: `(${x.why}): ${x.reason}` };
+    if (x.value !== '*') g.values.push(x.value);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => `left out: ${g.head}${g.values.length ? ` ${g.values.join(', ')}` : ''} ${g.tail}`);
+}
+
 /** What a suite leaves out of the spec space, with the reasons: the report lists it. Public. */
 export function notDrawn(spec: SpecChoice): SpecExclusion[] {
   const out: SpecExclusion[] = [];
