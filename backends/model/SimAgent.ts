@@ -41,7 +41,7 @@ export interface EventSink {
 const GUEST_DISK_BUSES: ReadonlySet<string> = new Set(['virtio', 'scsi']);
 const GUEST_NIC_MODELS: ReadonlySet<string> = new Set(['virtio']);
 
-/** The bus a disk is attached on: KubeVirt's cdroms are SATA or SCSI (a cdrom on another bus is refused at admission; the launcher puts it on SATA). */
+/** The bus a disk is attached on: cdroms are SATA or SCSI devices, and the node side attaches a cdrom on another bus on SATA (backends/qemu/storage/diskArgs.ts CDROM_ATTACH). */
 function attachedBus(d: LaunchDisk): LaunchDisk['bus'] {
   return d.cdrom && d.bus !== 'scsi' ? 'sata' : d.bus;
 }
