@@ -18,6 +18,12 @@ export const CPU_TOPOLOGIES = ['1x1x1', '2x1x1', '1x2x1', '1x1x2', '3x1x1', '1x3
 export const SPEC_DIMENSIONS = {
   /** spec.domain.cpu (sockets, cores, threads). */
   cpu: CPU_TOPOLOGIES,
+  /**
+   * Where the vCPU count is written: spec.domain.cpu, or only
+   * resources.requests.cpu (their product), which KubeVirt makes sockets
+   * (converter.go getCPUTopology).
+   */
+  cpuIn: ['topology', 'requests'],
   /** Guest memory, in the forms users write (binary and decimal suffixes). */
   memory: ['256Mi', '128Mi', '512Mi', '384Mi', '1Gi', '1G', '768M', '512M'],
   /** Where the memory is written: spec.domain.memory.guest, resources.requests.memory or resources.limits.memory. */
@@ -89,7 +95,11 @@ export const UNDRAWN: readonly ({ dimension: string } & Exclusion)[] = [
   { dimension: 'nodeSelector', why: 'unsimulated', reason: 'the scheduler ignores nodeSelector (harness/cluster/scheduler.ts pickNode)' },
   { dimension: 'evictionStrategy', why: 'uncompared', reason: 'it acts only on a node drain (R-M6), a fault generation does not draw' },
   { dimension: 'firmware', why: 'unrealisable', reason: 'no UEFI firmware (OVMF) in the fixtures; the model does not simulate firmware kinds' },
-  { dimension: 'resources.requests.cpu', why: 'uncompared', reason: 'the model ignores it next to a cpu topology (harness/cluster/core/vmiTemplate.ts) and no observation shows a pod request' },
+  {
+    dimension: 'resources.limits.cpu',
+    why: 'unsimulated',
+    reason: 'the model takes the vCPU count of a VMI without a topology from resources.requests.cpu only (harness/cluster/common/template.ts); KubeVirt getCPUTopology reads limits first',
+  },
 ];
 
 /**
