@@ -17,7 +17,7 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import { ChurnMap, type AgentEvent, type Effect, type GuestFacts, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
+import { ChurnMap, type AgentEvent, type Effect, type GuestDisk, type GuestFacts, type GuestInterface, type LaunchDisk, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
 import { findImage } from '../../harness/api/index.ts';
 
 export interface SimAgentOptions {
@@ -30,6 +30,25 @@ export interface SimAgentOptions {
 /** Where performInto appends events (the agent's queue, or a tracing wrapper). Internal. */
 export interface EventSink {
   push(ev: AgentEvent): unknown;
+}
+
+/**
+ * What the harness's guest has drivers for (guest/README.md: the Debian cloud
+ * kernel has virtio-blk, virtio-scsi and virtio-net, no AHCI and no emulated
+ * NICs): a disk on another bus, or a NIC of another model, is absent in the
+ * running guest; the hypervisor still shows it (rule 3).
+ */
+const GUEST_DISK_BUSES: ReadonlySet<string> = new Set(['virtio', 'scsi']);
+const GUEST_NIC_MODELS: ReadonlySet<string> = new Set(['virtio']);
+
+/** The bus a disk is attached on: cdroms are SATA or SCSI devices, and the node side attaches a cdrom on another bus on SATA (backends/qemu/storage/diskArgs.ts CDROM_ATTACH). */
+function attachedBus(d: LaunchDisk): LaunchDisk['bus'] {
+  return d.cdrom && d.bus !== 'scsi' ? 'sata' : d.bus;
+}
+
+/** The model of a NIC as the guest sees it: an SR-IOV NIC is its VF (the harness's VFs are virtio-net functions, backends/qemu/network/vfPool.ts). */
+function nicModel(n: LaunchNic): string {
+  return n.kind === 'sriov' ? 'virtio' : n.model;
 }
 
 interface Guest {
@@ -349,7 +368,7 @@ export class SimAgent implements NodeAgent {
       const g = this.guests.get(s.uid);
       if (!g || !this.osRuns(g)) continue;
       for (const n of g.nics) {
-        if (n.kind !== 'bridge' || n.network === null || n.ipv4Cidr === null) continue;
+        if (n.kind !== 'bridge' || n.network === null || n.ipv4Cidr === null || !GUEST_NIC_MODELS.has(nicModel(n))) continue;
         let seg = segments.get(n.network);
         if (!seg) segments.set(n.network, (seg = []));
         seg.push(s.name);
@@ -374,28 +393,39 @@ export class SimAgent implements NodeAgent {
     }
     const facts: GuestFacts = {
       bootId: live ? `boot-${g.boot}` : null,
-      interfaces: g.nics.map((n) => ({
-        name: n.name,
-        mac: n.mac,
-        macSource: n.macSource,
-        ipv4: booted && n.ipv4Cidr !== null ? n.ipv4Cidr.split('/')[0]! : null,
-      })),
-      disks: spec.disks.map((d) => ({
-        name: d.name,
-        serial: d.serial,
-        sizeBytes:
-          d.cdrom || d.source.kind === 'configIso'
-            ? null
-            : d.source.kind === 'containerDisk'
-              ? (findImage(d.source.image)?.sizeBytes ?? null)
-              : d.source.sizeBytes,
-        token: !booted ? null : d.source.kind === 'pvc' ? (this.pvcTokens.get(d.source.claim) ?? null) : (g.tokens?.get(d.name) ?? null),
-      })),
+      interfaces: g.nics.map((n) => this.nicFacts(n, booted)),
+      disks: spec.disks.map((d) => this.diskFacts(g, d, booted)),
       memoryMiB: spec.memoryMiB,
       vcpus: spec.vcpus,
+      sockets: spec.cpu.sockets,
     };
     if (Object.keys(reachable).length > 0) facts.reachable = reachable;
     return facts;
+  }
+
+  /** A NIC under rules 1–3: a booted guest without a driver for its model does not show it. */
+  private nicFacts(n: LaunchNic, booted: boolean): GuestInterface {
+    const model = nicModel(n);
+    if (booted && !GUEST_NIC_MODELS.has(model)) return { name: n.name, mac: null, macSource: n.macSource, ipv4: null, model: null };
+    return { name: n.name, mac: n.mac, macSource: n.macSource, ipv4: booted && n.ipv4Cidr !== null ? n.ipv4Cidr.split('/')[0]! : null, model };
+  }
+
+  /** A disk under rules 1–3: a booted guest without a driver for its bus does not show it. */
+  private diskFacts(g: Guest, d: LaunchDisk, booted: boolean): GuestDisk {
+    const bus = attachedBus(d);
+    if (booted && !GUEST_DISK_BUSES.has(bus)) return { name: d.name, serial: null, sizeBytes: null, token: null, bus: null };
+    return {
+      name: d.name,
+      serial: d.serial,
+      sizeBytes:
+        d.cdrom || d.source.kind === 'configIso'
+          ? null
+          : d.source.kind === 'containerDisk'
+            ? (findImage(d.source.image)?.sizeBytes ?? null)
+            : d.source.sizeBytes,
+      token: !booted ? null : d.source.kind === 'pvc' ? (this.pvcTokens.get(d.source.claim) ?? null) : (g.tokens?.get(d.name) ?? null),
+      bus,
+    };
   }
 
   fingerprint(): BackendFingerprint {

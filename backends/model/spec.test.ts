@@ -544,7 +544,7 @@ describe('§8 networks', () => {
 
   it('R-N1 masquerade pod NIC: guest 10.0.2.2', async () => {
     const b = await cluster([vm('v', 'Always')]);
-    expect((await b.observe()).vmis.v!.interfaces).toEqual([{ name: 'default', mac: expect.stringMatching(/^52:54:00:/), macSource: 'generated', ipv4: '10.0.2.2' }]);
+    expect((await b.observe()).vmis.v!.interfaces).toEqual([{ name: 'default', mac: expect.stringMatching(/^52:54:00:/), macSource: 'generated', ipv4: '10.0.2.2', model: 'virtio' }]);
   });
 
   it('R-N2 bridge NAD: lowest free IPs, reachability on the segment, release on VMI end; missing NAD keeps the VMI Pending', async () => {
@@ -605,7 +605,7 @@ describe('§9 storage', () => {
     expect(await guest(b, { action: 'writeData', vmi: 'v', disk: 'data', token: 'T1' })).toEqual(OK);
     await verb(b, { verb: 'restart', name: 'v' });
     let o = await b.observe();
-    expect(o.vmis.v!.disks.find((d) => d.name === 'data')).toEqual({ name: 'data', serial: 'DATA1', sizeBytes: 1024 ** 3, token: 'T1' });
+    expect(o.vmis.v!.disks.find((d) => d.name === 'data')).toEqual({ name: 'data', serial: 'DATA1', sizeBytes: 1024 ** 3, token: 'T1', bus: 'virtio' });
     const c = await cluster([storageClass('shared', false), vm('w', 'Always', withPvc('late'))]);
     o = await c.observe();
     expect(status(o, 'w')).toBe('ErrorPvcNotFound');
@@ -690,7 +690,7 @@ describe('§9 storage', () => {
     const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: 'b' } };
     const b = await cluster([cm, vm('v', 'Always', { volumes: [{ volume: { name: 'cfg', configMap: { name: 'cfg' } }, disk: { serial: 'CFG' } }] })]);
     await guest(b, { action: 'writeData', vmi: 'v', disk: 'cfg', token: 'T' });
-    expect((await b.observe()).vmis.v!.disks.find((d) => d.name === 'cfg')).toEqual({ name: 'cfg', serial: 'CFG', sizeBytes: null, token: null });
+    expect((await b.observe()).vmis.v!.disks.find((d) => d.name === 'cfg')).toEqual({ name: 'cfg', serial: 'CFG', sizeBytes: null, token: null, bus: 'virtio' });
   });
 
   it('R-S6 serial as given, null when unset; writeData to an unknown disk → 400', async () => {

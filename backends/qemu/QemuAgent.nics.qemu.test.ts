@@ -9,9 +9,9 @@ afterEach(async () => {
   h = null;
 });
 
-const pod = (mac: string): LaunchNic => ({ name: 'default', mac, macSource: 'generated', kind: 'pod', network: null, ipv4Cidr: null, vf: null });
-const br = (mac: string, cidr: string): LaunchNic => ({ name: 'br', mac, macSource: 'spec', kind: 'bridge', network: 'br1', ipv4Cidr: cidr, vf: null });
-const vf = (mac: string, index: number): LaunchNic => ({ name: 'vf', mac, macSource: 'generated', kind: 'sriov', network: 'sr1', ipv4Cidr: null, vf: { resource: 'intel.com/sriov', index } });
+const pod = (mac: string): LaunchNic => ({ name: 'default', mac, macSource: 'generated', kind: 'pod', network: null, ipv4Cidr: null, vf: null, model: 'virtio' });
+const br = (mac: string, cidr: string): LaunchNic => ({ name: 'br', mac, macSource: 'spec', kind: 'bridge', network: 'br1', ipv4Cidr: cidr, vf: null, model: 'virtio' });
+const vf = (mac: string, index: number): LaunchNic => ({ name: 'vf', mac, macSource: 'generated', kind: 'sriov', network: 'sr1', ipv4Cidr: null, vf: { resource: 'intel.com/sriov', index }, model: 'virtio' });
 
 describe('Multus segments and SR-IOV VFs on real QEMU (TCG)', () => {
   it('two guests on one bridge NAD reach each other by a real ping; an SR-IOV VF is unplugged before migration and the target VF plugged after', async () => {
@@ -24,7 +24,7 @@ describe('Multus segments and SR-IOV VFs on real QEMU (TCG)', () => {
     expect(h.events.filter((e) => e.type === 'agentConnected').length).toBe(2);
 
     const facts = await h.agent.observeGuests([a, b]);
-    expect(facts['uid-a']!.interfaces[1]).toEqual({ name: 'br', mac: '52:54:00:00:01:0a', macSource: 'spec', ipv4: '10.10.0.10' });
+    expect(facts['uid-a']!.interfaces[1]).toEqual({ name: 'br', mac: '52:54:00:00:01:0a', macSource: 'spec', ipv4: '10.10.0.10', model: 'virtio' });
     expect(facts['uid-a']!.reachable).toEqual({ br1: ['b'] });
     expect(facts['uid-b']!.reachable).toEqual({ br1: ['a'] });
     expect(facts['uid-b']!.interfaces[2]).toMatchObject({ name: 'vf', mac: '52:54:00:00:02:01' });

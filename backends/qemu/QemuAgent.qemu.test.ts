@@ -23,7 +23,10 @@ function specWithDisk(over: Partial<LaunchSpec> = {}): LaunchSpec {
 describe('QemuAgent against real QEMU (TCG)', () => {
   it('launch → running → agentConnected → facts from the guest → writeData → ACPI stop → exited guestShutdown (R-G1, R-G4)', async () => {
     h = await agentHarness();
-    const spec = specWithDisk();
+    const scsi = { name: 'scsi', serial: 'DATA-2', bus: 'scsi' as const, cdrom: false, readonly: false, bootOrder: null, source: { kind: 'emptyDisk' as const, sizeBytes: 8 * MiB } };
+    const base = specWithDisk();
+    // 2 sockets and 384 MiB, a virtio and a SCSI disk: the guest's own view of each (docs/spec.md §13)
+    const spec = { ...base, vcpus: 2, cpu: { sockets: 2, cores: 1, threads: 1 }, memoryMiB: 384, disks: [...base.disks, scsi] };
     h.agent.perform({ type: 'launch', spec });
     await h.waitFor((e) => e.type === 'running');
     await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
@@ -31,10 +34,12 @@ describe('QemuAgent against real QEMU (TCG)', () => {
 
     const facts = (await h.agent.observeGuests([spec]))[spec.uid]!;
     expect(facts.bootId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(facts.memoryMiB).toBe(256);
-    expect(facts.vcpus).toBe(1);
-    expect(facts.disks).toEqual([{ name: 'data', serial: 'DATA-1', sizeBytes: 16 * MiB, token: null }]);
-    expect(facts.interfaces).toEqual([{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', ipv4: '10.0.2.2' }]);
+    expect([facts.memoryMiB, facts.vcpus, facts.sockets]).toEqual([384, 2, 2]);
+    expect(facts.disks).toEqual([
+      { name: 'data', serial: 'DATA-1', sizeBytes: 16 * MiB, token: null, bus: 'virtio' },
+      { name: 'scsi', serial: 'DATA-2', sizeBytes: 8 * MiB, token: null, bus: 'scsi' },
+    ]);
+    expect(facts.interfaces).toEqual([{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', ipv4: '10.0.2.2', model: 'virtio' }]);
 
     h.agent.perform({ type: 'writeData', uid: spec.uid, disk: 'data', token: 'tok-1' });
     await h.settle();

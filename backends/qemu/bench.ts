@@ -16,9 +16,9 @@ import { qemuBinary } from './index.ts';
 import { QemuAgent } from './QemuAgent.ts';
 
 const spec = (i: number): LaunchSpec => ({
-  uid: `bench-${i}`, name: `bench${i}`, node: 'node01', vcpus: 1, memoryMiB: 256, hostname: `bench${i}`,
+  uid: `bench-${i}`, name: `bench${i}`, node: 'node01', vcpus: 1, cpu: { sockets: 1, cores: 1, threads: 1 }, memoryMiB: 256, hostname: `bench${i}`,
   boot: { kind: 'kernel', image: 'vmconform/guest-kernel:latest', kernelArgs: DEFAULT_KERNEL_ARGS },
-  disks: [], nics: [{ name: 'default', mac: '52:54:00:00:b0:01', macSource: 'generated', kind: 'pod', network: null, ipv4Cidr: null, vf: null }],
+  disks: [], nics: [{ name: 'default', mac: '52:54:00:00:b0:01', macSource: 'generated', kind: 'pod', network: null, ipv4Cidr: null, vf: null, model: 'virtio' }],
   startPaused: false, terminationGracePeriodSeconds: 30, acpi: true,
 });
 

@@ -22,6 +22,17 @@ export const portId = {
   serial: 'rp-serial',
 } as const;
 
+/** KubeVirt's interfaces[].model → QEMU device (libvirt's model names). */
+export const NIC_MODEL_DEVICE: Readonly<Record<string, string>> = {
+  virtio: 'virtio-net-pci',
+  e1000e: 'e1000e',
+  e1000: 'e1000',
+  rtl8139: 'rtl8139',
+  igb: 'igb',
+  ne2k_pci: 'ne2k_pci',
+  pcnet: 'pcnet',
+};
+
 /** QEMU device id of a NIC (also the id in DEVICE_DELETED). */
 export function nicDeviceId(nic: { name: string }): string {
   return `nic-${nic.name}`;

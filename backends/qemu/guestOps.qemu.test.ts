@@ -29,7 +29,7 @@ describe('guest and hypervisor operations on real QEMU (TCG)', () => {
     h.agent.perform({ type: 'launch', spec });
     expect(await h.settle()).toEqual([{ type: 'running', uid: spec.uid }, { type: 'paused', uid: spec.uid, paused: true }]);
     const never = (await h.agent.observeGuests([spec]))[spec.uid]!;
-    expect(never).toEqual({ bootId: null, interfaces: [{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', ipv4: null }], disks: [], memoryMiB: 256, vcpus: 1 });
+    expect(never).toEqual({ bootId: null, interfaces: [{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', ipv4: null, model: 'virtio' }], disks: [], memoryMiB: 256, vcpus: 1, sockets: 1 });
 
     h.agent.perform({ type: 'unpause', uid: spec.uid });
     await h.waitFor((e) => e.type === 'agentConnected' && e.connected);

@@ -44,10 +44,10 @@ describe('qemu backend through the Backend API (TCG)', () => {
     expect(obs.header).toMatchObject({ backend: 'qemu', accel: 'tcg' });
     expect(obs.vms['vm1']).toMatchObject({ printableStatus: 'Running', ready: true });
     const vmi = obs.vmis['vm1']!;
-    expect(vmi).toMatchObject({ phase: 'Running', node: 'node01', memoryMiB: 256, vcpus: 1 });
+    expect(vmi).toMatchObject({ phase: 'Running', node: 'node01', memoryMiB: 256, vcpus: 1, sockets: 1 });
     expect(vmi.conditions['AgentConnected']).toMatchObject({ status: 'True' });
     expect(vmi.bootId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(vmi.disks).toEqual([{ name: 'root', serial: null, sizeBytes: 64 * 1024 * 1024, token: null }]);
+    expect(vmi.disks).toEqual([{ name: 'root', serial: null, sizeBytes: 64 * 1024 * 1024, token: null, bus: 'virtio' }]);
 
     expect(await backend.vm({ verb: 'stop', name: 'vm1' })).toEqual({ ok: true });
     await backend.settle(60_000);

@@ -4,21 +4,22 @@
  * THE RULE (the simulated agent, backends/model/SimAgent.ts, must match it):
  *
  * 1. Running guest whose agent answers: everything from the guest itself,
- *    one guest-exec of /usr/bin/vmconform-facts (boot id, vCPUs, disks with
- *    serial / size / token, NICs with MAC / IPv4), joined to the spec by PCI
- *    address from QMP query-pci. Memory from QMP query-memory-size-summary.
- *    A spec disk or NIC the guest does not show has null fields. Sizes are
- *    null for cdroms and config disks.
+ *    one guest-exec of /usr/bin/vmconform-facts (boot id, vCPUs and CPU
+ *    sockets, RAM from the e820 table the guest reads, disks with serial /
+ *    size / token / the bus their sysfs path shows, NICs with MAC / IPv4 /
+ *    the model their driver shows), joined to the spec by PCI address from
+ *    QMP query-pci. A spec disk or NIC the guest does not show has null
+ *    fields. Sizes are null for cdroms and config disks.
  * 2. Paused guest that ran before the pause: bootId null (a paused guest
- *    cannot answer); interfaces, disks and vCPUs are what the guest reported
- *    just before QMP `stop` (its state cannot change while its vCPUs are
- *    stopped); memory from QMP.
+ *    cannot answer); the rest is what the guest reported just before QMP
+ *    `stop` (its state cannot change while its vCPUs are stopped).
  * 3. Guest that has not answered since its last (re)boot (paused at start,
  *    still booting, agent gone): only what QMP knows: bootId null; NIC MACs
- *    from the devices (qom-get), IPv4 null; disk serials (qom-get) and sizes
- *    (query-block, null for cdroms/config disks; QEMU's made-up QM%05d
- *    IDE/SATA serials count as none), tokens null; vCPUs from
- *    query-cpus-fast; memory from QMP.
+ *    and models from the devices (qom-get mac / type), IPv4 null; disk
+ *    serials and buses (qom-get serial / type) and sizes (query-block, null
+ *    for cdroms/config disks; QEMU's made-up QM%05d IDE/SATA serials count
+ *    as none), tokens null; vCPUs and sockets from query-cpus-fast; memory
+ *    from query-memory-size-summary.
  * 4. reachable (bridge NICs on a Multus NAD only, as in the model): for each
  *    such NIC, the names of the other VMIs on the same NAD that this guest
  *    reaches with a real `vmconform-ping` to the IPv4 their guest reports;
@@ -30,7 +31,7 @@
 import type { GuestFacts, LaunchSpec } from '../../harness/cluster/index.ts';
 import type { ObservedDisk, ObservedInterface } from '../../harness/observe/types.ts';
 import { GUEST_TOOLS } from '../../guest/artefacts.ts';
-import { joinFacts, runningFacts } from './facts/guestFacts.ts';
+import { busOfDevice, guestReport, modelOfDevice } from './facts/guestFacts.ts';
 import { snapshot } from './guestOps.ts';
 import type { LiveLaunchers, VmiLauncher } from './launcher/VmiLauncher.ts';
 import { diskDeviceId, nicDeviceId } from './devices.ts';
@@ -53,20 +54,24 @@ async function qomGet(l: VmiLauncher, path: string, property: string): Promise<u
 }
 
 /** Rule 3: what QMP alone can say. */
-async function qmpOnlyFacts(l: VmiLauncher, memory: number | null): Promise<GuestFacts> {
+async function qmpOnlyFacts(l: VmiLauncher): Promise<GuestFacts> {
   const spec = l.spec;
   const qmp = l.proc.qmp;
+  const memory = await memoryMiB(l);
   const blocks = ((await qmp.executeRaw('query-block', undefined, GUEST_OP_MS).catch(() => [])) ?? []) as Array<{ qdev?: string; inserted?: { image?: { 'virtual-size'?: number } } }>;
-  const cpus = await qmp.execute('query-cpus-fast', undefined, GUEST_OP_MS).catch(() => null);
+  const cpus = (await qmp.executeRaw('query-cpus-fast', undefined, GUEST_OP_MS).catch(() => null)) as Array<{ props?: { 'socket-id'?: number } }> | null;
   const interfaces: ObservedInterface[] = [];
   for (const n of spec.nics) {
-    const mac = await qomGet(l, `/machine/peripheral/${nicDeviceId(n)}`, 'mac');
-    interfaces.push({ name: n.name, mac: typeof mac === 'string' ? mac.toLowerCase() : null, macSource: n.macSource, ipv4: null });
+    const path = `/machine/peripheral/${nicDeviceId(n)}`;
+    const mac = await qomGet(l, path, 'mac');
+    const model = modelOfDevice(await qomGet(l, path, 'type'));
+    interfaces.push({ name: n.name, mac: typeof mac === 'string' ? mac.toLowerCase() : null, macSource: n.macSource, ipv4: null, model });
   }
   const disks: ObservedDisk[] = [];
   for (const d of spec.disks) {
     const id = diskDeviceId(d.name);
     const serial = await qomGet(l, `/machine/peripheral/${id}`, 'serial');
+    const bus = busOfDevice(await qomGet(l, `/machine/peripheral/${id}`, 'type'));
     const block = blocks.find((b) => b.qdev === `/machine/peripheral/${id}` || b.qdev?.startsWith(`/machine/peripheral/${id}/`) || b.qdev === id);
     const size = block?.inserted?.image?.['virtual-size'];
     disks.push({
@@ -74,9 +79,11 @@ async function qmpOnlyFacts(l: VmiLauncher, memory: number | null): Promise<Gues
       serial: typeof serial === 'string' && serial !== '' && !(d.serial === null && QEMU_MADE_UP_SERIAL.test(serial)) ? serial : null,
       sizeBytes: !d.cdrom && d.source.kind !== 'configIso' && typeof size === 'number' ? size : null,
       token: null,
+      bus,
     });
   }
-  return { bootId: null, interfaces, disks, memoryMiB: memory, vcpus: cpus ? cpus.length : null };
+  const sockets = cpus ? new Set(cpus.map((c) => c.props?.['socket-id'] ?? 0)).size : null;
+  return { bootId: null, interfaces, disks, memoryMiB: memory, vcpus: cpus ? cpus.length : null, sockets };
 }
 
 function macsOf(spec: LaunchSpec): Record<string, string> {
@@ -85,23 +92,19 @@ function macsOf(spec: LaunchSpec): Record<string, string> {
 
 /** Facts of one VMI under rules 1–3, plus whether it can take part in pings. */
 async function factsOf(l: VmiLauncher): Promise<{ facts: GuestFacts; live: boolean }> {
-  const memory = await memoryMiB(l);
   if (l.paused) {
-    if (l.frozen) {
-      const f = l.frozen;
-      return { facts: { bootId: null, ...joinFacts(l.spec, f.raw, f.ports, macsOf(l.spec)), memoryMiB: memory, vcpus: f.raw.vcpus }, live: false };
-    }
-    return { facts: await qmpOnlyFacts(l, memory), live: false };
+    if (l.frozen) return { facts: guestReport(l.spec, l.frozen.raw, l.frozen.ports, macsOf(l.spec), false), live: false };
+    return { facts: await qmpOnlyFacts(l), live: false };
   }
   if (l.agentConnected) {
     try {
       const { raw, ports } = await snapshot(l);
-      return { facts: runningFacts(l.spec, raw, ports, macsOf(l.spec), memory), live: true };
+      return { facts: guestReport(l.spec, raw, ports, macsOf(l.spec), true), live: true };
     } catch {
       // the agent stopped answering between the check and the read: fall through to rule 3
     }
   }
-  return { facts: await qmpOnlyFacts(l, memory), live: false };
+  return { facts: await qmpOnlyFacts(l), live: false };
 }
 
 /** Rule 4: real pings between the live guests of each bridge NAD. */

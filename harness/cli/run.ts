@@ -19,6 +19,7 @@ import {
   loadHandwritten,
   loadScenarioFiles,
   loadSuite,
+  notDrawnLines,
   parseAccel,
   parseBackendList,
   parseRequirements,
@@ -276,6 +277,7 @@ export async function run(argv: string[]): Promise<number> {
   say(runFacts(results, budgetS, shrinkS));
   for (const f of results.failures) say(`\n${failureText(f, names[0] as string, reportDir)}`);
   for (const s of results.coverage?.shortfalls ?? []) say(`coverage shortfall: ${s}`);
+  for (const line of notDrawnLines(results.coverage?.notDrawn ?? [])) say(line);
   const status = results.passed ? (results.failures.length > 0 ? 'passed (known deviations only)' : 'passed') : 'FAILED';
   say(
     `\n${status}: ${results.sequences} sequences, ${results.steps} steps in ${(results.durationMs / 1000).toFixed(1)} s` +

@@ -56,6 +56,15 @@ export interface LaunchNic {
   ipv4Cidr: string | null;
   /** The VF taken from the node's pool for SR-IOV NICs. */
   vf: { resource: string; index: number } | null;
+  /** interfaces[].model (KubeVirt's default: virtio). An SR-IOV NIC is its VF, whatever the model. */
+  model: string;
+}
+
+/** Sockets × cores × threads. */
+export interface CpuTopology {
+  sockets: number;
+  cores: number;
+  threads: number;
 }
 
 export interface LaunchSpec {
@@ -63,6 +72,8 @@ export interface LaunchSpec {
   name: string;
   node: string;
   vcpus: number;
+  /** spec.domain.cpu as resolved (vcpus = sockets × cores × threads). */
+  cpu: CpuTopology;
   memoryMiB: number;
   hostname: string;
   /** Kernel boot (KubeVirt kernelBoot) or firmware boot from the disk/cdrom with the lowest bootOrder (else the first disk). */
@@ -162,6 +173,8 @@ export interface GuestInterface {
   macSource: 'spec' | 'generated';
   /** Guest IPv4 where deterministic (pod network masquerade, static NAD IPAM), else null. */
   ipv4: string | null;
+  /** The NIC model as the guest's driver shows it (KubeVirt's model names: virtio, e1000e, ...); null when the NIC is absent in the guest. */
+  model: string | null;
 }
 
 /** A disk as the guest shows it. */
@@ -173,6 +186,8 @@ export interface GuestDisk {
   sizeBytes: number | null;
   /** The data token read back from the disk, or null when none was written / it was lost. */
   token: string | null;
+  /** The bus as the guest sees the disk (its device path: virtio-blk, SCSI, ATA, USB); null when the disk is absent in the guest. */
+  bus: DiskBus | null;
 }
 
 /** What the node side says about itself (accelerator, QEMU, guest image); the header of every observation. */
@@ -191,6 +206,8 @@ export interface GuestFacts {
   disks: GuestDisk[];
   memoryMiB: number | null;
   vcpus: number | null;
+  /** CPU packages (sockets) the guest sees; the default CPU model shows threads as cores, so sockets and vcpus are what the guest tells apart. */
+  sockets: number | null;
   /** NAD name → names of the VMIs on that segment this guest reached (qemu: a real ping). */
   reachable?: Record<string, string[]>;
 }

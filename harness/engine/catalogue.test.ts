@@ -25,11 +25,12 @@ function vmi(phase: VmiObservation['phase']): VmiObservation {
     bootId: phase === 'Running' ? 'b1' : null,
     interfaces: [],
     disks: [
-      { name: 'rootdisk', serial: null, sizeBytes: 64 << 20, token: null },
-      { name: 'cdrom', serial: null, sizeBytes: null, token: null },
+      { name: 'rootdisk', serial: null, sizeBytes: 64 << 20, token: null, bus: 'virtio' },
+      { name: 'cdrom', serial: null, sizeBytes: null, token: null, bus: null },
     ],
     memoryMiB: 256,
     vcpus: 1,
+    sockets: 1,
     migration: null,
   };
 }

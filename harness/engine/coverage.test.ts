@@ -52,6 +52,38 @@ describe('suite default: coverage of its generated sequences', async () => {
   }
 });
 
+describe('suite default: every value class of every drawn dimension is accepted at least once, and some VM is unschedulable', async () => {
+  const suite = await loadSuite('default');
+  // Drawn by the suite's spec:, plus the shape choices the coverage table counts (vmArb.ts shapeDims).
+  const wanted: Record<string, readonly string[]> = { ...suite.spec, mac: ['spec', 'generated'], serial: ['set', 'unset'], preference: ['yes', 'no'] };
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: ${suite.runs} sequences on the model`, async () => {
+      // The reference's observations say whether some VM found no node with room (node capacity vs. drawn cpu and memory).
+      const statuses = new Set<string>();
+      const watched = async () => {
+        const b = createModelBackend({ seed: 0 });
+        const observe = b.observe.bind(b);
+        b.observe = async () => {
+          const o = await observe();
+          for (const v of Object.values(o.vms)) statuses.add(v.printableStatus);
+          return o;
+        };
+        return b;
+      };
+      const factories = [
+        { name: 'model', create: watched },
+        { name: 'model#2', create: async () => createModelBackend({ seed: 1 }) },
+      ];
+      const out = await runGeneratedProperty({ suite, factories, seed, runs: suite.runs, settleBudgetMs: suite.settleBudgetMs });
+      expect(out.failure).toBeUndefined();
+      expect(statuses).toContain('ErrorUnschedulable');
+      const counted = out.coverage!.spec;
+      const missing = Object.entries(wanted).flatMap(([dim, values]) => values.filter((v) => !counted[dim]?.[v]).map((v) => `${dim}.${v}`));
+      expect(missing).toEqual([]);
+    });
+  }
+});
+
 describe('coverage counts of a sequence (coverage.ts)', () => {
   const ok = { ok: true } as const;
   const conflict = { ok: false, code: 409, message: 'already running' } as const;

@@ -103,9 +103,10 @@ export function createFakeBackend(opts: FakeOptions = {}): Backend {
           conditions: {},
           bootId: `${v.uid}-boot-${v.boot}`,
           interfaces: [],
-          disks: [{ name: 'rootdisk', serial: null, sizeBytes: 1, token: null }],
+          disks: [{ name: 'rootdisk', serial: null, sizeBytes: 1, token: null, bus: 'virtio' }],
           memoryMiB: 256,
           vcpus: 1,
+          sockets: 1,
           migration: null,
         };
       }

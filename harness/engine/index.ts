@@ -19,5 +19,6 @@ export { runSequence, type BackendFactory, type SequenceOutcome } from './runner
 export { GENERATOR_VERSION, type Scenario } from './scenario.ts';
 export { loadSuite, type Suite } from './suite.ts';
 export { parseRequirements, type CoverageRequirements } from './requireCoverage.ts';
+export { notDrawnLines } from './specSpace.ts';
 export { ruleHitsOf, type RuleHitReporter, type RuleHits } from './coverage.ts';
 export { decodeToken, suiteHash, type ReplayToken } from './token.ts';

@@ -34,6 +34,9 @@ const COUNTED_DIMENSIONS: Record<string, readonly string[]> = {
   network: [...NETWORKS, 'none'],
   extraDisk: EXTRA_DISKS,
   vcpus: ['1', '2', '3', '4'],
+  preference: ['yes', 'no'],
+  mac: ['spec', 'generated'],
+  serial: ['set', 'unset'],
   ...SPEC_DIMENSIONS,
 };
 

@@ -38,8 +38,10 @@ describe('scenarioArb', async () => {
           if (mem !== undefined) {
             expect(mib(mem)).toBeGreaterThanOrEqual(128);
             expect(mib(mem)).toBeLessThanOrEqual(1024);
-            const c = d.cpu!;
-            expect((c.sockets ?? 1) * (c.cores ?? 1) * (c.threads ?? 1)).toBeLessThanOrEqual(4);
+            const c = d.cpu;
+            const vcpus = c ? (c.sockets ?? 1) * (c.cores ?? 1) * (c.threads ?? 1) : Number(d.resources?.requests?.cpu);
+            expect(vcpus).toBeGreaterThanOrEqual(1);
+            expect(vcpus).toBeLessThanOrEqual(4);
           } else expect(main.kind === 'VirtualMachine' && main.spec.instancetype?.name).toMatch(/^vmconform\.(tiny|small)$/);
         }
       }),

@@ -183,10 +183,26 @@ function memoryFields(where: SpecValue<'memoryIn'>, quantity: string): Pick<Doma
   return { resources: { [where]: { memory: quantity } } };
 }
 
-/** spec.domain.cpu from `SxCxT`. */
-function cpuFields(topology: SpecValue<'cpu'>): Pick<Domain, 'cpu'> {
+/** The vCPUs of `SxCxT`. */
+function vcpusOf(topology: SpecValue<'cpu'>): number {
+  return topology.split('x').map(Number).reduce((a, b) => a * b, 1);
+}
+
+/** The vCPUs where the shape writes them (cpuIn): spec.domain.cpu from `SxCxT`, or their count as resources.requests.cpu. */
+function cpuFields(topology: SpecValue<'cpu'>, where: SpecValue<'cpuIn'>): Pick<Domain, 'cpu' | 'resources'> {
+  if (where === 'requests') return { resources: { requests: { cpu: String(vcpusOf(topology)) } } };
   const [sockets, cores, threads] = topology.split('x').map(Number) as [number, number, number];
   return { cpu: { sockets, cores, threads } };
+}
+
+/** cpu and memory of a sized VMI, the two resources maps merged. */
+function sizeFields(s: VmShape, memory: string): Pick<Domain, 'cpu' | 'memory' | 'resources'> {
+  const cpu = cpuFields(s.spec.cpu, s.spec.cpuIn);
+  const mem = memoryFields(s.spec.memoryIn, memory);
+  const requests = { ...cpu.resources?.requests, ...mem.resources?.requests };
+  const limits = mem.resources?.limits;
+  const resources = { ...(Object.keys(requests).length ? { requests } : {}), ...(limits ? { limits } : {}) };
+  return { ...(cpu.cpu ? { cpu: cpu.cpu } : {}), ...(mem.memory ? { memory: mem.memory } : {}), ...(Object.keys(resources).length ? { resources } : {}) };
 }
 
 /** bootOrder per the shape: on the boot disk (or cdrom), or on the first extra disk and then the boot disk. */
@@ -204,7 +220,7 @@ function vmiSpec(s: VmShape, p: Parts, sized: boolean): VirtualMachineInstanceSp
   const spec: VirtualMachineInstanceSpec = {
     domain: {
       devices: { disks: p.disks, interfaces: p.interfaces, ...(p.interfaces.length === 0 ? { autoattachPodInterface: false } : {}) },
-      ...(sized ? { ...cpuFields(s.spec.cpu), ...memoryFields(s.spec.memoryIn, s.spec.memory) } : {}),
+      ...(sized ? sizeFields(s, s.spec.memory) : {}),
       ...(p.kernel ? { firmware: { kernelBoot: { kernelArgs: 'console=ttyS0', container: { image: 'vmconform/guest-kernel:latest' } } } } : {}),
     },
     networks: p.networks,
@@ -224,7 +240,7 @@ function templateVm(name: string, vm: VirtualMachine, s: VmShape): KubeObject {
   // The VM with its name and memory as parameters, processed like `oc process -p NAME=...`.
   const raw = structuredClone(vm) as unknown as { metadata: { name: string }; spec: { template: { spec: { domain: Domain } } } };
   raw.metadata.name = '${NAME}';
-  Object.assign(raw.spec.template.spec.domain, memoryFields(s.spec.memoryIn, '${MEMORY}'));
+  Object.assign(raw.spec.template.spec.domain, sizeFields(s, '${MEMORY}'));
   const t: Template = {
     apiVersion: 'template.openshift.io/v1',
     kind: 'Template',
@@ -247,6 +263,8 @@ function shapeDims(s: VmShape, p: Parts): VmEntry['dims'] {
   const cdrom = p.disks.some((d) => d.cdrom);
   const disks = p.disks.some((d) => d.disk);
   const orders = p.disks.some((d) => d.bootOrder !== undefined);
+  // cloud-init disks take no serial (extraParts)
+  const serials = s.extras.filter((e) => e.kind !== 'cloudInit').map((e) => (e.serial ? 'set' : 'unset'));
   return {
     kind: s.standalone ? 'VirtualMachineInstance' : 'VirtualMachine',
     build: s.standalone ? 'yaml' : s.build,
@@ -255,11 +273,14 @@ function shapeDims(s: VmShape, p: Parts): VmEntry['dims'] {
     network: s.nics.length === 0 ? ['none'] : s.nics.map((n) => n.kind),
     extraDisk: s.extras.map((e) => e.kind),
     // The value drawn where the manifest carries it; a VM built from an instance type has its cpu and memory.
-    ...(byType ? { instancetype: x.instancetype } : { cpu: x.cpu, vcpus: String(x.cpu.split('x').map(Number).reduce((a, b) => a * b, 1)), memory: x.memory, memoryIn: x.memoryIn }),
+    ...(byType
+      ? { instancetype: x.instancetype, preference: s.preference ? 'yes' : 'no' }
+      : { cpu: x.cpu, cpuIn: x.cpuIn, vcpus: String(vcpusOf(x.cpu)), memory: x.memory, memoryIn: x.memoryIn }),
     grace: x.grace,
     ...(disks ? { diskBus: x.diskBus } : {}),
     ...(cdrom ? { cdromBus: x.cdromBus } : {}),
-    ...(s.nics.length > 0 ? { nicModel: x.nicModel } : {}),
+    ...(s.nics.length > 0 ? { nicModel: x.nicModel, mac: s.nics.map((n) => (n.specMac ? 'spec' : 'generated')) } : {}),
+    ...(serials.length > 0 ? { serial: serials } : {}),
     ...(s.nics.some((n) => n.kind === 'pod') ? { podBinding: x.podBinding } : {}),
     ...(p.kernel ? {} : { bootOrder: orders ? x.bootOrder : 'unset' }),
   };

@@ -10,10 +10,11 @@ function vmi(uid: string, bootId: string | null, mac: string, macSource: 'spec' 
     node: 'node-1',
     conditions: { Ready: { status: 'True' } },
     bootId,
-    interfaces: [{ name: 'default', mac, macSource, ipv4: '10.0.2.2' }],
+    interfaces: [{ name: 'default', mac, macSource, ipv4: '10.0.2.2', model: 'virtio' }],
     disks: [],
     memoryMiB: 256,
     vcpus: 1,
+    sockets: 1,
     migration: null,
   };
 }

@@ -78,6 +78,7 @@ export function buildObservation(list: ObjectList, guests: Readonly<Record<strin
       disks: g?.disks ?? [],
       memoryMiB: g?.memoryMiB ?? null,
       vcpus: g?.vcpus ?? null,
+      sockets: g?.sockets ?? null,
       migration: migration(st.migrationState),
     };
     if (g?.reachable) o.reachable = g.reachable;

@@ -60,6 +60,8 @@ export interface VmiObservation {
   /** Memory (MiB) and vCPUs of the running guest; null when not running. */
   memoryMiB: number | null;
   vcpus: number | null;
+  /** CPU sockets the running guest sees; null when not running. */
+  sockets: number | null;
   migration: ObservedMigrationState | null;
   /** Multus reachability: NAD name → names of the other VMIs on it that this guest can reach. */
   reachable?: Record<string, string[]>;

@@ -29,6 +29,12 @@ const WRAPPERS: { file: string; rule: string; change: string; field: RegExp; sui
     suite: 'migration',
     seed: 8, // its first sequence migrates: the shortest run
   },
+  // docs/spec.md §13: the guest has the memory of its spec (256Mi), as its e820 table says.
+  { file: 'mem-512.sh', rule: 'docs/spec.md §13', change: '-m 512M: the guest gets 512 MiB', field: /^vmis\.vm-a\.memoryMiB$/ },
+  // docs/spec.md §13: each disk is on the bus of its spec (virtio), as the guest's sysfs path shows.
+  { file: 'disk-scsi.sh', rule: 'docs/spec.md §13', change: 'virtio-blk-pci → scsi-hd on virtio-scsi: the guest sees a SCSI disk', field: /^vmis\.vm-a\.disks\[0\]\.bus$/ },
+  // docs/spec.md §13: each NIC is of the model of its spec (virtio), as the guest's driver shows.
+  { file: 'nic-e1000e.sh', rule: 'docs/spec.md §13', change: 'virtio-net-pci → e1000e: no driver in the guest, the NIC is gone', field: /^vmis\.vm-a\.interfaces\[0\]\.(model|mac|ipv4)$/ },
 ];
 
 const tmp = privateTmpForFile('vcw-');

@@ -36,7 +36,7 @@ export interface ProbeOptions {
 }
 
 const CANARY: LaunchSpec = {
-  uid: 'accel-canary', name: 'accel-canary', node: 'probe', vcpus: 1, memoryMiB: 256, hostname: 'canary',
+  uid: 'accel-canary', name: 'accel-canary', node: 'probe', vcpus: 1, cpu: { sockets: 1, cores: 1, threads: 1 }, memoryMiB: 256, hostname: 'canary',
   boot: { kind: 'kernel', image: 'vmconform/guest-kernel:latest', kernelArgs: DEFAULT_KERNEL_ARGS },
   disks: [], nics: [], startPaused: false, terminationGracePeriodSeconds: 0, acpi: true,
 };

@@ -11,12 +11,12 @@ const devices: DeviceArgBuilders = {
 
 const disk = (name: string): LaunchDisk => ({ name, serial: null, bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'emptyDisk', sizeBytes: 1 << 20 } });
 const nic = (name: string, kind: LaunchNic['kind'], network: string | null = null): LaunchNic => ({
-  name, mac: '52:54:00:00:00:01', macSource: 'generated', kind, network, ipv4Cidr: null, vf: kind === 'sriov' ? { resource: 'r', index: 0 } : null,
+  name, mac: '52:54:00:00:00:01', macSource: 'generated', kind, network, ipv4Cidr: null, vf: kind === 'sriov' ? { resource: 'r', index: 0 } : null, model: 'virtio',
 });
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
   return {
-    uid: 'u-1', name: 'vm1', node: 'node01', vcpus: 2, memoryMiB: 256, hostname: 'vm1', boot: { kind: 'firmware' },
+    uid: 'u-1', name: 'vm1', node: 'node01', vcpus: 2, cpu: { sockets: 2, cores: 1, threads: 1 }, memoryMiB: 256, hostname: 'vm1', boot: { kind: 'firmware' },
     disks: [disk('root'), disk('data')], nics: [nic('default', 'pod'), nic('br', 'bridge', 'nad-a'), nic('vf', 'sriov', 'nad-s')],
     startPaused: false, terminationGracePeriodSeconds: 30, acpi: true, ...over,
   };
@@ -39,7 +39,7 @@ describe('qemuArgs (pure command line)', () => {
     expect(values(a, '-machine')).toEqual(['q35,acpi=on']);
     expect(values(a, '-accel')).toEqual(['tcg']);
     expect(values(a, '-m')).toEqual(['256M']);
-    expect(values(a, '-smp')).toEqual(['2']);
+    expect(values(a, '-smp')).toEqual(['2,sockets=2,cores=1,threads=1']);
     expect(a).toContain('-nodefaults');
     expect(a).toContain('-no-user-config');
     expect(values(a, '-display')).toEqual(['none']);

@@ -79,7 +79,7 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-machine', machine,
     '-accel', input.accel,
     '-m', `${spec.memoryMiB}M`,
-    '-smp', String(spec.vcpus),
+    '-smp', `${spec.vcpus},sockets=${spec.cpu.sockets},cores=${spec.cpu.cores},threads=${spec.cpu.threads}`,
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-action', 'panic=shutdown,shutdown=poweroff,reboot=reset',
     '-chardev', unixServer('qmp', paths.qmp), '-mon', 'chardev=qmp,mode=control',

@@ -43,7 +43,7 @@ describe('live migration between two QEMUs (TCG)', () => {
 
     const after = (await h.agent.observeGuests([{ ...spec, node: 'node02' }]))[spec.uid]!;
     expect(after.bootId).toBe(before.bootId);
-    expect(after.disks[0]).toEqual({ name: 'scratch', serial: 'S1', sizeBytes: 8 * MiB, token: 'before-migration' });
+    expect(after.disks[0]).toEqual({ name: 'scratch', serial: 'S1', sizeBytes: 8 * MiB, token: 'before-migration', bus: 'virtio' });
     expect(after.interfaces).toEqual(before.interfaces);
   }, 90_000);
 
@@ -61,7 +61,7 @@ describe('live migration between two QEMUs (TCG)', () => {
     expect(await h.waitFor((e) => e.type.startsWith('migration'))).toEqual({ type: 'migrationCompleted', uid: shared.uid, migration: 'vm1-migration-1', targetNode: 'node02' });
     await h.settle();
     const after = (await h.agent.observeGuests([{ ...shared, node: 'node02' }]))[shared.uid]!;
-    expect(after.disks[0]).toEqual({ name: 'data', serial: 'D1', sizeBytes: 8 * MiB, token: 'on-shared-storage' });
+    expect(after.disks[0]).toEqual({ name: 'data', serial: 'D1', sizeBytes: 8 * MiB, token: 'on-shared-storage', bus: 'virtio' });
   }, 90_000);
 
   it('killMigrationTarget: the target dies mid-way, migrationFailed, the source keeps running', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LaunchNic } from '../../../harness/cluster/agent.ts';
-import { nicArgs, nicMac, vfPlugCommands, vfUnplugCommands } from './nicArgs.ts';
+import { nicArgs, nicDevice, nicMac, vfPlugCommands, vfUnplugCommands } from './nicArgs.ts';
 import { vfIdentity } from './vfPool.ts';
 
 const nic = (over: Partial<LaunchNic>): LaunchNic => ({
@@ -11,6 +11,7 @@ const nic = (over: Partial<LaunchNic>): LaunchNic => ({
   network: null,
   ipv4Cidr: '10.0.2.2/24',
   vf: null,
+  model: 'virtio',
   ...over,
 });
 
@@ -33,6 +34,13 @@ describe('nicArgs', () => {
       'virtio-net-pci,netdev=net-blue,mac=52:54:00:00:00:01,id=nic-blue,bus=p1',
     ]);
     expect(args.join(' ')).not.toMatch(/mcast|dgram/);
+  });
+
+  it('the device is the interface model (KubeVirt names → QEMU devices); an SR-IOV NIC is its VF, a virtio-net function, whatever the model', () => {
+    expect(['virtio', 'e1000e', 'e1000', 'rtl8139'].map((model) => nicDevice(nic({ model })))).toEqual(['virtio-net-pci', 'e1000e', 'e1000', 'rtl8139']);
+    expect(nicArgs(nic({ model: 'e1000e' }), 'port3', {})[3]).toMatch(/^e1000e,netdev=net-default,/);
+    expect(nicDevice(nic({ kind: 'sriov', model: 'e1000e' }))).toBe('virtio-net-pci');
+    expect(() => nicDevice(nic({ model: 'tulip' }))).toThrow(/nic default: no QEMU device for interface model tulip/);
   });
 
   it('escapes commas so a path cannot inject options', () => {

@@ -15,7 +15,7 @@
  *   (vfUnplugCommands / vfPlugCommands).
  */
 import type { LaunchNic } from '../../../harness/cluster/index.ts';
-import { nicDeviceId, nicNetdevId, optValue } from '../devices.ts';
+import { NIC_MODEL_DEVICE, nicDeviceId, nicNetdevId, optValue } from '../devices.ts';
 import { vfIdentity } from './vfPool.ts';
 
 /** Facts nicArgs needs besides the NIC. Public. */
@@ -68,9 +68,17 @@ function netdevOption(nic: LaunchNic, ctx: NicContext): string {
   return `stream,${id},server=off,addr.type=unix,addr.path=${optValue(requireSocket(nic, ctx))}`;
 }
 
+/** The QEMU device of a NIC; an SR-IOV NIC is its VF, a virtio-net function here (vfPool.ts). Public, pure. Throws on a model QEMU has no device for (admission refuses it first). */
+export function nicDevice(nic: LaunchNic): string {
+  if (nic.kind === 'sriov') return 'virtio-net-pci';
+  const d = NIC_MODEL_DEVICE[nic.model];
+  if (!d) throw new Error(`nic ${nic.name}: no QEMU device for interface model ${nic.model}`);
+  return d;
+}
+
 function deviceOption(nic: LaunchNic, port: string, ctx: NicContext): string {
   return [
-    'virtio-net-pci',
+    nicDevice(nic),
     `netdev=${optValue(nicNetdevId(nic))}`,
     `mac=${optValue(nicMac(nic, ctx))}`,
     `id=${optValue(nicDeviceId(nic))}`,

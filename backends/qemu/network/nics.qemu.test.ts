@@ -44,6 +44,7 @@ const nic = (name: string, kind: LaunchNic['kind'], network: string, mac: string
   network,
   ipv4Cidr: null,
   vf: null,
+  model: 'virtio',
   ...over,
 });
 
@@ -143,7 +144,7 @@ describe('NAD segments with real guests (QEMU q35, TCG, kernel boot)', () => {
       boot('vm-a', [{ nic: nic('blue', 'bridge', 'blue-net', '02:00:00:00:0a:01'), cidr: '192.168.50.1/24' }]),
       boot('vm-b', [{ nic: nic('blue', 'bridge', 'blue-net', '02:00:00:00:0b:01'), cidr: '192.168.50.2/24' }]),
     ]);
-    expect(await guestNics(a)).toEqual([{ name: expect.any(String), mac: '02:00:00:00:0a:01', ipv4: ['192.168.50.1/24'] }]);
+    expect(await guestNics(a)).toEqual([{ name: expect.any(String), mac: '02:00:00:00:0a:01', driver: 'virtio_net', ipv4: ['192.168.50.1/24'] }]);
     expect(await pings(a, '192.168.50.2')).toBe(true);
     expect(await pings(b, '192.168.50.1')).toBe(true);
     expect(await pings(a, '192.168.50.9', 1)).toBe(false);

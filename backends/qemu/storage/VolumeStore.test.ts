@@ -30,6 +30,7 @@ const spec = (disks: LaunchDisk[]): LaunchSpec => ({
   name: 'vm1',
   node: 'node01',
   vcpus: 1,
+  cpu: { sockets: 1, cores: 1, threads: 1 },
   memoryMiB: 256,
   hostname: 'vm1',
   boot: { kind: 'firmware' },

@@ -65,7 +65,7 @@ describe('prepared disks in a real guest (QEMU q35, TCG, SeaBIOS)', () => {
       disk('cloudinit', { kind: 'configIso', label: 'cidata', files: { 'meta-data': 'instance-id: vm1\n' } }),
     ];
     const spec: LaunchSpec = {
-      uid: 'u1', name: 'vm1', node: 'node01', vcpus: 1, memoryMiB: 256, hostname: 'vm1', boot: { kind: 'firmware' },
+      uid: 'u1', name: 'vm1', node: 'node01', vcpus: 1, cpu: { sockets: 1, cores: 1, threads: 1 }, memoryMiB: 256, hostname: 'vm1', boot: { kind: 'firmware' },
       disks, nics: [], startPaused: false, terminationGracePeriodSeconds: 0, acpi: true,
     };
     const vmiDir = join(dir, 'vmi');

@@ -17,10 +17,10 @@ export const QEMU_BINARY = process.env['VMCONFORM_QEMU'] ?? 'qemu-system-x86_64'
 
 export function testSpec(over: Partial<LaunchSpec> = {}): LaunchSpec {
   return {
-    uid: 'uid-test-1', name: 'vm1', node: 'node01', vcpus: 1, memoryMiB: 256, hostname: 'vm1',
+    uid: 'uid-test-1', name: 'vm1', node: 'node01', vcpus: 1, cpu: { sockets: 1, cores: 1, threads: 1 }, memoryMiB: 256, hostname: 'vm1',
     boot: { kind: 'kernel', image: 'vmconform/guest-kernel:latest', kernelArgs: 'console=ttyS0 quiet' },
     disks: [],
-    nics: [{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', kind: 'pod', network: null, ipv4Cidr: null, vf: null }],
+    nics: [{ name: 'default', mac: '52:54:00:00:00:0a', macSource: 'generated', kind: 'pod', network: null, ipv4Cidr: null, vf: null, model: 'virtio' }],
     startPaused: false, terminationGracePeriodSeconds: 5, acpi: true, ...over,
   };
 }

@@ -169,5 +169,5 @@ export function launchNics(nics: Nic[]): LaunchNic[] {
 }
 
 function launchNic(n: Nic): LaunchNic {
-  return { name: n.name, mac: n.mac, macSource: n.macSource, kind: n.kind, network: n.network, ipv4Cidr: n.ipv4Cidr, vf: n.vf };
+  return { name: n.name, mac: n.mac, macSource: n.macSource, kind: n.kind, network: n.network, ipv4Cidr: n.ipv4Cidr, vf: n.vf, model: n.model };
 }

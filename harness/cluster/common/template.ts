@@ -6,7 +6,7 @@
  */
 import type { VirtualMachineInstanceSpec } from '../../api/index.ts';
 import { findImage, parseQuantity, applyClusterDefaults } from '../../api/index.ts';
-import type { LaunchDisk } from '../agent.ts';
+import type { CpuTopology, LaunchDisk } from '../agent.ts';
 import type { Request } from '../scheduler.ts';
 import type { Store } from '../store/Store.ts';
 import type { Migratability, Nic, SyncBlocker } from '../store/records.ts';
@@ -16,7 +16,7 @@ import { clusterDefaults, clusterSpec } from './cluster.ts';
 export const MiB = 1024 * 1024;
 
 /** A NIC as the spec asks for it, before a MAC, IP or VF is given. */
-export type SpecNic = Pick<Nic, 'name' | 'kind' | 'podBinding' | 'network'>;
+export type SpecNic = Pick<Nic, 'name' | 'kind' | 'podBinding' | 'network' | 'model'>;
 
 export interface VmiTemplate {
   /** Store configVersion it was built at. */
@@ -95,6 +95,21 @@ function build(s: Store, rawSpec: VirtualMachineInstanceSpec): VmiTemplate {
   };
 }
 
+/** KubeVirt's interface model when the spec names none (pkg/virt-launcher/virtwrap/converter: virtio). */
+const DEFAULT_NIC_MODEL = 'virtio';
+
+/**
+ * The guest CPU topology of a VMI spec with `vcpus` vCPUs, as KubeVirt's
+ * getCPUTopology (pkg/virt-launcher/virtwrap/converter/converter.go): the
+ * counts the spec gives (1 for the others); with none, the vCPU count (from
+ * resources) as sockets.
+ */
+export function cpuTopology(spec: VirtualMachineInstanceSpec, vcpus: number): CpuTopology {
+  const c = spec.domain.cpu;
+  if (c && (c.sockets || c.cores || c.threads)) return { sockets: c.sockets || 1, cores: c.cores || 1, threads: c.threads || 1 };
+  return { sockets: vcpus, cores: 1, threads: 1 };
+}
+
 /** The VMI's NICs from its spec (R-N1..R-N4); MACs are given per VMI. */
 function resolveNics(spec: VirtualMachineInstanceSpec, podDefault: 'masquerade' | 'bridge'): { nics: SpecNic[]; specMacs: (string | null)[] } {
   let ifaces = spec.domain.devices.interfaces ?? [];
@@ -109,7 +124,7 @@ function resolveNics(spec: VirtualMachineInstanceSpec, podDefault: 'masquerade' 
     const net = nets.find((n) => n.name === i.name);
     const multus = net?.multus?.networkName ?? null;
     const kind: Nic['kind'] = i.sriov ? 'sriov' : multus ? 'bridge' : 'pod';
-    nics.push({ name: i.name, kind, podBinding: kind === 'pod' ? (i.bridge ? 'bridge' : 'masquerade') : null, network: multus });
+    nics.push({ name: i.name, kind, podBinding: kind === 'pod' ? (i.bridge ? 'bridge' : 'masquerade') : null, network: multus, model: i.model ?? DEFAULT_NIC_MODEL });
     specMacs.push(i.macAddress ?? null);
   }
   return { nics, specMacs };

@@ -26,6 +26,7 @@ function vmiNic(s: Store, n: SpecNic, specMac: string | null): Nic {
     macSource: specMac ? 'spec' : 'generated',
     ipv4Cidr: n.kind === 'pod' ? '10.0.2.2/24' : null,
     vf: null,
+    model: n.model,
   };
 }
 

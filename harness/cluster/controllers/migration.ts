@@ -116,7 +116,7 @@ function pump(c: Ctx): void {
 
 /** A NIC as it starts on the migration target: same MAC and IP, its VF still to take. */
 function targetNic(n: Nic): Nic {
-  return { name: n.name, kind: n.kind, podBinding: n.podBinding, network: n.network, mac: n.mac, macSource: n.macSource, ipv4Cidr: n.ipv4Cidr, vf: null };
+  return { name: n.name, kind: n.kind, podBinding: n.podBinding, network: n.network, mac: n.mac, macSource: n.macSource, ipv4Cidr: n.ipv4Cidr, vf: null, model: n.model };
 }
 
 /** An SR-IOV NIC the target node had no VF for. */
@@ -198,6 +198,7 @@ function movedLaunch(l: LaunchSpec, node: string, nics: LaunchNic[]): LaunchSpec
     name: l.name,
     node,
     vcpus: l.vcpus,
+    cpu: l.cpu,
     memoryMiB: l.memoryMiB,
     hostname: l.hostname,
     boot: l.boot,

@@ -16,7 +16,7 @@ import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { Migratability, NodeRecord, PvcRecord, SyncBlocker } from '../store/records.ts';
 import type { Store } from '../store/Store.ts';
 import { launchNics, nad, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
-import { specCache } from '../common/template.ts';
+import { cpuTopology, specCache } from '../common/template.ts';
 import { endVmi, isDeleting, writeConditions, writeInterfaces } from '../common/vmis.ts';
 import type { DvEntry, PvcEntry } from '../common/storage.ts';
 import type { Controller, Ctx, Watch } from './Controller.ts';
@@ -278,6 +278,7 @@ function launchSpec(s: Store, e: VmiEntry): LaunchSpec {
     name,
     node: e.obj.status.nodeName!,
     vcpus: r.cpu,
+    cpu: cpuTopology(spec, r.cpu),
     memoryMiB: r.memMiB,
     hostname: spec.hostname ?? name,
     boot: kb ? { kind: 'kernel', image: findImage(kb.container.image)!.ref, kernelArgs: kb.kernelArgs ?? '' } : FIRMWARE_BOOT,

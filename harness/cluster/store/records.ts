@@ -19,6 +19,8 @@ export interface Nic {
   macSource: 'spec' | 'generated';
   ipv4Cidr: string | null;
   vf: { resource: string; index: number } | null;
+  /** interfaces[].model, KubeVirt's default virtio. */
+  model: string;
 }
 
 /** Why a VMI is held Pending (its Synchronized=False condition). */
