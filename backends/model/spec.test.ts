@@ -104,7 +104,19 @@ describe('§2 run strategies', () => {
     expect((await b.observe()).vms.v).toMatchObject({ printableStatus: 'Stopped', created: false });
   });
 
-  it('R-RS6 a VMI that never ran puts Always into CrashLoopBackOff until a request clears it', async () => {
+  // KubeVirt pkg/virt-controller/watch/vm/vm.go syncRunStrategy: startFailureBackoffTimeLeft > 0 re-queues the key
+  // (Queue.AddAfter) and then startVMI: the backoff only delays.
+  it.each<RunStrategy>(['Always', 'RerunOnFailure'])('R-RS6 %s: crash-loop backoff expires; once the launch works the VM runs at quiescence without a request', async (strategy) => {
+    let fails = true;
+    const b = await cluster([vm('v', strategy)], { agent: { launchFails: () => (fails ? 'no bootable disk' : null) } });
+    expect(status(await b.observe(), 'v')).toBe('CrashLoopBackOff');
+    fails = false;
+    await b.settle(1000);
+    const o = await b.observe();
+    expect([status(o, 'v'), o.vms.v!.created]).toEqual(['Running', true]);
+  });
+
+  it('R-RS6 a VMI that never ran puts Always into CrashLoopBackOff; verbs answer as without a VMI', async () => {
     let fails = true;
     const b = await cluster([vm('v', 'Always')], { agent: { launchFails: () => (fails ? 'no bootable disk' : null) } });
     let o = await b.observe();
@@ -131,6 +143,15 @@ describe('§2 crash loops per strategy', () => {
     const o = await b.observe();
     expect(o.vms.v).toMatchObject({ printableStatus: ps, created });
     if (created) expect(o.vmis.v!.phase).toBe('Failed');
+  });
+
+  // KubeVirt vm.go vmiFailedEarly counts every final VMI that never ran, also one the controller deleted
+  // (a deleted VMI that never ran goes Failed first: pkg/virt-controller/watch/vmi/lifecycle.go updateStatus)
+  it('R-RS6 RerunOnFailure: a stop of a VMI that never ran counts as a start failure (CrashLoopBackOff, not Stopped)', async () => {
+    const b = await cluster([vm('v', 'RerunOnFailure', { memory: '64Gi' })]);
+    expect(status(await b.observe(), 'v')).toBe('ErrorUnschedulable');
+    expect(await verb(b, { verb: 'stop', name: 'v' })).toEqual(OK);
+    expect((await b.observe()).vms.v).toMatchObject({ printableStatus: 'CrashLoopBackOff', created: false });
   });
 
   it('R-RS6 Manual never backs off: the failed VMI stays, the VM is Stopped', async () => {

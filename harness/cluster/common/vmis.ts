@@ -67,6 +67,7 @@ export function createVmi(s: Store, name: string, owner: OwnerReference | null, 
     launch: null,
     waitingVolumes: false,
     released: false,
+    ownerFinalizer: owner?.kind === 'VirtualMachine',
   }) as VmiEntry;
   writeConditions(e);
   return e;

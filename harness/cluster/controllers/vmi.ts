@@ -98,7 +98,7 @@ export const vmiController: Controller = {
     // an ended VMI first gives back what it held; the waiting VMIs (queued by the same write) go before its removal
     if (FINAL(e.obj.status.phase)) {
       if (!r.released) release(c, e);
-      else if (isDeleting(e)) remove(c, e);
+      else if (isDeleting(e) && !r.ownerFinalizer) remove(c, e);
       return;
     }
     if (isDeleting(e)) {

@@ -77,6 +77,11 @@ export interface VmiRecord {
   waitingVolumes: boolean;
   /** Node resources, VFs and IPs given back after the VMI ended. */
   released: boolean;
+  /**
+   * The VM controller's finalizer (KubeVirt VirtualMachineControllerFinalizer): a VM's VMI is
+   * removed only once its VM saw it final, so the VM books a start failure (R-RS6).
+   */
+  ownerFinalizer: boolean;
 }
 
 /** A VirtualMachineInstanceMigration's record. */
