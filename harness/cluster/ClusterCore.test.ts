@@ -168,6 +168,21 @@ describe('timers', () => {
     expect(vmStatus(never, 'v').printableStatus).toBe('CrashLoopBackOff');
   });
 
+  // KubeVirt vm.go syncRunStrategy, case RunStrategyOnce: no VMI → startVMI, without a startFailureBackoffTimeLeft check
+  it('R-RS5 Once: after a third-party delete of a VMI that never ran, a new VMI is created at once (no backoff wait)', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    core.apply(vm('v', 'Once'));
+    const uid = launches(core.takeEffects())[0]!.spec.uid;
+    core.onEvent({ type: 'launchFailed', uid, message: 'boom' });
+    expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'CrashLoopBackOff', created: true });
+    core.takeEffects();
+    expect(core.delete({ kind: 'VirtualMachineInstance', name: 'v' })).toEqual({ ok: true });
+    expect(launches(core.takeEffects())).toHaveLength(1);
+    expect(core.time()).toBe(0);
+    expect(vmStatus(core, 'v').printableStatus).toBe('Starting');
+  });
+
   it('R-RS6 settle moves the clock to due timers: a launch that fails once ends Running at quiescence', () => {
     let fails = 1;
     const c = new SimCluster({ agent: { launchFails: () => (fails-- > 0 ? 'boom' : null) } });
