@@ -88,7 +88,7 @@ export class SimAgent implements NodeAgent {
         }
         this.guests.delete(e.uid);
         if (e.graceSeconds === 0) out.push({ type: 'exited', uid: e.uid, reason: 'destroyed' });
-        else if (!this.handlesAcpi(g)) {
+        else if (!this.handlesShutdown(g)) {
           this.clockMs += e.graceSeconds * 1000;
           out.push({ type: 'exited', uid: e.uid, reason: 'graceExpired' });
         } else {
@@ -198,6 +198,16 @@ export class SimAgent implements NodeAgent {
   /** An OS runs in the guest: it booted and is not paused. */
   private osRuns(g: Guest): boolean {
     return g.bootable && !g.paused && !g.awaitingBoot;
+  }
+
+  /**
+   * A graceful shutdown is handled: libvirt's shutdown goes through the guest agent when it
+   * is connected (`qemuDomainShutdownFlags`), else through ACPI. An OS that runs here has its
+   * agent connected (the guest image has one), so ACPI matters only without an OS, where
+   * nothing handles either.
+   */
+  private handlesShutdown(g: Guest): boolean {
+    return this.osRuns(g);
   }
 
   /** The ACPI power button is handled: an OS runs and ACPI is on. */

@@ -118,7 +118,8 @@ export type EffectType = Effect['type'];
 /**
  * How a launcher ended. The control plane maps it to a phase (docs/spec.md R-G1,
  * R-G3, R-G4): guestShutdown → Succeeded; destroyed (grace 0) → Succeeded;
- * graceExpired, crashed, panicked, killed → Failed.
+ * graceExpired (ACPI on; without ACPI it is a destroyed domain → Succeeded),
+ * crashed, panicked, killed → Failed.
  */
 export type ExitReason = 'guestShutdown' | 'destroyed' | 'graceExpired' | 'crashed' | 'panicked' | 'killed';
 

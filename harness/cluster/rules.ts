@@ -65,6 +65,15 @@ export const EXIT_PHASE: Record<ExitReason, 'Succeeded' | 'Failed'> = {
   killed: 'Failed',
 };
 
+/**
+ * R-G4, handler vm.go `calculateVmPhaseForStatusReason`: a domain destroyed
+ * after the grace period (graceExpired) is Failed only when ACPI is enabled
+ * (`isACPIEnabled`); without ACPI a destroyed domain is ok, as `destroyed`.
+ */
+export function exitPhaseOf(rules: Rules, reason: ExitReason, acpi: boolean): 'Succeeded' | 'Failed' {
+  return reason === 'graceExpired' && !acpi ? rules.exitPhase.destroyed : rules.exitPhase[reason];
+}
+
 /** The facts printableStatus is computed from (docs/kubevirt-reference.md §2.1 predicates). */
 export interface VmStatusFacts {
   deleting: boolean;
