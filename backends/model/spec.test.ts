@@ -658,6 +658,21 @@ describe('§9 storage', () => {
     expect(status(await b.observe(), 'v')).toBe('WaitingForVolumeBinding');
   });
 
+  // KubeVirt vm.go isVirtualMachineStatusWaitingForVolumeBinding → isSetToStart: Manual with a VMI and no stop request
+  // for it is set to start, even when that VMI ended.
+  it('R-PS Manual VM with an ended VMI and an unbound PVC → WaitingForVolumeBinding', async () => {
+    const b = await cluster([storageClass('local', true, true), pvc('d', 'local'), vm('v', 'Manual', withPvc('d'))]);
+    expect(await verb(b, { verb: 'start', name: 'v' })).toEqual(OK);
+    expect(await guest(b, { action: 'poweroff', vmi: 'v' })).toEqual(OK);
+    expect((await b.observe()).vms.v).toMatchObject({ printableStatus: 'Stopped', created: true });
+    // the claim goes and comes back unbound (WaitForFirstConsumer, no consumer yet)
+    await settled(b, b.delete({ kind: 'PersistentVolumeClaim', name: 'd' }));
+    await settled(b, b.apply(pvc('d', 'local')));
+    const o = await b.observe();
+    expect(o.pvcs.d!.phase).toBe('Pending');
+    expect(o.vms.v).toMatchObject({ printableStatus: 'WaitingForVolumeBinding', created: true });
+  });
+
   it('R-S2 dataVolumeTemplates clone a DataSource golden image; the clone is independent; unknown registry image → DataVolumeError', async () => {
     const golden: DataVolume = {
       apiVersion: 'cdi.kubevirt.io/v1beta1',

@@ -74,6 +74,27 @@ export function exitPhaseOf(rules: Rules, reason: ExitReason, acpi: boolean): 'S
   return reason === 'graceExpired' && !acpi ? rules.exitPhase.destroyed : rules.exitPhase[reason];
 }
 
+/** What `isSetToStart` looks at. */
+export interface SetToStartFacts {
+  /** The VM's VMI phase, null without one. */
+  vmiPhase: string | null;
+  /** The first state-change request is a Start. */
+  startRequest: boolean;
+  /** The first state-change request is a Stop for this VMI. */
+  stopRequestForVmi: boolean;
+  /** status.runStrategy differs from the spec's (RerunOnFailure's first start or a switch). */
+  strategySwitched: boolean;
+}
+
+/** R-PS, vm.go `isSetToStart`: whether the VM is meant to run, per strategy (WaitingForVolumeBinding needs it). */
+export const SET_TO_START: Record<RunStrategy, (f: SetToStartFacts) => boolean> = {
+  Always: () => true,
+  Halted: () => false,
+  Manual: (f) => (f.vmiPhase !== null ? !f.stopRequestForVmi : f.startRequest),
+  RerunOnFailure: (f) => (f.vmiPhase !== null ? f.vmiPhase !== 'Succeeded' : f.startRequest || f.strategySwitched),
+  Once: (f) => f.vmiPhase === null,
+};
+
 /** The facts printableStatus is computed from (docs/kubevirt-reference.md §2.1 predicates). */
 export interface VmStatusFacts {
   deleting: boolean;

@@ -13,7 +13,7 @@
  * on the core's clock; Once does not wait. A start, stop or restart request
  * clears the count (lifecycle.go `getChangeRequestJson`).
  */
-import { BACKOFF_DELAYS_START, BACKOFF_STRATEGIES, crashLoopDelaySeconds, printableStatus, type Situation, type VmStatusFacts } from '../rules.ts';
+import { BACKOFF_DELAYS_START, BACKOFF_STRATEGIES, crashLoopDelaySeconds, printableStatus, SET_TO_START, type Situation, type VmStatusFacts } from '../rules.ts';
 import { FINAL, type Condition, type StateChangeRequest, type VmStatus } from '../store/objects.ts';
 import type { DvRecord } from '../store/records.ts';
 import type { VmiEntry } from '../common/placement.ts';
@@ -268,7 +268,12 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
   }
   const head = st.stateChangeRequests?.[0];
   const live = v !== null && !FINAL(v.obj.status.phase);
-  const setToStart = live || strategy === 'Always' || strategy === 'Once' || head?.action === 'Start';
+  const setToStart = SET_TO_START[strategy]({
+    vmiPhase: v?.obj.status.phase ?? null,
+    startRequest: head?.action === 'Start',
+    stopRequestForVmi: v !== null && head?.action === 'Stop' && head.uid === v.obj.metadata.uid,
+    strategySwitched: st.runStrategy !== strategy,
+  });
   const reaction = c.rules.runStrategy[strategy][situation(v)];
   const expectCreate =
     v === null &&
