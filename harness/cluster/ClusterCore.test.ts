@@ -131,6 +131,33 @@ describe('deviant models from rule overrides', () => {
   });
 });
 
+describe('verbs on a VMI that is going away', () => {
+  // KubeVirt pkg/virt-api/rest/lifecycle.go StopVMRequestHandler: a given grace period is patched onto the live VMI
+  // first (patchVMITerminationGracePeriod); Halted then refuses a grace that is not shorter than the VMI's own value,
+  // compared only when the VMI had one.
+  it('R-V2 Halted with a live VMI: a stop grace is compared with the VMI\'s own terminationGracePeriodSeconds only when it is set', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    const unset = vm('u', 'Always');
+    delete unset.spec.template.spec.terminationGracePeriodSeconds;
+    core.apply(unset);
+    core.apply(vm('g', 'Always', { grace: 5 }));
+    for (const l of launches(core.takeEffects())) core.onEvent({ type: 'running', uid: l.spec.uid });
+    // stop switches both to Halted; their VMIs are still shutting down (no exit reported yet)
+    for (const n of ['u', 'g']) expect(core.vm({ verb: 'stop', name: n })).toEqual({ ok: true });
+    core.takeEffects();
+    const halted = { ok: false, code: 409, message: 'Halted only supports manual stop requests with a shorter graceperiod' };
+    expect(core.vm({ verb: 'stop', name: 'u' })).toMatchObject(halted);
+    // unset: any grace is taken, even one longer than the 30 s default
+    expect(core.vm({ verb: 'stop', name: 'u', gracePeriod: 60 })).toEqual({ ok: true });
+    expect(core.vm({ verb: 'stop', name: 'g', gracePeriod: 5 })).toMatchObject(halted);
+    expect(core.vm({ verb: 'stop', name: 'g', gracePeriod: 2 })).toEqual({ ok: true });
+    // now set (patched): compared
+    expect(core.vm({ verb: 'stop', name: 'u', gracePeriod: 60 })).toMatchObject(halted);
+    expect(core.takeEffects().filter((e) => e.type === 'shutdown').map((e) => (e as { graceSeconds: number }).graceSeconds)).toEqual([60, 5, 2, 60]); // refused stops patched too
+  });
+});
+
 describe('timers', () => {
   // KubeVirt pkg/virt-controller/watch/vm/vm.go syncStartFailureStatus, calculateStartBackoffTime,
   // syncRunStrategy (startFailureBackoffTimeLeft > 0 → Queue.AddAfter, then startVMI)

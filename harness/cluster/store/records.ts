@@ -68,6 +68,8 @@ export interface VmiRecord {
   /** The VMI controller saw its deletion request (and asked for the shutdown it implies). */
   deletionSeen: boolean;
   grace: number;
+  /** The VMI's spec.terminationGracePeriodSeconds is set (from its template, or patched by a stop); `grace` is the default otherwise. */
+  graceSet: boolean;
   sync: SyncBlocker | null;
   unschedulable: string | null;
   migratable: Migratability;
