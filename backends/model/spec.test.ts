@@ -456,6 +456,42 @@ describe('§5 VMI phases and conditions', () => {
   });
 });
 
+describe('§5 condition reasons', () => {
+  // KubeVirt pkg/virt-controller/watch/vmi/lifecycle.go syncReadyConditionFromPod (Ready reasons) and updateStatus
+  // (a missing PVC: PodScheduled False/Unschedulable); pkg/virt-handler/vm.go vmiContainsNonMigratablePCIHostDevices.
+  it('R-P2 Ready reasons PodNotExists / GuestNotRunning / PodTerminating; a missing PVC is PodScheduled False/Unschedulable', async () => {
+    const b = await cluster([
+      vm('nopvc', 'Always', { volumes: [{ volume: { name: 'data', persistentVolumeClaim: { claimName: 'absent' } } }] }),
+      vm('big', 'Always', { memory: '64Gi' }),
+      vm('done', 'Manual'),
+    ]);
+    await verb(b, { verb: 'start', name: 'done' });
+    await guest(b, { action: 'poweroff', vmi: 'done' });
+    const o = await b.observe();
+    expect(o.vmis.nopvc!.conditions).toEqual({
+      Ready: { status: 'False', reason: 'PodNotExists' },
+      PodScheduled: { status: 'False', reason: 'Unschedulable' },
+      Synchronized: { status: 'False', reason: 'FailedPvcNotFound' },
+    });
+    expect(o.vmis.big!.conditions.Ready).toEqual({ status: 'False', reason: 'GuestNotRunning' });
+    expect(o.vmis.done!.conditions).toEqual({ Ready: { status: 'False', reason: 'PodTerminating' } });
+  });
+
+  it('R-M1 a VMI with a generic PCI host device is not live-migratable: HostDeviceNotLiveMigratable', async () => {
+    const gates: KubeObject = {
+      apiVersion: 'vmconform.io/v1',
+      kind: 'ClusterConfig',
+      metadata: { name: 'default' },
+      spec: { configuration: { developerConfiguration: { featureGates: ['HostDevices'] } } },
+    } as unknown as KubeObject;
+    const withDevice = vm('hd', 'Always');
+    (withDevice.spec.template.spec.domain.devices as Record<string, unknown>).hostDevices = [{ name: 'dev1', deviceName: 'vendor.com/dev' }];
+    const b = await cluster([gates, withDevice]);
+    const o = await b.observe();
+    expect(o.vmis.hd!.conditions.LiveMigratable).toEqual({ status: 'False', reason: 'HostDeviceNotLiveMigratable' });
+  });
+});
+
 describe('§6 VM status', () => {
   it('R-VS created/ready and the VM Ready condition', async () => {
     const b = await cluster([vm('on', 'Always'), vm('off', 'Halted')]);

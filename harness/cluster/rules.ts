@@ -158,7 +158,9 @@ export function printableStatus(rules: readonly PrintableStatusRule[], f: VmStat
 /** What the core knows about a VMI when deciding LiveMigratable (R-M1). */
 export interface MigratabilityFacts {
   podBridge: boolean;
-  hostDevices: boolean;
+  /** Counts of spec.domain.devices.hostDevices and gpus. */
+  hostDevices: number;
+  gpus: number;
   /** Claims of volumes whose PVC lacks ReadWriteMany. */
   nonSharedClaims: string[];
 }
@@ -174,7 +176,18 @@ export const LIVE_MIGRATABLE_RULES: readonly LiveMigratableRule[] = [
     reason: 'InterfaceNotLiveMigratable',
     message: (f) => (f.podBridge ? 'cannot migrate VMI which does not use masquerade or a migratable plugin to connect to the pod network' : null),
   },
-  { reason: 'HostDeviceNotLiveMigratable', message: (f) => (f.hostDevices ? 'VMI uses a PCI host devices' : null) },
+  // handler vm.go vmiContainsNonMigratablePCIHostDevices (the harness has no VGPULiveMigration gate nor mediated devices)
+  {
+    reason: 'HostDeviceNotLiveMigratable',
+    message: (f) =>
+      f.hostDevices > 0
+        ? 'VMI specifies non-migratable generic PCI host device'
+        : f.gpus > 1
+          ? 'VMI specifies too many GPUs'
+          : f.gpus === 1
+            ? 'VMI specifies a GPU but feature gate VGPULiveMigration is not enabled'
+            : null,
+  },
   {
     reason: 'DisksNotLiveMigratable',
     message: (f) =>

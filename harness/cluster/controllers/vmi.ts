@@ -244,7 +244,8 @@ function blocker(s: Store, e: VmiEntry): SyncBlocker | null | undefined {
 function liveMigratable(c: Ctx, e: VmiEntry): Migratability {
   const nonShared: string[] = [];
   for (const claim of e.rec.claims) if (!(c.store.get('PersistentVolumeClaim', claim)?.rec as PvcRecord | undefined)?.rwx) nonShared.push(claim);
-  const facts = { podBridge: e.rec.nics.some((n) => n.podBinding === 'bridge'), hostDevices: false, nonSharedClaims: nonShared };
+  const devices = (e.obj.spec as { domain: { devices: { hostDevices?: unknown[]; gpus?: unknown[] } } }).domain.devices;
+  const facts = { podBridge: e.rec.nics.some((n) => n.podBinding === 'bridge'), hostDevices: devices.hostDevices?.length ?? 0, gpus: devices.gpus?.length ?? 0, nonSharedClaims: nonShared };
   for (const rule of c.rules.liveMigratable) {
     const message = rule.message(facts);
     if (message !== null) return { status: 'False', reason: rule.reason, message };
