@@ -374,6 +374,10 @@ export interface Template {
   metadata: ObjectMeta;
   objects: object[];
   parameters?: TemplateParameter[];
+  /** Labels put on every processed object (openshift/library-go `Process`, `addObjectLabels`). */
+  labels?: Record<string, string>;
+  /** A message for the user, with parameters substituted. */
+  message?: string;
 }
 
 // ---------------------------------------------------------------------------
