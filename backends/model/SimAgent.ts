@@ -17,7 +17,7 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import { ChurnMap, type AgentEvent, type Effect, type GuestFacts, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
+import { ChurnMap, emptyDiskImageBytes, emptyDiskTooSmall, type AgentEvent, type Effect, type GuestFacts, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
 import { findImage } from '../../harness/api/index.ts';
 
 export interface SimAgentOptions {
@@ -46,6 +46,12 @@ interface Guest {
   tokens: Map<string, string> | null;
 }
 
+/** An emptyDisk whose image would be empty fails the launch, as on a real node (null: none). */
+function tooSmallEmptyDisk(spec: LaunchSpec): string | null {
+  for (const d of spec.disks) if (d.source.kind === 'emptyDisk' && emptyDiskImageBytes(d.source.sizeBytes) === 0) return emptyDiskTooSmall(d.name);
+  return null;
+}
+
 export class SimAgent implements NodeAgent {
   /** Virtual time in ms: advances by the simulated durations of shutdowns. */
   clockMs = 0;
@@ -68,7 +74,7 @@ export class SimAgent implements NodeAgent {
   performInto(e: Effect, out: EventSink): void {
     switch (e.type) {
       case 'launch': {
-        const fails = this.opts.launchFails?.(e.spec) ?? null;
+        const fails = this.opts.launchFails?.(e.spec) ?? tooSmallEmptyDisk(e.spec);
         if (fails !== null) {
           out.push({ type: 'launchFailed', uid: e.spec.uid, message: fails });
           return;
@@ -316,7 +322,9 @@ export class SimAgent implements NodeAgent {
             ? null
             : d.source.kind === 'containerDisk'
               ? (findImage(d.source.image)?.sizeBytes ?? null)
-              : d.source.sizeBytes,
+              : d.source.kind === 'emptyDisk'
+                ? emptyDiskImageBytes(d.source.sizeBytes)
+                : d.source.sizeBytes,
         token: !booted ? null : d.source.kind === 'pvc' ? (this.pvcTokens.get(d.source.claim) ?? null) : (g.tokens?.get(d.name) ?? null),
       })),
       memoryMiB: spec.memoryMiB,

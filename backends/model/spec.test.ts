@@ -776,6 +776,17 @@ describe('§9 storage', () => {
     expect(await guest(b, { action: 'writeData', vmi: 'v', disk: 'zz', token: 'T' })).toEqual(err(400));
   });
 
+  // KubeVirt pkg/emptydisk/emptydisk.go CreateTemporaryDisks (AlignImageSizeTo1MiB; "the size for volume … is too low")
+  it('R-S4 an emptyDisk image is its capacity aligned down to 1 MiB; below 1 MiB the VMI fails to start', async () => {
+    const b = await cluster([
+      vm('v', 'Always', { volumes: [{ volume: { name: 'e', emptyDisk: { capacity: '5000Ki' } } }] }),
+      vm('tiny', 'Once', { volumes: [{ volume: { name: 'e', emptyDisk: { capacity: '1000Ki' } } }] }),
+    ]);
+    const o = await b.observe();
+    expect(o.vmis.v!.disks.find((d) => d.name === 'e')!.sizeBytes).toBe(4 * 1024 * 1024);
+    expect(o.vmis.tiny!.phase).toBe('Failed');
+  });
+
   it('ErrImagePull: containerDisk not in the catalogue → VMI Pending, Synchronized False/ErrImagePull', async () => {
     const b = await cluster([vm('v', 'Always', { image: 'quay.io/nope:1' })]);
     const o = await b.observe();

@@ -158,6 +158,21 @@ describe('verbs on a VMI that is going away', () => {
   });
 });
 
+describe('ready while stopping', () => {
+  // KubeVirt pkg/virt-controller/watch/vmi/lifecycle.go sync (a deleted VMI's pods are deleted at once) and
+  // syncReadyConditionFromPod (a pod going down: Ready False/PodTerminating); vm.go updateStatus (ready from it)
+  it('R-VS a VM whose VMI is being deleted is not ready (Stopping), before the launcher exits', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    core.apply(vm('v', 'Always'));
+    for (const l of launches(core.takeEffects())) core.onEvent({ type: 'running', uid: l.spec.uid });
+    expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'Running', ready: true });
+    expect(core.vm({ verb: 'stop', name: 'v' })).toEqual({ ok: true });
+    expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'Stopping', ready: false });
+    expect(vmi(core, 'v').conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodTerminating' });
+  });
+});
+
 describe('timers', () => {
   // KubeVirt pkg/virt-controller/watch/vm/vm.go syncStartFailureStatus, calculateStartBackoffTime,
   // syncRunStrategy (startFailureBackoffTimeLeft > 0 → Queue.AddAfter, then startVMI)

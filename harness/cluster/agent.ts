@@ -210,3 +210,20 @@ export interface NodeAgent {
   /** Stops every launcher and removes every file it made. Idempotent. */
   dispose(): Promise<void>;
 }
+
+const MiB = 1024 * 1024;
+
+/**
+ * The size of an emptyDisk's image, as every node side creates it: the
+ * requested capacity aligned down to 1 MiB (KubeVirt pkg/emptydisk/emptydisk.go
+ * `CreateTemporaryDisks`, pkg/util/util.go `AlignImageSizeTo1MiB`); 0 means
+ * the launch fails (`emptyDiskTooSmall`). Public (node sides).
+ */
+export function emptyDiskImageBytes(sizeBytes: number): number {
+  return sizeBytes - (sizeBytes % MiB);
+}
+
+/** The launch failure of an emptyDisk below 1 MiB (KubeVirt's message). Public (node sides). */
+export function emptyDiskTooSmall(volume: string): string {
+  return `the size for volume ${volume} is too low`;
+}

@@ -194,6 +194,15 @@ describe('VolumeStore', () => {
       expect((await qemuImgInfo(prepared[0]!.file)).virtualSize).toBe(4 * MiB);
     });
 
+    // KubeVirt pkg/emptydisk/emptydisk.go CreateTemporaryDisks: the capacity aligned down to 1 MiB (AlignImageSizeTo1MiB);
+    // an image that would be empty fails ("the size for volume … is too low")
+    it('emptyDisk: the image size is aligned down to 1 MiB; below 1 MiB the disk cannot be prepared', async () => {
+      const vmiDir = join(dir, 'vmi-align');
+      const [odd] = await store.prepare(spec([disk('odd', { kind: 'emptyDisk', sizeBytes: 4 * MiB + 1000 })]), vmiDir);
+      expect((await qemuImgInfo(odd!.file)).virtualSize).toBe(4 * MiB);
+      await expect(store.prepare(spec([disk('tiny', { kind: 'emptyDisk', sizeBytes: 1000 })]), join(dir, 'vmi-tiny'))).rejects.toThrow('disk tiny: the size for volume tiny is too low');
+    });
+
     it('configMap / cloud-init: an ISO with the label and files, built in the VMI dir', async () => {
       const vmiDir = join(dir, 'vmi4');
       const files = { 'meta-data': 'instance-id: vm1\n', 'user-data': '#cloud-config\n' };

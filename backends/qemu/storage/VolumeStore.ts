@@ -25,7 +25,7 @@
 import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Effect, LaunchDisk, LaunchSpec } from '../../../harness/cluster/index.ts';
+import { emptyDiskImageBytes, emptyDiskTooSmall, type Effect, type LaunchDisk, type LaunchSpec } from '../../../harness/cluster/index.ts';
 import { findImage, type CatalogueImage } from '../../../harness/api/index.ts';
 import { buildConfigIso, type GuestArtefacts } from '../../../guest/artefacts.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
@@ -223,7 +223,9 @@ export class VolumeStore {
       }
       case 'emptyDisk': {
         const file = join(vmiDir, `empty-${key}.qcow2`);
-        if (!(await exists(file))) await qemuImgCreate(file, { format: 'qcow2', sizeBytes: src.sizeBytes, timeoutMs: this.timeoutMs });
+        const sizeBytes = emptyDiskImageBytes(src.sizeBytes); // aligned down to 1 MiB, as KubeVirt creates it
+        if (sizeBytes === 0) throw new PrepareError(disk.name, emptyDiskTooSmall(disk.name));
+        if (!(await exists(file))) await qemuImgCreate(file, { format: 'qcow2', sizeBytes, timeoutMs: this.timeoutMs });
         return { ...base, file, format: 'qcow2' };
       }
       case 'configIso': {

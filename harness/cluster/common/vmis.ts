@@ -104,6 +104,7 @@ const PAUSED_IO_ERROR: Condition = Object.freeze({ type: 'Paused', status: 'True
 /** The Ready condition (R-P2; vmi lifecycle.go syncReadyConditionFromPod): no launcher pod yet, a pod that is down, a guest not running, or the pod's readiness. */
 function ready(e: VmiEntry): Condition {
   const phase = e.obj.status.phase;
+  if (isDeleting(e) && e.rec.launched) return READY_POD_DOWN; // the VMI controller deletes the launcher pod at once
   if (phase === 'Running') return e.rec.paused ? READY_FALSE : READY_TRUE;
   if (phase === 'Succeeded' || phase === 'Failed') return READY_POD_DOWN; // the launcher pod completed (it stays while the VMI does)
   return phase === 'Pending' ? READY_NO_POD : READY_GUEST_NOT_RUNNING;
@@ -143,6 +144,7 @@ export function endVmi(s: Store, e: VmiEntry, phase: 'Succeeded' | 'Failed'): vo
 export function deleteVmi(s: Store, e: VmiEntry, now: string, grace: number | null = null): void {
   if (grace !== null) e.rec.grace = grace;
   e.obj.metadata.deletionTimestamp ??= now;
+  writeConditions(e);
   s.touch(e);
 }
 

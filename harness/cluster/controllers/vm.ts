@@ -305,7 +305,8 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
 function writeStatus(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
   const st = e.obj.status;
   const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e, v));
-  const ready = v !== null && v.obj.status.phase === 'Running' && !v.rec.paused;
+  // vm.go updateStatus: the VMI's Ready condition (False as soon as the VMI is being deleted)
+  const ready = v !== null && v.obj.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
   const conditions = v ? v.obj.status.conditions : VMI_NOT_EXISTS;
   if (st.printableStatus === ps && st.ready === ready && st.created === (v !== null) && st.conditions === conditions) return;
   st.printableStatus = ps;

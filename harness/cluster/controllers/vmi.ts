@@ -269,7 +269,8 @@ function launchSpec(s: Store, e: VmiEntry): LaunchSpec {
   const r = e.rec;
   const cache = specCache(s, spec);
   if (cache.disksVersion !== s.counters.configVersion || cache.disksFor !== name) {
-    cache.disks = launchDisks(spec, { name, hostname: spec.hostname ?? name }, diskLookups(s));
+    const fw = (spec.domain as { firmware?: { uuid?: string } }).firmware?.uuid;
+    cache.disks = launchDisks(spec, fw === undefined ? { name, hostname: spec.hostname ?? name } : { name, hostname: spec.hostname ?? name, firmwareUuid: fw }, diskLookups(s));
     cache.disksVersion = s.counters.configVersion;
     cache.disksFor = name;
   }
