@@ -272,7 +272,7 @@ describe('§3 verbs', () => {
     await verb(b, { verb: 'pause', name: 'a' });
     let o = await b.observe();
     expect(o.vmis.a).toMatchObject({ bootId: null, reachable: { 'data-net': [] }, memoryMiB: 256 });
-    expect(o.vmis.a!.interfaces.map((i) => i.ipv4)).toEqual(['10.0.2.2', '10.1.0.1']);
+    expect(o.vmis.a!.interfaces.map((i) => i.ipv4)).toEqual(['10.0.2.2', '10.1.0.2']);
     await verb(b, { verb: 'unpause', name: 'a' });
     await verb(b, { verb: 'start', name: 'p', paused: true });
     o = await b.observe();
@@ -608,16 +608,17 @@ describe('§8 networks', () => {
     expect((await b.observe()).vmis.v!.interfaces).toEqual([{ name: 'default', mac: expect.stringMatching(/^52:54:00:/), macSource: 'generated', ipv4: '10.0.2.2' }]);
   });
 
-  it('R-N2 bridge NAD: lowest free IPs, reachability on the segment, release on VMI end; missing NAD keeps the VMI Pending', async () => {
+  // host-local (containernetworking/plugins allocator): the gateway .1 is never handed out, the first address is .2
+  it('R-N2 bridge NAD: lowest free IPs from .2, reachability on the segment, release on VMI end; missing NAD keeps the VMI Pending', async () => {
     const b = await cluster([bridgeNad('data-net', '192.168.50.0/24'), vm('a', 'Manual', multus()), vm('b', 'Always', multus())]);
     await verb(b, { verb: 'start', name: 'a' });
     let o = await b.observe();
-    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.1');
-    expect(o.vmis.a!.interfaces[1]!.ipv4).toBe('192.168.50.2');
+    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.2');
+    expect(o.vmis.a!.interfaces[1]!.ipv4).toBe('192.168.50.3');
     expect(o.vmis.a!.reachable).toEqual({ 'data-net': ['b'] });
     await guest(b, { action: 'poweroff', vmi: 'b' }); // Always: new VMI, old IP released first
     o = await b.observe();
-    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.1');
+    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.2');
     const c = await cluster([vm('x', 'Always', multus())]);
     o = await c.observe();
     expect(o.vmis.x).toMatchObject({ phase: 'Pending', conditions: { Synchronized: { status: 'False', reason: 'FailedCreate' } } });

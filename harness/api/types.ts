@@ -346,11 +346,22 @@ export interface CniConfig {
   bridge?: string;
   vlan?: number;
   /**
-   * Address management. The harness allocates each attached VMI the lowest
-   * free host address of `range` (network + 1 upward) and releases it when
-   * the VMI ends; without a range the NIC gets no IPv4.
+   * Address management (the CNI host-local plugin: `ranges`, or the legacy
+   * top-level `subnet`; `rangeStart`, `rangeEnd`, `gateway`). The harness
+   * allocates each attached VMI the lowest free address from the range
+   * start (network + 1 by default), skipping the gateway (network + 1 by
+   * default, so the first is .2), and releases it when the VMI ends; without
+   * ipam the NIC gets no IPv4.
    */
-  ipam?: { type: string; range?: string };
+  ipam?: { type: string; subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string; ranges?: HostLocalRange[][] };
+}
+
+/** One host-local range (containernetworking/plugins plugins/ipam/host-local/backend/allocator/range.go). */
+export interface HostLocalRange {
+  subnet: string;
+  rangeStart?: string;
+  rangeEnd?: string;
+  gateway?: string;
 }
 
 export const SRIOV_RESOURCE_ANNOTATION = 'k8s.v1.cni.cncf.io/resourceName';

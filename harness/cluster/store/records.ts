@@ -157,4 +157,8 @@ export interface Ipv4Pool {
   prefix: number;
   /** Host offsets in use (1 = network + 1), ascending. */
   used: number[];
+  /** First and last offsets handed out (host-local rangeStart / rangeEnd); the gateway's offset is skipped. */
+  start?: number;
+  end?: number;
+  gateway?: number;
 }
