@@ -232,7 +232,7 @@ export class SimAgent implements NodeAgent {
       if (ordered && d.bootOrder === null) continue;
       const src = d.source;
       if (src.kind === 'containerDisk' && src.format !== 'kernel' && this.bootableImage(src.image)) return true;
-      if (src.kind === 'pvc' && this.pvcBootable.has(src.claim)) return true;
+      if ((src.kind === 'pvc' || src.kind === 'ephemeral') && this.pvcBootable.has(src.claim)) return true;
     }
     return false;
   }
@@ -325,7 +325,11 @@ export class SimAgent implements NodeAgent {
               : d.source.kind === 'emptyDisk'
                 ? emptyDiskImageBytes(d.source.sizeBytes)
                 : d.source.sizeBytes,
-        token: !booted ? null : d.source.kind === 'pvc' ? (this.pvcTokens.get(d.source.claim) ?? null) : (g.tokens?.get(d.name) ?? null),
+        token: !booted
+          ? null
+          : d.source.kind === 'pvc'
+            ? (this.pvcTokens.get(d.source.claim) ?? null)
+            : (g.tokens?.get(d.name) ?? (d.source.kind === 'ephemeral' ? (this.pvcTokens.get(d.source.claim) ?? null) : null)),
       })),
       memoryMiB: spec.memoryMiB,
       vcpus: spec.vcpus,

@@ -777,6 +777,28 @@ describe('§9 storage', () => {
     expect(await guest(b, { action: 'writeData', vmi: 'v', disk: 'zz', token: 'T' })).toEqual(err(400));
   });
 
+  // KubeVirt pkg/ephemeral-disk/ephemeral-disk.go CreateBackedImageForVolume: a copy-on-write overlay on the PVC
+  it('R-S4 ephemeral: the guest reads the PVC, its writes survive a reboot but not a new VMI, and never reach the PVC', async () => {
+    const eph = { volumes: [{ volume: { name: 'e', ephemeral: { persistentVolumeClaim: { claimName: 'd' } } }, disk: { serial: 'EPH' } }] };
+    const b = await cluster([storageClass('shared', false), pvc('d', 'shared', 'ReadWriteMany'), vm('w', 'Manual', withPvc('d')), vm('v', 'Manual', eph)]);
+    // the PVC's content first (written by a VM that uses it directly), then the ephemeral user
+    await verb(b, { verb: 'start', name: 'w' });
+    expect(await guest(b, { action: 'writeData', vmi: 'w', disk: 'data', token: 'P' })).toEqual(OK);
+    await verb(b, { verb: 'stop', name: 'w' });
+    await verb(b, { verb: 'start', name: 'v' });
+    const tokenOf = (o: Observation, n: string, disk: string) => o.vmis[n]!.disks.find((d) => d.name === disk)!.token;
+    expect(tokenOf(await b.observe(), 'v', 'e')).toBe('P');
+    expect(await guest(b, { action: 'writeData', vmi: 'v', disk: 'e', token: 'T' })).toEqual(OK);
+    await guest(b, { action: 'reboot', vmi: 'v' });
+    expect(tokenOf(await b.observe(), 'v', 'e')).toBe('T');
+    await verb(b, { verb: 'restart', name: 'v' });
+    await verb(b, { verb: 'start', name: 'w' });
+    let o = await b.observe();
+    expect(tokenOf(o, 'w', 'data')).toBe('P');
+    o = await b.observe();
+    expect(tokenOf(o, 'v', 'e')).toBe('P');
+  });
+
   // KubeVirt pkg/emptydisk/emptydisk.go CreateTemporaryDisks (AlignImageSizeTo1MiB; "the size for volume … is too low")
   it('R-S4 an emptyDisk image is its capacity aligned down to 1 MiB; below 1 MiB the VMI fails to start', async () => {
     const b = await cluster([

@@ -64,6 +64,8 @@ export interface Volume {
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   dataVolume?: { name: string };
   emptyDisk?: { capacity: Quantity };
+  /** A copy-on-write overlay on a PVC: the guest's writes go with the VMI (R-S4). */
+  ephemeral?: { persistentVolumeClaim: { claimName: string; readOnly?: boolean } };
   cloudInitNoCloud?: { userData?: string; userDataBase64?: string; networkData?: string };
   cloudInitConfigDrive?: { userData?: string; userDataBase64?: string; networkData?: string };
   configMap?: { name: string; volumeLabel?: string };

@@ -28,6 +28,8 @@ export type LaunchDiskSource =
   | { kind: 'containerDisk'; image: string; format: ImageFormat }
   /** A PVC (also a DataVolume's PVC): persistent, by claim name. */
   | { kind: 'pvc'; claim: string; storage: 'local' | 'shared'; node: string | null; sizeBytes: number }
+  /** ephemeral: a per-VMI copy-on-write overlay on a PVC (read-only below it); writes go with the VMI. */
+  | { kind: 'ephemeral'; claim: string; storage: 'local' | 'shared'; node: string | null; sizeBytes: number }
   /** emptyDisk: a blank per-VMI disk that lives as long as the VMI. */
   | { kind: 'emptyDisk'; sizeBytes: number }
   /** configMap / secret / cloudInitNoCloud / cloudInitConfigDrive: an ISO built at VMI start. */

@@ -62,6 +62,11 @@ export function launchDisks(spec: VirtualMachineInstanceSpec, id: Identity, look
       const p = lookups.pvc(claim)!;
       source = { kind: 'pvc', claim, storage: p.storage ?? 'shared', node: p.node, sizeBytes: p.sizeBytes };
       readonly = v.persistentVolumeClaim?.readOnly ?? false;
+    } else if (v.ephemeral) {
+      // pkg/ephemeral-disk/ephemeral-disk.go CreateBackedImageForVolume: a qcow2 overlay backed by the PVC
+      const claim = v.ephemeral.persistentVolumeClaim.claimName;
+      const p = lookups.pvc(claim)!;
+      source = { kind: 'ephemeral', claim, storage: p.storage ?? 'shared', node: p.node, sizeBytes: p.sizeBytes };
     } else if (v.emptyDisk) {
       source = { kind: 'emptyDisk', sizeBytes: parseQuantity(v.emptyDisk.capacity) ?? 0 };
     } else {

@@ -122,6 +122,17 @@ describe('VolumeStore', () => {
       expect(await qemuIo(store.pvcPath('golden')!, 'qcow2', `read -P ${GOLDEN_PATTERN} 0 4k`, true)).toBe(true);
     });
 
+    // KubeVirt pkg/ephemeral-disk/ephemeral-disk.go CreateBackedImageForVolume: a qcow2 overlay backed by the PVC
+    it('ephemeral: a per-VMI overlay backed by the PVC, reading its content; writes stay in the overlay', async () => {
+      await store.provision(provision({ pvc: 'golden', sizeBytes: BOOT_DISK_BYTES, source: { kind: 'image', image: GOLDEN, format: 'qcow2' } }));
+      const vmiDir = join(dir, 'vmi-eph');
+      const [eph] = await store.prepare(spec([disk('e', { kind: 'ephemeral', claim: 'golden', storage: 'shared', node: null, sizeBytes: BOOT_DISK_BYTES })]), vmiDir);
+      expect(eph).toMatchObject({ file: join(vmiDir, 'eph-e.qcow2'), format: 'qcow2', backing: { file: store.pvcPath('golden'), format: 'qcow2' } });
+      expect(await qemuIo(eph!.file, 'qcow2', `read -P ${GOLDEN_PATTERN} 0 4k`, true)).toBe(true);
+      expect(await qemuIo(eph!.file, 'qcow2', 'write -P 0x33 0 4k')).toBe(true);
+      expect(await qemuIo(store.pvcPath('golden')!, 'qcow2', `read -P ${GOLDEN_PATTERN} 0 4k`, true)).toBe(true);
+    });
+
     it('clone refusals: unknown source, smaller than the source; a second PVC of the same name', async () => {
       await store.provision(provision({ pvc: 'src', sizeBytes: 16 * MiB }));
       expect(await store.provision(provision({ pvc: 'x', source: { kind: 'clone', fromPvc: 'missing' } }))).toEqual({

@@ -233,11 +233,17 @@ export class VolumeStore {
         await buildConfigIso({ label: src.label, files: src.files, out: file, timeoutMs: this.timeoutMs });
         return { ...base, file, format: 'raw' };
       }
-      case 'pvc': {
+      case 'pvc':
+      case 'ephemeral': {
         const located = this.locate(src.claim, src.storage, src.node);
-        const file = this.pvcPath(src.claim) ?? (typeof located === 'string' ? located : null);
-        if (!file || !(await exists(file))) throw new PrepareError(disk.name, `PVC ${src.claim} has no volume${file ? ` at ${file}` : ''}`);
-        return { ...base, file, format: 'qcow2' };
+        const pvcFile = this.pvcPath(src.claim) ?? (typeof located === 'string' ? located : null);
+        if (!pvcFile || !(await exists(pvcFile))) throw new PrepareError(disk.name, `PVC ${src.claim} has no volume${pvcFile ? ` at ${pvcFile}` : ''}`);
+        if (src.kind === 'pvc') return { ...base, file: pvcFile, format: 'qcow2' };
+        // ephemeral (pkg/ephemeral-disk/ephemeral-disk.go): a per-VMI overlay, the PVC read-only below it
+        const file = join(vmiDir, `eph-${key}.qcow2`);
+        const backing = { file: pvcFile, format: 'qcow2' as const };
+        if (!(await exists(file))) await qemuImgCreate(file, { format: 'qcow2', backing, timeoutMs: this.timeoutMs });
+        return { ...base, file, format: 'qcow2', backing };
       }
     }
   }
