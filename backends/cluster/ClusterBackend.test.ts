@@ -41,7 +41,46 @@ class SlowAgent implements NodeAgent {
   async dispose(): Promise<void> {}
 }
 
+/** A wall-clock agent whose first launch fails (a crash-loop start failure), later ones boot after 10 ms. */
+class FailOnceAgent extends SlowAgent {
+  private failed = false;
+  private readonly failures: AgentEvent[] = [];
+  constructor() {
+    super(10);
+  }
+  override perform(e: Effect): void {
+    if (e.type === 'launch' && !this.failed) {
+      this.failed = true;
+      this.performed.push(e);
+      this.failures.push({ type: 'launchFailed', uid: e.spec.uid, message: 'boom' });
+      return;
+    }
+    super.perform(e);
+  }
+  override async next(deadlineMs: number): Promise<AgentEvent[]> {
+    return this.failures.length > 0 ? this.failures.splice(0) : super.next(deadlineMs);
+  }
+  override idle(): boolean {
+    return this.failures.length === 0 && super.idle();
+  }
+}
+
 describe('ClusterBackend', () => {
+  // docs/harness-choices.md §2: on the wall clock, settle moves the core's clock to a due timer (the 10–15 s crash-loop
+  // backoff of KubeVirt vm.go syncRunStrategy) instead of sleeping through it; the end state is the model's
+  it('settles through a crash-loop backoff on the wall clock without waiting for it', async () => {
+    const agent = new FailOnceAgent();
+    const b = new ClusterBackend('wall', new ClusterCore(), agent);
+    await b.apply(node('n1'));
+    await b.apply(vm('v', 'Always'));
+    const t0 = Date.now();
+    await b.settle(5000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(agent.performed.filter((e) => e.type === 'launch')).toHaveLength(2);
+    expect((await b.observe()).vms.v!.printableStatus).toBe('Running');
+    expect(b.clock() - Date.now()).toBeGreaterThanOrEqual(9_000); // the core's clock ran ahead by the backoff
+  });
+
   it('dispatches effects at once and settles on late events', async () => {
     const agent = new SlowAgent(30);
     const b = new ClusterBackend('slow', new ClusterCore(), agent);

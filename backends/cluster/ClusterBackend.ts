@@ -39,10 +39,19 @@ export class ClusterBackend implements Backend {
     if (opts.launcher) this.launcher = opts.launcher;
   }
 
-  /** The time the core runs on (ms): the agent's virtual clock, else the wall clock. Public (AGE columns). */
+  /** How far settle moved the core's clock past the agent's (or the wall) clock, to due timers (settle.ts). */
+  private skewMs = 0;
+
+  /** The time the core runs on (ms): the agent's virtual clock, else the wall clock, plus the timers' skew. Public (AGE columns). */
   clock(): number {
-    return this.agent.virtualClockMs?.() ?? this.now();
+    return (this.agent.virtualClockMs?.() ?? this.now()) + this.skewMs;
   }
+
+  /** Moves the core's clock to a due timer (settle.ts): the same final state on the virtual and the wall clock. */
+  private readonly advance = (dueMs: number): void => {
+    this.skewMs += Math.max(0, dueMs - this.clock());
+    this.tick();
+  };
 
   private readonly perform = (e: Effect) => this.agent.perform(e);
 
@@ -93,6 +102,7 @@ export class ClusterBackend implements Backend {
       core: this.core,
       agent: this.agent,
       perform: this.perform,
+      advance: this.advance,
       next: () => this.agent.next(deadline).then((events) => (this.tick(), events)),
       check: () => {
         if (this.now() > deadline) throw new SettleTimeout(this.name, budgetMs, this.agent.inFlight());

@@ -17,7 +17,7 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import { ChurnMap, type AgentEvent, type Effect, type GuestDisk, type GuestFacts, type GuestInterface, type LaunchDisk, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
+import { ChurnMap, emptyDiskImageBytes, emptyDiskTooSmall, type AgentEvent, type Effect, type GuestDisk, type GuestFacts, type GuestInterface, type LaunchDisk, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
 import { findImage } from '../../harness/api/index.ts';
 
 export interface SimAgentOptions {
@@ -79,6 +79,12 @@ interface HeldMigration {
 /** Effects that act on a held migration itself, or end its source, instead of waiting for it (the rest wait, as for libvirt's migration job). */
 const HELD_BYPASS: ReadonlySet<Effect['type']> = new Set(['abortMigration', 'killMigrationTarget', 'killLauncher', 'cleanup', 'migrate']);
 
+/** An emptyDisk whose image would be empty fails the launch, as on a real node (null: none). */
+function tooSmallEmptyDisk(spec: LaunchSpec): string | null {
+  for (const d of spec.disks) if (d.source.kind === 'emptyDisk' && emptyDiskImageBytes(d.source.sizeBytes) === 0) return emptyDiskTooSmall(d.name);
+  return null;
+}
+
 export class SimAgent implements NodeAgent {
   /** Virtual time in ms: advances by the simulated durations of shutdowns. */
   clockMs = 0;
@@ -107,7 +113,7 @@ export class SimAgent implements NodeAgent {
     }
     switch (e.type) {
       case 'launch': {
-        const fails = this.opts.launchFails?.(e.spec) ?? null;
+        const fails = this.opts.launchFails?.(e.spec) ?? tooSmallEmptyDisk(e.spec);
         if (fails !== null) {
           out.push({ type: 'launchFailed', uid: e.spec.uid, message: fails });
           return;
@@ -127,7 +133,7 @@ export class SimAgent implements NodeAgent {
         }
         this.guests.delete(e.uid);
         if (e.graceSeconds === 0) out.push({ type: 'exited', uid: e.uid, reason: 'destroyed' });
-        else if (!this.handlesAcpi(g)) {
+        else if (!this.handlesShutdown(g)) {
           this.clockMs += e.graceSeconds * 1000;
           out.push({ type: 'exited', uid: e.uid, reason: 'graceExpired' });
         } else {
@@ -298,6 +304,16 @@ export class SimAgent implements NodeAgent {
     return g.bootable && !g.paused && !g.awaitingBoot;
   }
 
+  /**
+   * A graceful shutdown is handled: libvirt's shutdown goes through the guest agent when it
+   * is connected (`qemuDomainShutdownFlags`), else through ACPI. An OS that runs here has its
+   * agent connected (the guest image has one), so ACPI matters only without an OS, where
+   * nothing handles either.
+   */
+  private handlesShutdown(g: Guest): boolean {
+    return this.osRuns(g);
+  }
+
   /** The ACPI power button is handled: an OS runs and ACPI is on. */
   private handlesAcpi(g: Guest): boolean {
     return this.osRuns(g) && g.spec.acpi;
@@ -314,7 +330,7 @@ export class SimAgent implements NodeAgent {
       if (ordered && d.bootOrder === null) continue;
       const src = d.source;
       if (src.kind === 'containerDisk' && src.format !== 'kernel' && this.bootableImage(src.image)) return true;
-      if (src.kind === 'pvc' && this.pvcBootable.has(src.claim)) return true;
+      if ((src.kind === 'pvc' || src.kind === 'ephemeral') && this.pvcBootable.has(src.claim)) return true;
     }
     return false;
   }
@@ -422,8 +438,14 @@ export class SimAgent implements NodeAgent {
           ? null
           : d.source.kind === 'containerDisk'
             ? (findImage(d.source.image)?.sizeBytes ?? null)
-            : d.source.sizeBytes,
-      token: !booted ? null : d.source.kind === 'pvc' ? (this.pvcTokens.get(d.source.claim) ?? null) : (g.tokens?.get(d.name) ?? null),
+            : d.source.kind === 'emptyDisk'
+              ? emptyDiskImageBytes(d.source.sizeBytes)
+              : d.source.sizeBytes,
+      token: !booted
+        ? null
+        : d.source.kind === 'pvc'
+          ? (this.pvcTokens.get(d.source.claim) ?? null)
+          : (g.tokens?.get(d.name) ?? (d.source.kind === 'ephemeral' ? (this.pvcTokens.get(d.source.claim) ?? null) : null)),
       bus,
     };
   }

@@ -74,8 +74,11 @@ export class SimCluster {
 
   /** Feeds the agent's events until nothing is in flight: the backends' one settle loop (backends/cluster/settle.ts), synchronously. */
   settle(): void {
-    void settle({ core: this.coreNow, agent: this.agent, perform: this.perform, next: this.takeEvents, check: NO_BUDGET });
+    void settle({ core: this.coreNow, agent: this.agent, perform: this.perform, next: this.takeEvents, check: NO_BUDGET, advance: this.advance });
   }
+
+  /** Due timers: the core's clock moves to them (this driver has no other clock). */
+  private readonly advance = (dueMs: number) => this.coreNow.setTime(Math.max(dueMs, this.coreNow.time()));
 
   private readonly takeEvents = () => this.agent.takeEvents();
 

@@ -104,7 +104,19 @@ describe('§2 run strategies', () => {
     expect((await b.observe()).vms.v).toMatchObject({ printableStatus: 'Stopped', created: false });
   });
 
-  it('R-RS6 a VMI that never ran puts Always into CrashLoopBackOff until a request clears it', async () => {
+  // KubeVirt pkg/virt-controller/watch/vm/vm.go syncRunStrategy: startFailureBackoffTimeLeft > 0 re-queues the key
+  // (Queue.AddAfter) and then startVMI: the backoff only delays.
+  it.each<RunStrategy>(['Always', 'RerunOnFailure'])('R-RS6 %s: crash-loop backoff expires; once the launch works the VM runs at quiescence without a request', async (strategy) => {
+    let fails = true;
+    const b = await cluster([vm('v', strategy)], { agent: { launchFails: () => (fails ? 'no bootable disk' : null) } });
+    expect(status(await b.observe(), 'v')).toBe('CrashLoopBackOff');
+    fails = false;
+    await b.settle(1000);
+    const o = await b.observe();
+    expect([status(o, 'v'), o.vms.v!.created]).toEqual(['Running', true]);
+  });
+
+  it('R-RS6 a VMI that never ran puts Always into CrashLoopBackOff; verbs answer as without a VMI', async () => {
     let fails = true;
     const b = await cluster([vm('v', 'Always')], { agent: { launchFails: () => (fails ? 'no bootable disk' : null) } });
     let o = await b.observe();
@@ -131,6 +143,15 @@ describe('§2 crash loops per strategy', () => {
     const o = await b.observe();
     expect(o.vms.v).toMatchObject({ printableStatus: ps, created });
     if (created) expect(o.vmis.v!.phase).toBe('Failed');
+  });
+
+  // KubeVirt vm.go vmiFailedEarly counts every final VMI that never ran, also one the controller deleted
+  // (a deleted VMI that never ran goes Failed first: pkg/virt-controller/watch/vmi/lifecycle.go updateStatus)
+  it('R-RS6 RerunOnFailure: a stop of a VMI that never ran counts as a start failure (CrashLoopBackOff, not Stopped)', async () => {
+    const b = await cluster([vm('v', 'RerunOnFailure', { memory: '64Gi' })]);
+    expect(status(await b.observe(), 'v')).toBe('ErrorUnschedulable');
+    expect(await verb(b, { verb: 'stop', name: 'v' })).toEqual(OK);
+    expect((await b.observe()).vms.v).toMatchObject({ printableStatus: 'CrashLoopBackOff', created: false });
   });
 
   it('R-RS6 Manual never backs off: the failed VMI stays, the VM is Stopped', async () => {
@@ -251,7 +272,7 @@ describe('§3 verbs', () => {
     await verb(b, { verb: 'pause', name: 'a' });
     let o = await b.observe();
     expect(o.vmis.a).toMatchObject({ bootId: null, reachable: { 'data-net': [] }, memoryMiB: 256 });
-    expect(o.vmis.a!.interfaces.map((i) => i.ipv4)).toEqual(['10.0.2.2', '10.1.0.1']);
+    expect(o.vmis.a!.interfaces.map((i) => i.ipv4)).toEqual(['10.0.2.2', '10.1.0.2']);
     await verb(b, { verb: 'unpause', name: 'a' });
     await verb(b, { verb: 'start', name: 'p', paused: true });
     o = await b.observe();
@@ -357,16 +378,20 @@ describe('§4 guest and hypervisor events', () => {
     expect((await b.observe()).vmis.v!.phase).toBe('Failed');
   });
 
-  it('R-G4 eviction shutdown: ACPI → Succeeded; paused or ACPI off → grace expiry → Failed', async () => {
-    const b = await cluster([vm('ok', 'Manual'), vm('paused', 'Manual'), vm('noacpi', 'Manual', { acpi: false })], {
-      nodes: [node('node-a')],
+  // KubeVirt pkg/virt-handler/vm.go calculateVmPhaseForStatusReason: ReasonDestroyed is Failed only when isACPIEnabled;
+  // libvirt's shutdown goes through the guest agent when it is connected (qemuDomainShutdownFlags).
+  it('R-G4 eviction shutdown: ACPI or agent → Succeeded; paused → grace expiry → Failed with ACPI, Succeeded without', async () => {
+    const names = ['ok', 'paused', 'noacpi', 'pausedNoacpi'] as const;
+    const b = await cluster([vm('ok', 'Manual'), vm('paused', 'Manual'), vm('noacpi', 'Manual', { acpi: false }), vm('pausedNoacpi', 'Manual', { acpi: false })], {
+      nodes: [node('node-a', { cpu: '8', memory: '16Gi' })],
       core: { cluster: { evictionStrategy: 'None' } },
     });
-    for (const n of ['ok', 'paused', 'noacpi']) await verb(b, { verb: 'start', name: n });
+    for (const n of names) await verb(b, { verb: 'start', name: n });
     await verb(b, { verb: 'pause', name: 'paused' });
+    await verb(b, { verb: 'pause', name: 'pausedNoacpi' });
     expect(await fault(b, { fault: 'drainNode', node: 'node-a' })).toEqual(OK);
     const o = await b.observe();
-    expect([o.vmis.ok!.phase, o.vmis.paused!.phase, o.vmis.noacpi!.phase]).toEqual(['Succeeded', 'Failed', 'Failed']);
+    expect(names.map((n) => o.vmis[n]!.phase)).toEqual(['Succeeded', 'Failed', 'Succeeded', 'Succeeded']);
   });
 
   it('R-G4 acpiShutdown is ignored by a paused guest; in-guest actions on a paused guest → 409', async () => {
@@ -428,6 +453,42 @@ describe('§5 VMI phases and conditions', () => {
     expect(o.vmis.rwo!.conditions.LiveMigratable).toEqual({ status: 'False', reason: 'DisksNotLiveMigratable' });
     expect(o.vmis.podbridge!.conditions.LiveMigratable).toEqual({ status: 'False', reason: 'InterfaceNotLiveMigratable' });
     expect(o.vms.rwo!.conditions.LiveMigratable).toEqual({ status: 'False', reason: 'DisksNotLiveMigratable' });
+  });
+});
+
+describe('§5 condition reasons', () => {
+  // KubeVirt pkg/virt-controller/watch/vmi/lifecycle.go syncReadyConditionFromPod (Ready reasons) and updateStatus
+  // (a missing PVC: PodScheduled False/Unschedulable); pkg/virt-handler/vm.go vmiContainsNonMigratablePCIHostDevices.
+  it('R-P2 Ready reasons PodNotExists / GuestNotRunning / PodTerminating; a missing PVC is PodScheduled False/Unschedulable', async () => {
+    const b = await cluster([
+      vm('nopvc', 'Always', { volumes: [{ volume: { name: 'data', persistentVolumeClaim: { claimName: 'absent' } } }] }),
+      vm('big', 'Always', { memory: '64Gi' }),
+      vm('done', 'Manual'),
+    ]);
+    await verb(b, { verb: 'start', name: 'done' });
+    await guest(b, { action: 'poweroff', vmi: 'done' });
+    const o = await b.observe();
+    expect(o.vmis.nopvc!.conditions).toEqual({
+      Ready: { status: 'False', reason: 'PodNotExists' },
+      PodScheduled: { status: 'False', reason: 'Unschedulable' },
+      Synchronized: { status: 'False', reason: 'FailedPvcNotFound' },
+    });
+    expect(o.vmis.big!.conditions.Ready).toEqual({ status: 'False', reason: 'GuestNotRunning' });
+    expect(o.vmis.done!.conditions).toEqual({ Ready: { status: 'False', reason: 'PodTerminating' } });
+  });
+
+  it('R-M1 a VMI with a generic PCI host device is not live-migratable: HostDeviceNotLiveMigratable', async () => {
+    const gates: KubeObject = {
+      apiVersion: 'vmconform.io/v1',
+      kind: 'ClusterConfig',
+      metadata: { name: 'default' },
+      spec: { configuration: { developerConfiguration: { featureGates: ['HostDevices'] } } },
+    } as unknown as KubeObject;
+    const withDevice = vm('hd', 'Always');
+    (withDevice.spec.template.spec.domain.devices as Record<string, unknown>).hostDevices = [{ name: 'dev1', deviceName: 'vendor.com/dev' }];
+    const b = await cluster([gates, withDevice]);
+    const o = await b.observe();
+    expect(o.vmis.hd!.conditions.LiveMigratable).toEqual({ status: 'False', reason: 'HostDeviceNotLiveMigratable' });
   });
 });
 
@@ -547,16 +608,17 @@ describe('§8 networks', () => {
     expect((await b.observe()).vmis.v!.interfaces).toEqual([{ name: 'default', mac: expect.stringMatching(/^52:54:00:/), macSource: 'generated', ipv4: '10.0.2.2', model: 'virtio' }]);
   });
 
-  it('R-N2 bridge NAD: lowest free IPs, reachability on the segment, release on VMI end; missing NAD keeps the VMI Pending', async () => {
+  // host-local (containernetworking/plugins allocator): the gateway .1 is never handed out, the first address is .2
+  it('R-N2 bridge NAD: lowest free IPs from .2, reachability on the segment, release on VMI end; missing NAD keeps the VMI Pending', async () => {
     const b = await cluster([bridgeNad('data-net', '192.168.50.0/24'), vm('a', 'Manual', multus()), vm('b', 'Always', multus())]);
     await verb(b, { verb: 'start', name: 'a' });
     let o = await b.observe();
-    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.1');
-    expect(o.vmis.a!.interfaces[1]!.ipv4).toBe('192.168.50.2');
+    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.2');
+    expect(o.vmis.a!.interfaces[1]!.ipv4).toBe('192.168.50.3');
     expect(o.vmis.a!.reachable).toEqual({ 'data-net': ['b'] });
     await guest(b, { action: 'poweroff', vmi: 'b' }); // Always: new VMI, old IP released first
     o = await b.observe();
-    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.1');
+    expect(o.vmis.b!.interfaces[1]!.ipv4).toBe('192.168.50.2');
     const c = await cluster([vm('x', 'Always', multus())]);
     o = await c.observe();
     expect(o.vmis.x).toMatchObject({ phase: 'Pending', conditions: { Synchronized: { status: 'False', reason: 'FailedCreate' } } });
@@ -633,6 +695,21 @@ describe('§9 storage', () => {
     expect(status(await b.observe(), 'v')).toBe('WaitingForVolumeBinding');
   });
 
+  // KubeVirt vm.go isVirtualMachineStatusWaitingForVolumeBinding → isSetToStart: Manual with a VMI and no stop request
+  // for it is set to start, even when that VMI ended.
+  it('R-PS Manual VM with an ended VMI and an unbound PVC → WaitingForVolumeBinding', async () => {
+    const b = await cluster([storageClass('local', true, true), pvc('d', 'local'), vm('v', 'Manual', withPvc('d'))]);
+    expect(await verb(b, { verb: 'start', name: 'v' })).toEqual(OK);
+    expect(await guest(b, { action: 'poweroff', vmi: 'v' })).toEqual(OK);
+    expect((await b.observe()).vms.v).toMatchObject({ printableStatus: 'Stopped', created: true });
+    // the claim goes and comes back unbound (WaitForFirstConsumer, no consumer yet)
+    await settled(b, b.delete({ kind: 'PersistentVolumeClaim', name: 'd' }));
+    await settled(b, b.apply(pvc('d', 'local')));
+    const o = await b.observe();
+    expect(o.pvcs.d!.phase).toBe('Pending');
+    expect(o.vms.v).toMatchObject({ printableStatus: 'WaitingForVolumeBinding', created: true });
+  });
+
   it('R-S2 dataVolumeTemplates clone a DataSource golden image; the clone is independent; unknown registry image → DataVolumeError', async () => {
     const golden: DataVolume = {
       apiVersion: 'cdi.kubevirt.io/v1beta1',
@@ -698,6 +775,39 @@ describe('§9 storage', () => {
     const o = await b.observe();
     expect(o.vmis.v!.disks.map((d) => d.serial)).toEqual([null, 'S-E']);
     expect(await guest(b, { action: 'writeData', vmi: 'v', disk: 'zz', token: 'T' })).toEqual(err(400));
+  });
+
+  // KubeVirt pkg/ephemeral-disk/ephemeral-disk.go CreateBackedImageForVolume: a copy-on-write overlay on the PVC
+  it('R-S4 ephemeral: the guest reads the PVC, its writes survive a reboot but not a new VMI, and never reach the PVC', async () => {
+    const eph = { volumes: [{ volume: { name: 'e', ephemeral: { persistentVolumeClaim: { claimName: 'd' } } }, disk: { serial: 'EPH' } }] };
+    const b = await cluster([storageClass('shared', false), pvc('d', 'shared', 'ReadWriteMany'), vm('w', 'Manual', withPvc('d')), vm('v', 'Manual', eph)]);
+    // the PVC's content first (written by a VM that uses it directly), then the ephemeral user
+    await verb(b, { verb: 'start', name: 'w' });
+    expect(await guest(b, { action: 'writeData', vmi: 'w', disk: 'data', token: 'P' })).toEqual(OK);
+    await verb(b, { verb: 'stop', name: 'w' });
+    await verb(b, { verb: 'start', name: 'v' });
+    const tokenOf = (o: Observation, n: string, disk: string) => o.vmis[n]!.disks.find((d) => d.name === disk)!.token;
+    expect(tokenOf(await b.observe(), 'v', 'e')).toBe('P');
+    expect(await guest(b, { action: 'writeData', vmi: 'v', disk: 'e', token: 'T' })).toEqual(OK);
+    await guest(b, { action: 'reboot', vmi: 'v' });
+    expect(tokenOf(await b.observe(), 'v', 'e')).toBe('T');
+    await verb(b, { verb: 'restart', name: 'v' });
+    await verb(b, { verb: 'start', name: 'w' });
+    let o = await b.observe();
+    expect(tokenOf(o, 'w', 'data')).toBe('P');
+    o = await b.observe();
+    expect(tokenOf(o, 'v', 'e')).toBe('P');
+  });
+
+  // KubeVirt pkg/emptydisk/emptydisk.go CreateTemporaryDisks (AlignImageSizeTo1MiB; "the size for volume … is too low")
+  it('R-S4 an emptyDisk image is its capacity aligned down to 1 MiB; below 1 MiB the VMI fails to start', async () => {
+    const b = await cluster([
+      vm('v', 'Always', { volumes: [{ volume: { name: 'e', emptyDisk: { capacity: '5000Ki' } } }] }),
+      vm('tiny', 'Once', { volumes: [{ volume: { name: 'e', emptyDisk: { capacity: '1000Ki' } } }] }),
+    ]);
+    const o = await b.observe();
+    expect(o.vmis.v!.disks.find((d) => d.name === 'e')!.sizeBytes).toBe(4 * 1024 * 1024);
+    expect(o.vmis.tiny!.phase).toBe('Failed');
   });
 
   it('ErrImagePull: containerDisk not in the catalogue → VMI Pending, Synchronized False/ErrImagePull', async () => {

@@ -100,7 +100,7 @@ export function bridgeNad(name: string, range?: string): NetworkAttachmentDefini
     apiVersion: 'k8s.cni.cncf.io/v1',
     kind: 'NetworkAttachmentDefinition',
     metadata: { name },
-    spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'bridge', bridge: `br-${name}`, ...(range ? { ipam: { type: 'host-local', range } } : {}) }) },
+    spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'bridge', bridge: `br-${name}`, ...(range ? { ipam: { type: 'host-local', ranges: [[{ subnet: range }]] } } : {}) }) },
   };
 }
 

@@ -54,6 +54,27 @@ describe('QemuAgent against real QEMU (TCG)', () => {
     expect(await readdir(join(h.stateDir, 'nodes', spec.node))).toEqual([]);
   }, 90_000);
 
+  // libvirt qemuDomainShutdownFlags prefers the guest agent when it is connected (KubeVirt's graceful stop goes through
+  // it: pkg/virt-handler/vm.go shutdownVMI); with ACPI off the power button would do nothing until the grace expired.
+  it('the stop flow with ACPI off shuts the guest down through its agent (guest-shutdown) → exited guestShutdown (R-G4)', async () => {
+    h = await agentHarness();
+    const spec = testSpec({ acpi: false });
+    h.agent.perform({ type: 'launch', spec });
+    await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
+    await h.settle();
+    // what the stop flow asks of QEMU (the real QMP client, recorded)
+    const qmp = h.agent.launchers.get(spec.uid)!.proc.qmp;
+    const sent: string[] = [];
+    const execute = qmp.execute.bind(qmp);
+    qmp.execute = ((command: string, ...rest: unknown[]) => (sent.push(command), (execute as (...a: unknown[]) => unknown)(command, ...rest))) as typeof qmp.execute;
+    h.agent.perform({ type: 'shutdown', uid: spec.uid, graceSeconds: 30 });
+    expect(await h.waitFor((e) => e.type === 'exited')).toEqual({ type: 'exited', uid: spec.uid, reason: 'guestShutdown' });
+    expect(sent).not.toContain('system_powerdown');
+    await h.settle();
+    h.agent.perform({ type: 'cleanup', uid: spec.uid });
+    await h.settle();
+  }, 90_000);
+
   it('reset keeps the process, drops and regains the agent, and the guest boots again (R-G2); pause/unpause', async () => {
     h = await agentHarness();
     const spec = testSpec();

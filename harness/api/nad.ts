@@ -11,6 +11,9 @@ export const networkAttachmentDefinitionSchema = typed<NetworkAttachmentDefiniti
   z.strictObject({ ...head('k8s.cni.cncf.io/v1', 'NetworkAttachmentDefinition'), spec: z.strictObject({ config: z.string() }) }),
 );
 
+const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { error: 'subnet must be an IPv4 CIDR' });
+const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, { error: 'must be an IPv4 address' });
+
 /** CNI plugin configs carry many plugin-specific keys; only the ones the harness uses are typed. */
 const cniConfigSchema = typed<CniConfig>()(
   z.looseObject({
@@ -22,10 +25,11 @@ const cniConfigSchema = typed<CniConfig>()(
     ipam: z
       .looseObject({
         type: z.string(),
-        range: z
-          .string()
-          .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, { error: 'range must be an IPv4 CIDR' })
-          .optional(),
+        subnet: cidr.optional(),
+        rangeStart: ipv4.optional(),
+        rangeEnd: ipv4.optional(),
+        gateway: ipv4.optional(),
+        ranges: z.array(z.array(z.looseObject({ subnet: cidr, rangeStart: ipv4.optional(), rangeEnd: ipv4.optional(), gateway: ipv4.optional() }))).optional(),
       })
       .optional(),
   }) as unknown as z.ZodType<CniConfig>,
@@ -42,7 +46,15 @@ export function parseCniConfig(nad: NetworkAttachmentDefinition): CniResult {
     return { ok: false, issues: [{ path: 'spec.config', message: `invalid JSON: ${(err as Error).message}` }] };
   }
   const r = cniConfigSchema.safeParse(json);
-  if (r.success) return { ok: true, config: r.data };
+  if (r.success) {
+    // containernetworking/plugins host-local config.go LoadIPAMConfig: without ranges or subnet it fails
+    // ("no IP ranges specified"); the harness refuses such a NAD when it is applied
+    const ipam = r.data.ipam;
+    if (ipam?.type === 'host-local' && !ipam.subnet && !(ipam.ranges?.[0]?.[0])) {
+      return { ok: false, issues: [{ path: 'spec.config.ipam', message: 'host-local: no IP ranges specified (give "ranges" or "subnet")' }] };
+    }
+    return { ok: true, config: r.data };
+  }
   return { ok: false, issues: r.error.issues.map((i) => ({ path: pathOf(i.path, 'spec.config'), message: i.message })) };
 }
 

@@ -45,6 +45,21 @@ describe('processTemplate (R-I2)', () => {
     expect(c.ok && c.objects[0]!.metadata.name).toBe('fixed');
   });
 
+  // openshift/library-go pkg/template/templateprocessing/template.go GenerateParameterValues
+  // (`if len(param.Value) > 0 { continue }`) and Process (objectLabels via addObjectLabels, message substituted)
+  it('a parameter with a value is not generated; the template labels go onto every object; message is allowed and substituted', () => {
+    const t = template();
+    t.parameters![0] = { name: 'NAME', value: 'given', generate: 'expression', from: 'vm-[a-z0-9]{8}' };
+    t.labels = { 'app.kubernetes.io/part-of': '${NAME}-set', app: 'overridden' };
+    t.message = 'created ${NAME}';
+    const r = processTemplate(t, { OWNER: 'me' }, 1);
+    expect(r.ok ? [] : r.issues).toEqual([]);
+    if (!r.ok) return;
+    expect(r.objects[0]!.metadata.name).toBe('given');
+    expect(r.objects[0]!.metadata.labels).toEqual({ app: 'overridden', 'app.kubernetes.io/part-of': 'given-set' });
+    expect(r.message).toBe('created given');
+  });
+
   it('a missing required parameter and an unknown one are issues naming them', () => {
     const r = processTemplate(template(), { COLOUR: 'red' }, 1);
     expect(r.ok ? [] : r.issues).toEqual([

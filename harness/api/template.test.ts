@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateObject } from './validateObject.ts';
+import { unsimulatedFields } from './simulated.ts';
 
 const tpl = (parameters: unknown[]) => ({ apiVersion: 'template.openshift.io/v1', kind: 'Template', metadata: { name: 't' }, objects: [], parameters });
 const issues = (o: unknown) => {
@@ -10,6 +11,13 @@ const issues = (o: unknown) => {
 describe('Template schema and parameter checks (R-I2)', () => {
   it('accepts value, required and generate parameters', () => {
     expect(issues(tpl([{ name: 'A', value: 'x' }, { name: 'B', required: true, displayName: 'b' }, { name: 'C', generate: 'expression', from: '[a-z]{3}' }]))).toEqual([]);
+  });
+
+  // openshift/api template/v1 types.go: Template has `labels` (objectLabels) and `message`
+  it('accepts the top-level labels and message, and simulates them (no "accepted, not simulated" warning)', () => {
+    const t = { ...tpl([]), labels: { app: 'x' }, message: 'hello' };
+    expect(issues(t)).toEqual([]);
+    expect(unsimulatedFields(t)).toEqual([]);
   });
 
   it('rejects duplicate names, generate without from, bad expressions and bad names', () => {

@@ -25,6 +25,8 @@ export const templateSchema = typed<Template>()(
     ...head('template.openshift.io/v1', 'Template'),
     objects: z.array(z.custom<object>((v) => v !== null && typeof v === 'object' && !Array.isArray(v))),
     parameters: z.array(templateParameterSchema).optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    message: z.string().optional(),
   }),
 );
 

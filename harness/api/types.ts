@@ -64,6 +64,8 @@ export interface Volume {
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   dataVolume?: { name: string };
   emptyDisk?: { capacity: Quantity };
+  /** A copy-on-write overlay on a PVC: the guest's writes go with the VMI (R-S4). */
+  ephemeral?: { persistentVolumeClaim: { claimName: string; readOnly?: boolean } };
   cloudInitNoCloud?: { userData?: string; userDataBase64?: string; networkData?: string };
   cloudInitConfigDrive?: { userData?: string; userDataBase64?: string; networkData?: string };
   configMap?: { name: string; volumeLabel?: string };
@@ -346,11 +348,22 @@ export interface CniConfig {
   bridge?: string;
   vlan?: number;
   /**
-   * Address management. The harness allocates each attached VMI the lowest
-   * free host address of `range` (network + 1 upward) and releases it when
-   * the VMI ends; without a range the NIC gets no IPv4.
+   * Address management (the CNI host-local plugin: `ranges`, or the legacy
+   * top-level `subnet`; `rangeStart`, `rangeEnd`, `gateway`). The harness
+   * allocates each attached VMI the lowest free address from the range
+   * start (network + 1 by default), skipping the gateway (network + 1 by
+   * default, so the first is .2), and releases it when the VMI ends; without
+   * ipam the NIC gets no IPv4.
    */
-  ipam?: { type: string; range?: string };
+  ipam?: { type: string; subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string; ranges?: HostLocalRange[][] };
+}
+
+/** One host-local range (containernetworking/plugins plugins/ipam/host-local/backend/allocator/range.go). */
+export interface HostLocalRange {
+  subnet: string;
+  rangeStart?: string;
+  rangeEnd?: string;
+  gateway?: string;
 }
 
 export const SRIOV_RESOURCE_ANNOTATION = 'k8s.v1.cni.cncf.io/resourceName';
@@ -374,6 +387,10 @@ export interface Template {
   metadata: ObjectMeta;
   objects: object[];
   parameters?: TemplateParameter[];
+  /** Labels put on every processed object (openshift/library-go `Process`, `addObjectLabels`). */
+  labels?: Record<string, string>;
+  /** A message for the user, with parameters substituted. */
+  message?: string;
 }
 
 // ---------------------------------------------------------------------------

@@ -67,6 +67,7 @@ export const volumeSchema = typed<Volume>()(
     persistentVolumeClaim: z.strictObject({ claimName: subdomainName, readOnly: z.boolean().optional() }).optional(),
     dataVolume: z.strictObject({ name: subdomainName }).optional(),
     emptyDisk: z.strictObject({ capacity: nonNegativeQuantity }).optional(),
+    ephemeral: z.strictObject({ persistentVolumeClaim: z.strictObject({ claimName: subdomainName, readOnly: z.boolean().optional() }) }).optional(),
     cloudInitNoCloud: cloudInit.optional(),
     cloudInitConfigDrive: cloudInit.optional(),
     configMap: z.strictObject({ name: subdomainName, volumeLabel: z.string().optional() }).optional(),

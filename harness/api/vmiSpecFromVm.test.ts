@@ -36,7 +36,7 @@ describe('vmiSpecFromVm', () => {
     const d = applyClusterDefaults(s);
     expect(d.domain.devices.interfaces).toEqual([{ name: 'default', masquerade: {} }]);
     expect(d.networks).toEqual([{ name: 'default', pod: {} }]);
-    expect(d.terminationGracePeriodSeconds).toBe(30);
+    expect(d.terminationGracePeriodSeconds).toBeUndefined(); // the core applies the default grace (R-V2)
     expect(applyClusterDefaults(s, { defaultNetworkInterface: 'bridge' }).domain.devices.interfaces).toEqual([{ name: 'default', bridge: {} }]);
     s.domain.devices.autoattachPodInterface = false;
     expect(applyClusterDefaults(s).networks).toBeUndefined();

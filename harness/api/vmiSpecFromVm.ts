@@ -1,7 +1,10 @@
 /**
  * The VMI spec a VM controller creates: instance type and preference
  * applied (R-I1), then the cluster defaults (docs/spec.md §12): auto-attached pod
- * network with the default binding, grace period, eviction strategy. Public.
+ * network with the default binding, eviction strategy. The default grace
+ * period is not written into the spec (KubeVirt leaves it unset, and a stop
+ * on a Halted VM compares with it only when set: R-V2); the cluster core
+ * applies it when the VMI stops. Public.
  */
 import { setDefaultVolumeDisk } from './defaults.ts';
 import { matcherKind } from './virtualmachine.ts';
@@ -37,11 +40,9 @@ export function applyClusterDefaults(spec: VirtualMachineInstanceSpec, cluster?:
   const dev = spec.domain.devices;
   const autoattach =
     dev.autoattachPodInterface !== false && (dev.interfaces?.length ?? 0) === 0 && (spec.networks?.length ?? 0) === 0;
-  const needGrace = spec.terminationGracePeriodSeconds === undefined;
   const needEviction = spec.evictionStrategy === undefined;
-  if (!autoattach && !needGrace && !needEviction) return spec;
+  if (!autoattach && !needEviction) return spec;
   const out: VirtualMachineInstanceSpec = { ...spec };
-  if (needGrace) out.terminationGracePeriodSeconds = c.defaultTerminationGracePeriodSeconds;
   if (needEviction) out.evictionStrategy = c.evictionStrategy;
   if (autoattach) {
     const binding = c.defaultNetworkInterface === 'bridge' ? { bridge: {} } : { masquerade: {} };

@@ -131,24 +131,118 @@ describe('deviant models from rule overrides', () => {
   });
 });
 
+describe('verbs on a VMI that is going away', () => {
+  // KubeVirt pkg/virt-api/rest/lifecycle.go StopVMRequestHandler: a given grace period is patched onto the live VMI
+  // first (patchVMITerminationGracePeriod); Halted then refuses a grace that is not shorter than the VMI's own value,
+  // compared only when the VMI had one.
+  it('R-V2 Halted with a live VMI: a stop grace is compared with the VMI\'s own terminationGracePeriodSeconds only when it is set', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    const unset = vm('u', 'Always');
+    delete unset.spec.template.spec.terminationGracePeriodSeconds;
+    core.apply(unset);
+    core.apply(vm('g', 'Always', { grace: 5 }));
+    for (const l of launches(core.takeEffects())) core.onEvent({ type: 'running', uid: l.spec.uid });
+    // stop switches both to Halted; their VMIs are still shutting down (no exit reported yet)
+    for (const n of ['u', 'g']) expect(core.vm({ verb: 'stop', name: n })).toEqual({ ok: true });
+    core.takeEffects();
+    const halted = { ok: false, code: 409, message: 'Halted only supports manual stop requests with a shorter graceperiod' };
+    expect(core.vm({ verb: 'stop', name: 'u' })).toMatchObject(halted);
+    // unset: any grace is taken, even one longer than the 30 s default
+    expect(core.vm({ verb: 'stop', name: 'u', gracePeriod: 60 })).toEqual({ ok: true });
+    expect(core.vm({ verb: 'stop', name: 'g', gracePeriod: 5 })).toMatchObject(halted);
+    expect(core.vm({ verb: 'stop', name: 'g', gracePeriod: 2 })).toEqual({ ok: true });
+    // now set (patched): compared
+    expect(core.vm({ verb: 'stop', name: 'u', gracePeriod: 60 })).toMatchObject(halted);
+    expect(core.takeEffects().filter((e) => e.type === 'shutdown').map((e) => (e as { graceSeconds: number }).graceSeconds)).toEqual([60, 5, 2, 60]); // refused stops patched too
+  });
+});
+
+describe('ready while stopping', () => {
+  // KubeVirt pkg/virt-controller/watch/vmi/lifecycle.go sync (a deleted VMI's pods are deleted at once) and
+  // syncReadyConditionFromPod (a pod going down: Ready False/PodTerminating); vm.go updateStatus (ready from it)
+  it('R-VS a VM whose VMI is being deleted is not ready (Stopping), before the launcher exits', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    core.apply(vm('v', 'Always'));
+    for (const l of launches(core.takeEffects())) core.onEvent({ type: 'running', uid: l.spec.uid });
+    expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'Running', ready: true });
+    expect(core.vm({ verb: 'stop', name: 'v' })).toEqual({ ok: true });
+    expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'Stopping', ready: false });
+    expect(vmi(core, 'v').conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodTerminating' });
+  });
+});
+
 describe('timers', () => {
-  it('R-RS6 crash-loop backoff is a timer: by default it never fires; with a retry period the VM starts again once the clock passes it', () => {
-    const failOnce = (retry: number | null) => {
-      const core = new ClusterCore({ rules: { behaviour: { crashLoopRetrySeconds: retry } } });
+  // KubeVirt pkg/virt-controller/watch/vm/vm.go syncStartFailureStatus, calculateStartBackoffTime,
+  // syncRunStrategy (startFailureBackoffTimeLeft > 0 → Queue.AddAfter, then startVMI)
+  it('R-RS6 crash-loop backoff is a timer on the core clock: the next VMI is created once 10·n² s (+ up to 50 % jitter) have passed', () => {
+    const failOnce = (mode: 'expires' | 'never') => {
+      const core = new ClusterCore({ rules: { behaviour: { crashLoopBackoff: mode } } });
       core.apply(node('n1'));
       core.apply(vm('v', 'Always'));
       const uid = launches(core.takeEffects())[0]!.spec.uid;
       core.onEvent({ type: 'launchFailed', uid, message: 'boom' });
       expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'CrashLoopBackOff', startFailure: { consecutiveFailCount: 1, lastFailedVMIUID: uid } });
       core.takeEffects();
-      core.setTime(3_600_000);
       return core;
     };
-    const never = failOnce(null);
+    const core = failOnce('expires');
+    const due = core.nextTimerDue()!;
+    expect(due).toBeGreaterThanOrEqual(10_000);
+    expect(due).toBeLessThanOrEqual(15_000);
+    expect(Date.parse(vmStatus(core, 'v').startFailure!.retryAfterTimestamp!)).toBe(due);
+    core.setTime(due - 1);
+    expect(launches(core.takeEffects())).toHaveLength(0);
+    core.setTime(due);
+    expect(launches(core.takeEffects())).toHaveLength(1);
+    expect(vmStatus(core, 'v').printableStatus).toBe('Starting');
+    // a second failure waits 40–60 s; the count goes on (it is cleared only once a VMI runs)
+    const uid2 = core.objects('VirtualMachineInstance')[0]!.metadata.uid;
+    core.onEvent({ type: 'launchFailed', uid: uid2, message: 'boom' });
+    expect(vmStatus(core, 'v').startFailure!.consecutiveFailCount).toBe(2);
+    expect(core.nextTimerDue()! - due).toBeGreaterThanOrEqual(40_000);
+    expect(core.nextTimerDue()! - due).toBeLessThanOrEqual(60_000);
+    // the deviant that never retries
+    const never = failOnce('never');
+    never.setTime(3_600_000);
     expect(launches(never.takeEffects())).toHaveLength(0);
     expect(vmStatus(never, 'v').printableStatus).toBe('CrashLoopBackOff');
-    const retries = failOnce(10);
-    expect(launches(retries.takeEffects())).toHaveLength(1);
-    expect(vmStatus(retries, 'v').printableStatus).toBe('Starting');
+  });
+
+  // KubeVirt vm.go syncRunStrategy, case RunStrategyOnce: no VMI → startVMI, without a startFailureBackoffTimeLeft check
+  it('R-RS5 Once: after a third-party delete of a VMI that never ran, a new VMI is created at once (no backoff wait)', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1'));
+    core.apply(vm('v', 'Once'));
+    const uid = launches(core.takeEffects())[0]!.spec.uid;
+    core.onEvent({ type: 'launchFailed', uid, message: 'boom' });
+    expect(vmStatus(core, 'v')).toMatchObject({ printableStatus: 'CrashLoopBackOff', created: true });
+    core.takeEffects();
+    expect(core.delete({ kind: 'VirtualMachineInstance', name: 'v' })).toEqual({ ok: true });
+    expect(launches(core.takeEffects())).toHaveLength(1);
+    expect(core.time()).toBe(0);
+    expect(vmStatus(core, 'v').printableStatus).toBe('Starting');
+  });
+
+  it('R-RS6 settle moves the clock to due timers: a launch that fails once ends Running at quiescence', () => {
+    let fails = 1;
+    const c = new SimCluster({ agent: { launchFails: () => (fails-- > 0 ? 'boom' : null) } });
+    c.apply(node('n1'));
+    c.apply(vm('v', 'Always'));
+    c.settle();
+    expect(c.observe().vms.v).toMatchObject({ printableStatus: 'Running', created: true });
+    expect(c.core.time()).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('R-RS6 a launch that always fails retries once per settle and shows CrashLoopBackOff at quiescence', () => {
+    const c = new SimCluster({ agent: { launchFails: () => 'boom' } });
+    c.apply(node('n1'));
+    c.apply(vm('v', 'Always'));
+    c.settle();
+    const count = () => (c.core.object('VirtualMachine', 'v')!.status as VmStatus).startFailure!.consecutiveFailCount;
+    expect([c.observe().vms.v!.printableStatus, count()]).toEqual(['CrashLoopBackOff', 2]);
+    c.settle();
+    expect([c.observe().vms.v!.printableStatus, count()]).toEqual(['CrashLoopBackOff', 3]);
   });
 });

@@ -20,11 +20,10 @@
  *
  * Harness choices where KubeVirt leaves room (documented here once; the
  * controllers document their own):
- * - Crash-loop backoff (R-RS6): the backoff timer never fires by itself
- *   (rules.behaviour.crashLoopRetrySeconds null); a VM in backoff stays
- *   CrashLoopBackOff (no VMI) until a start, stop or restart request clears
- *   the failure count. A VMI deleted by the controller (stop, restart) does
- *   not count as a start failure.
+ * - Timers (crash-loop backoff, R-RS6) are due at a time on the core's
+ *   clock; the settle loop (backends/cluster/settle.ts) moves the clock to
+ *   the next due timer when nothing else is in flight, so a settled state is
+ *   KubeVirt's state after the delays (docs/harness-choices.md §2).
  * - A missing NetworkAttachmentDefinition keeps the VMI Pending with
  *   Synchronized=False/FailedCreate (the launcher pod cannot be rendered);
  *   the VM shows Starting. It proceeds once the NAD is applied.
@@ -205,6 +204,7 @@ export class ClusterCore {
 
   private addTimer(t: Timer): void {
     const ts = this.timers();
+    if (ts.some((x) => x.due === t.due && x.controller === t.controller && x.key === t.key)) return;
     let i = ts.length;
     while (i > 0 && ts[i - 1]!.due > t.due) i--;
     ts.splice(i, 0, t);
@@ -258,6 +258,23 @@ export class ClusterCore {
   /** True when effects are waiting to be taken. */
   hasEffects(): boolean {
     return this.outboxLen > 0;
+  }
+
+  /** When the earliest timer is due (ms on the core's clock), or null without timers. Public (the settle loop). */
+  nextTimerDue(): number | null {
+    const ts = this.timers();
+    return ts.length > 0 ? ts[0]!.due : null;
+  }
+
+  /** When the latest timer is due, or null without timers. Public (the settle loop). */
+  lastTimerDue(): number | null {
+    const ts = this.timers();
+    return ts.length > 0 ? ts[ts.length - 1]!.due : null;
+  }
+
+  /** The core's clock (ms). */
+  time(): number {
+    return this.store.books.clock as number;
   }
 
   /** Sets the clock (ms; virtual in the model, wall clock in qemu): due timers fire. */

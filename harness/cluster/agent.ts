@@ -28,6 +28,8 @@ export type LaunchDiskSource =
   | { kind: 'containerDisk'; image: string; format: ImageFormat }
   /** A PVC (also a DataVolume's PVC): persistent, by claim name. */
   | { kind: 'pvc'; claim: string; storage: 'local' | 'shared'; node: string | null; sizeBytes: number }
+  /** ephemeral: a per-VMI copy-on-write overlay on a PVC (read-only below it); writes go with the VMI. */
+  | { kind: 'ephemeral'; claim: string; storage: 'local' | 'shared'; node: string | null; sizeBytes: number }
   /** emptyDisk: a blank per-VMI disk that lives as long as the VMI. */
   | { kind: 'emptyDisk'; sizeBytes: number }
   /** configMap / secret / cloudInitNoCloud / cloudInitConfigDrive: an ISO built at VMI start. */
@@ -135,7 +137,8 @@ export type EffectType = Effect['type'];
 /**
  * How a launcher ended. The control plane maps it to a phase (docs/spec.md R-G1,
  * R-G3, R-G4): guestShutdown → Succeeded; destroyed (grace 0) → Succeeded;
- * graceExpired, crashed, panicked, killed → Failed.
+ * graceExpired (ACPI on; without ACPI it is a destroyed domain → Succeeded),
+ * crashed, panicked, killed → Failed.
  */
 export type ExitReason = 'guestShutdown' | 'destroyed' | 'graceExpired' | 'crashed' | 'panicked' | 'killed';
 
@@ -237,4 +240,21 @@ export interface NodeAgent {
   virtualClockMs?(): number;
   /** Stops every launcher and removes every file it made. Idempotent. */
   dispose(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The size of an emptyDisk's image, as every node side creates it: the
+ * requested capacity aligned down to 1 MiB (KubeVirt pkg/emptydisk/emptydisk.go
+ * `CreateTemporaryDisks`, pkg/util/util.go `AlignImageSizeTo1MiB`); 0 means
+ * the launch fails (`emptyDiskTooSmall`). Public (node sides).
+ */
+export function emptyDiskImageBytes(sizeBytes: number): number {
+  return sizeBytes - (sizeBytes % MiB);
+}
+
+/** The launch failure of an emptyDisk below 1 MiB (KubeVirt's message). Public (node sides). */
+export function emptyDiskTooSmall(volume: string): string {
+  return `the size for volume ${volume} is too low`;
 }

@@ -51,3 +51,4 @@ export {
 export { ERR } from './messages.ts';
 export { ChurnMap, ChurnSet } from './ChurnMap.ts';
 export type * from './agent.ts';
+export { emptyDiskImageBytes, emptyDiskTooSmall } from './agent.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, generatedMac, parseRange, release } from './ipam.ts';
+import { allocate, generatedMac, hostLocalPool, parseRange, release } from './ipam.ts';
 
 describe('R-N2 NAD IPv4 allocation', () => {
   it('hands out the lowest free host from network+1, reuses released ones, stops at the broadcast', () => {
@@ -9,6 +9,16 @@ describe('R-N2 NAD IPv4 allocation', () => {
     expect(allocate(pool)).toBeNull();
     release(pool, '192.168.1.9/30');
     expect(allocate(pool)).toBe('192.168.1.9/30');
+  });
+
+  // containernetworking/plugins host-local range.go Canonicalize (gateway and rangeStart default to network + 1) and
+  // allocator.go (the gateway is never handed out): the first address of a /24 with the default gateway is .2
+  it('host-local: from rangeStart to rangeEnd, skipping the gateway (.1 by default, so .2 first)', () => {
+    const pool = hostLocalPool({ subnet: '192.168.1.0/24' })!;
+    expect([allocate(pool), allocate(pool)]).toEqual(['192.168.1.2/24', '192.168.1.3/24']);
+    const bounded = hostLocalPool({ subnet: '10.0.0.0/29', rangeStart: '10.0.0.4', rangeEnd: '10.0.0.5', gateway: '10.0.0.5' })!;
+    expect([allocate(bounded), allocate(bounded)]).toEqual(['10.0.0.4/29', null]);
+    expect(hostLocalPool({ subnet: '10.0.0.0/29', rangeStart: '10.1.0.1' })).toBeUndefined();
   });
 
   it('rejects malformed ranges', () => {

@@ -1,9 +1,13 @@
 /**
- * IPv4 allocation from a NAD's ipam `range` (types.ts CniConfig): the lowest
- * free host address, network+1 upward, never the broadcast address. Internal
- * to the cluster core.
+ * IPv4 allocation from a NAD's host-local ipam range (types.ts CniConfig;
+ * containernetworking/plugins plugins/ipam/host-local/backend/allocator
+ * range.go `Canonicalize`, allocator.go): the lowest free address from
+ * rangeStart (network + 1 by default) to rangeEnd (broadcast - 1 by
+ * default), never the gateway (network + 1 by default, so the first is .2).
+ * Internal to the cluster core.
  */
 
+import type { HostLocalRange } from '../api/index.ts';
 import type { Ipv4Pool } from './store/records.ts';
 
 export type { Ipv4Pool };
@@ -20,22 +24,61 @@ export function parseRange(range: string): Ipv4Pool | undefined {
   return { network: (addr & mask) >>> 0, prefix, used: [] };
 }
 
+function parseIp(ip: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip.trim());
+  if (!m) return undefined;
+  const o = m.slice(1, 5).map(Number);
+  return o.some((x) => x > 255) ? undefined : ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
+}
+
+/** A pool for one host-local range; undefined when its subnet or bounds are malformed or outside it. */
+export function hostLocalPool(r: HostLocalRange): Ipv4Pool | undefined {
+  const pool = parseRange(r.subnet);
+  if (!pool) return undefined;
+  const hosts = 2 ** (32 - pool.prefix) - 2;
+  const offset = (ip: string | undefined, dflt: number): number | undefined => {
+    if (ip === undefined) return dflt;
+    const n = parseIp(ip);
+    const off = n === undefined ? -1 : n - pool.network;
+    return off >= 1 && off <= hosts ? off : undefined;
+  };
+  const start = offset(r.rangeStart, 1);
+  const end = offset(r.rangeEnd, hosts);
+  const gateway = offset(r.gateway, 1);
+  if (start === undefined || end === undefined || gateway === undefined || start > end) return undefined;
+  return { ...pool, start, end, gateway };
+}
+
+/** The first host-local range of an ipam config (`ranges[0][0]`, else the legacy top-level subnet), if any. */
+export function firstRange(ipam: { subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string; ranges?: HostLocalRange[][] } | undefined): HostLocalRange | undefined {
+  if (!ipam) return undefined;
+  const r = ipam.ranges?.[0]?.[0];
+  if (r) return r;
+  if (!ipam.subnet) return undefined;
+  const legacy: HostLocalRange = { subnet: ipam.subnet };
+  if (ipam.rangeStart !== undefined) legacy.rangeStart = ipam.rangeStart;
+  if (ipam.rangeEnd !== undefined) legacy.rangeEnd = ipam.rangeEnd;
+  if (ipam.gateway !== undefined) legacy.gateway = ipam.gateway;
+  return legacy;
+}
+
 function toDotted(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-/** Takes the lowest free host address as `a.b.c.d/p`; null when the range is full. */
+/** Takes the lowest free address of the range (not the gateway) as `a.b.c.d/p`; null when the range is full. */
 export function allocate(pool: Ipv4Pool): string | null {
-  const hosts = 2 ** (32 - pool.prefix) - 2;
-  // `used` is ascending: the first gap is the lowest free offset
+  const end = pool.end ?? 2 ** (32 - pool.prefix) - 2;
+  // `used` is ascending: the first gap at or after the start is the lowest free offset
   const used = pool.used;
-  let off = 1;
+  let off = pool.start ?? 1;
   let i = 0;
-  while (i < used.length && used[i] === off) {
-    i++;
+  while (i < used.length && used[i]! < off) i++;
+  while (off === pool.gateway || (i < used.length && used[i] === off)) {
+    if (off !== pool.gateway) i++;
     off++;
   }
-  if (off > hosts) return null;
+  if (off > end) return null;
   used.splice(i, 0, off);
   return `${toDotted(pool.network + off)}/${pool.prefix}`;
 }

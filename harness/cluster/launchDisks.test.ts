@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VirtualMachineInstanceSpec } from '../api/types.ts';
-import { launchDisks, type DiskLookups } from './launchDisks.ts';
+import { firmwareUuid, launchDisks, type DiskLookups } from './launchDisks.ts';
 
 const lookups: DiskLookups = {
   pvc: (c) => (c === 'data' ? { storage: 'local', node: 'n1', sizeBytes: 1024 } : undefined),
@@ -49,12 +49,19 @@ describe('launchDisks (R-S1..R-S6)', () => {
     expect(by.scratch).toMatchObject({ bus: 'scsi', readonly: false, source: { kind: 'emptyDisk', sizeBytes: 1024 * 1024 } });
   });
 
+  // KubeVirt pkg/cloud-init/cloud-init.go readCloudInitNoCloudMetaData (instance-id: the firmware UUID) and
+  // pkg/virt-controller/watch/vm/firmware.go CalculateLegacyUUID (SHA-1 UUID of the VM name); the expected value is
+  // uuid5(6a1a24a1-4061-4607-8bf4-a3963d0c5895, "v"), as Go's uuid.NewSHA1 computes it
+  it('cloud-init instance ids: NoCloud instance-id is the firmware UUID (KubeVirt\'s name-based one when unset)', () => {
+    expect(firmwareUuid('v')).toBe('96e9a265-311a-5ace-aabe-7b17507652a9');
+  });
+
   it('cdroms are read-only on sata; config volumes are read-only ISOs with their labels (R-S5)', () => {
     expect(by.iso).toMatchObject({ cdrom: true, readonly: true, bus: 'sata' });
     expect(by.ci!.source).toEqual({
       kind: 'configIso',
       label: 'cidata',
-      files: { 'user-data': '#cloud-config\n', 'meta-data': 'instance-id: v.default\nlocal-hostname: v-host\n' },
+      files: { 'user-data': '#cloud-config\n', 'meta-data': 'instance-id: 96e9a265-311a-5ace-aabe-7b17507652a9\nlocal-hostname: v-host\n' },
     });
     expect(by.cfg).toMatchObject({ readonly: true, source: { kind: 'configIso', label: 'cfgdata', files: { 'app.conf': 'x=1' } } });
     expect(by.sec!.source).toEqual({ kind: 'configIso', label: 'secrets', files: { pw: 'hunter2' } });

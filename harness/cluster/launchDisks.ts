@@ -6,6 +6,7 @@
 import type { ConfigMap, Secret, VirtualMachineInstanceSpec, Volume } from '../api/index.ts';
 import { findImage, parseQuantity } from '../api/index.ts';
 import type { LaunchDisk } from './agent.ts';
+import { createHash } from 'node:crypto';
 
 /** Where the referenced objects come from. */
 export interface DiskLookups {
@@ -18,6 +19,24 @@ export interface DiskLookups {
 export interface Identity {
   name: string;
   hostname: string;
+  /** spec.domain.firmware.uuid, when given. */
+  firmwareUuid?: string;
+}
+
+/** KubeVirt's namespace for firmware UUIDs (pkg/virt-controller/watch/vm/firmware.go `magicUUID`). */
+const FIRMWARE_UUID_NS = Buffer.from('6a1a24a1406146078bf4a3963d0c5895', 'hex');
+
+/**
+ * The firmware UUID KubeVirt gives a VM without one: a name-based (SHA-1,
+ * version 5) UUID of its name (firmware.go `CalculateLegacyUUID`). The
+ * harness gives a standalone VMI the same, where KubeVirt draws a random one.
+ */
+export function firmwareUuid(name: string): string {
+  const b = createHash('sha1').update(FIRMWARE_UUID_NS).update(name).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**
@@ -43,6 +62,11 @@ export function launchDisks(spec: VirtualMachineInstanceSpec, id: Identity, look
       const p = lookups.pvc(claim)!;
       source = { kind: 'pvc', claim, storage: p.storage ?? 'shared', node: p.node, sizeBytes: p.sizeBytes };
       readonly = v.persistentVolumeClaim?.readOnly ?? false;
+    } else if (v.ephemeral) {
+      // pkg/ephemeral-disk/ephemeral-disk.go CreateBackedImageForVolume: a qcow2 overlay backed by the PVC
+      const claim = v.ephemeral.persistentVolumeClaim.claimName;
+      const p = lookups.pvc(claim)!;
+      source = { kind: 'ephemeral', claim, storage: p.storage ?? 'shared', node: p.node, sizeBytes: p.sizeBytes };
     } else if (v.emptyDisk) {
       source = { kind: 'emptyDisk', sizeBytes: parseQuantity(v.emptyDisk.capacity) ?? 0 };
     } else {
@@ -71,17 +95,20 @@ function configIso(v: Volume, id: Identity, lookups: DiskLookups): LaunchDisk['s
   const ci = v.cloudInitNoCloud ?? v.cloudInitConfigDrive;
   if (ci) {
     const userData = ci.userData ?? (ci.userDataBase64 !== undefined ? decode(ci.userDataBase64) : '');
+    // pkg/cloud-init/cloud-init.go readCloudInitNoCloudMetaData / readCloudInitConfigDriveMetaData: NoCloud's
+    // instance-id is the firmware UUID; ConfigDrive's instance_id is <name>.<namespace>, its uuid the firmware UUID
+    const uuid = id.firmwareUuid ?? firmwareUuid(id.name);
     if (v.cloudInitNoCloud) {
       const files: Record<string, string> = {
         'user-data': userData,
-        'meta-data': `instance-id: ${id.name}.default\nlocal-hostname: ${id.hostname}\n`,
+        'meta-data': `instance-id: ${uuid}\nlocal-hostname: ${id.hostname}\n`,
       };
       if (ci.networkData !== undefined) files['network-config'] = ci.networkData;
       return { kind: 'configIso', label: 'cidata', files };
     }
     const files: Record<string, string> = {
       'openstack/latest/user_data': userData,
-      'openstack/latest/meta_data.json': JSON.stringify({ uuid: `${id.name}.default`, hostname: id.hostname }),
+      'openstack/latest/meta_data.json': JSON.stringify({ instance_id: `${id.name}.default`, uuid, hostname: id.hostname }),
     };
     if (ci.networkData !== undefined) files['openstack/latest/network_data.json'] = ci.networkData;
     return { kind: 'configIso', label: 'config-2', files };

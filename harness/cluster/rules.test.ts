@@ -53,6 +53,6 @@ describe('rule overrides (deviant models)', () => {
     const r = makeRules({ runStrategy: { RerunOnFailure: { succeeded: 'deleteRecreate' } }, behaviour: { reset: 'newVmi' } });
     expect(r.runStrategy.RerunOnFailure).toEqual({ ...RUN_STRATEGY_TABLE.RerunOnFailure, succeeded: 'deleteRecreate' });
     expect(RUN_STRATEGY_TABLE.RerunOnFailure.succeeded).toBe('delete');
-    expect(r.behaviour).toEqual({ reset: 'newVmi', migrationMovesNode: true, crashLoopRetrySeconds: null });
+    expect(r.behaviour).toEqual({ reset: 'newVmi', migrationMovesNode: true, crashLoopBackoff: 'expires' });
   });
 });

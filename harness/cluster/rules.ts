@@ -35,8 +35,25 @@ export const RUN_STRATEGY_TABLE: RunStrategyTable = {
   Once: { noVmi: 'create', active: 'keep', succeeded: 'keep', failed: 'keep' },
 };
 
-/** Strategies under which a start failure puts the VM into crash-loop backoff (docs/kubevirt-reference.md §2.1 #14). */
+/** Strategies under which a start failure puts the VM into crash-loop backoff (docs/kubevirt-reference.md §2.1 #14; vm.go `shouldClearStartFailure`). */
 export const BACKOFF_STRATEGIES: readonly RunStrategy[] = ['Always', 'RerunOnFailure', 'Once'];
+
+/** Strategies whose VMI creation waits for the backoff to expire (vm.go `syncRunStrategy`: Once creates at once). */
+export const BACKOFF_DELAYS_START: readonly RunStrategy[] = ['Always', 'RerunOnFailure'];
+
+/** KubeVirt's cap on the crash-loop delay (vm.go `defaultMaxCrashLoopBackoffDelaySeconds`). */
+export const MAX_CRASH_LOOP_DELAY_SECONDS = 300;
+
+/**
+ * R-RS6, vm.go `calculateStartBackoffTime`: 10·n² s (the interval is
+ * max(10, maxDelay/30)) plus a jitter in [0, delay/2], at most maxDelay.
+ * `jitter01` in [0, 1) stands for Go's rand.Intn.
+ */
+export function crashLoopDelaySeconds(failCount: number, jitter01: number, maxDelay = MAX_CRASH_LOOP_DELAY_SECONDS): number {
+  const n = Math.max(1, failCount);
+  const delay = Math.max(10, Math.floor(maxDelay / 30)) * n * n;
+  return Math.min(maxDelay, delay + Math.floor(jitter01 * (Math.floor(delay / 2) + 1)));
+}
 
 /** R-G1, R-G3, R-G4: how a launcher's end maps to a VMI phase (agent.ts ExitReason). */
 export const EXIT_PHASE: Record<ExitReason, 'Succeeded' | 'Failed'> = {
@@ -46,6 +63,36 @@ export const EXIT_PHASE: Record<ExitReason, 'Succeeded' | 'Failed'> = {
   crashed: 'Failed',
   panicked: 'Failed',
   killed: 'Failed',
+};
+
+/**
+ * R-G4, handler vm.go `calculateVmPhaseForStatusReason`: a domain destroyed
+ * after the grace period (graceExpired) is Failed only when ACPI is enabled
+ * (`isACPIEnabled`); without ACPI a destroyed domain is ok, as `destroyed`.
+ */
+export function exitPhaseOf(rules: Rules, reason: ExitReason, acpi: boolean): 'Succeeded' | 'Failed' {
+  return reason === 'graceExpired' && !acpi ? rules.exitPhase.destroyed : rules.exitPhase[reason];
+}
+
+/** What `isSetToStart` looks at. */
+export interface SetToStartFacts {
+  /** The VM's VMI phase, null without one. */
+  vmiPhase: string | null;
+  /** The first state-change request is a Start. */
+  startRequest: boolean;
+  /** The first state-change request is a Stop for this VMI. */
+  stopRequestForVmi: boolean;
+  /** status.runStrategy differs from the spec's (RerunOnFailure's first start or a switch). */
+  strategySwitched: boolean;
+}
+
+/** R-PS, vm.go `isSetToStart`: whether the VM is meant to run, per strategy (WaitingForVolumeBinding needs it). */
+export const SET_TO_START: Record<RunStrategy, (f: SetToStartFacts) => boolean> = {
+  Always: () => true,
+  Halted: () => false,
+  Manual: (f) => (f.vmiPhase !== null ? !f.stopRequestForVmi : f.startRequest),
+  RerunOnFailure: (f) => (f.vmiPhase !== null ? f.vmiPhase !== 'Succeeded' : f.startRequest || f.strategySwitched),
+  Once: (f) => f.vmiPhase === null,
 };
 
 /** The facts printableStatus is computed from (docs/kubevirt-reference.md §2.1 predicates). */
@@ -111,7 +158,9 @@ export function printableStatus(rules: readonly PrintableStatusRule[], f: VmStat
 /** What the core knows about a VMI when deciding LiveMigratable (R-M1). */
 export interface MigratabilityFacts {
   podBridge: boolean;
-  hostDevices: boolean;
+  /** Counts of spec.domain.devices.hostDevices and gpus. */
+  hostDevices: number;
+  gpus: number;
   /** Claims of volumes whose PVC lacks ReadWriteMany. */
   nonSharedClaims: string[];
 }
@@ -127,7 +176,18 @@ export const LIVE_MIGRATABLE_RULES: readonly LiveMigratableRule[] = [
     reason: 'InterfaceNotLiveMigratable',
     message: (f) => (f.podBridge ? 'cannot migrate VMI which does not use masquerade or a migratable plugin to connect to the pod network' : null),
   },
-  { reason: 'HostDeviceNotLiveMigratable', message: (f) => (f.hostDevices ? 'VMI uses a PCI host devices' : null) },
+  // handler vm.go vmiContainsNonMigratablePCIHostDevices (the harness has no VGPULiveMigration gate nor mediated devices)
+  {
+    reason: 'HostDeviceNotLiveMigratable',
+    message: (f) =>
+      f.hostDevices > 0
+        ? 'VMI specifies non-migratable generic PCI host device'
+        : f.gpus > 1
+          ? 'VMI specifies too many GPUs'
+          : f.gpus === 1
+            ? 'VMI specifies a GPU but feature gate VGPULiveMigration is not enabled'
+            : null,
+  },
   {
     reason: 'DisksNotLiveMigratable',
     message: (f) =>
@@ -144,8 +204,11 @@ export const LIVE_MIGRATABLE_RULES: readonly LiveMigratableRule[] = [
 export interface BehaviourRules {
   reset: 'inPlace' | 'newVmi';
   migrationMovesNode: boolean;
-  /** Seconds a crash-loop backoff holds a VM before it retries by itself (a timer); null: never (R-RS6 harness choice). */
-  crashLoopRetrySeconds: number | null;
+  /**
+   * R-RS6: a crash-loop backoff expires (a timer on the core's clock, KubeVirt), or never
+   * (a deviant: the VM stays in CrashLoopBackOff until a request clears the count).
+   */
+  crashLoopBackoff: 'expires' | 'never';
 }
 
 /** The full rule set of the core. Public. */
@@ -162,7 +225,7 @@ export const DEFAULT_RULES: Rules = {
   exitPhase: EXIT_PHASE,
   printableStatus: PRINTABLE_STATUS_RULES,
   liveMigratable: LIVE_MIGRATABLE_RULES,
-  behaviour: { reset: 'inPlace', migrationMovesNode: true, crashLoopRetrySeconds: null },
+  behaviour: { reset: 'inPlace', migrationMovesNode: true, crashLoopBackoff: 'expires' },
 };
 
 /** Overrides of the default rules: run-strategy rows merge per strategy. Public. */

@@ -75,7 +75,7 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
       apiVersion: 'k8s.cni.cncf.io/v1',
       kind: 'NetworkAttachmentDefinition',
       metadata: { name: BRIDGE_NAD },
-      spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'bridge', bridge: 'br1', ipam: { type: 'host-local', range: '192.168.100.0/24' } }) },
+      spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'bridge', bridge: 'br1', ipam: { type: 'host-local', ranges: [[{ subnet: '192.168.100.0/24' }]] } }) },
     });
   }
   if (suite.networks.includes('sriov')) {
@@ -83,7 +83,7 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
       apiVersion: 'k8s.cni.cncf.io/v1',
       kind: 'NetworkAttachmentDefinition',
       metadata: { name: SRIOV_NAD, annotations: { 'k8s.v1.cni.cncf.io/resourceName': SRIOV_RESOURCE } },
-      spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'sriov', ipam: { type: 'host-local', range: '192.168.200.0/24' } }) },
+      spec: { config: JSON.stringify({ cniVersion: '0.3.1', type: 'sriov', ipam: { type: 'host-local', ranges: [[{ subnet: '192.168.200.0/24' }]] } }) },
     });
   }
   if (suite.builds.includes('instancetype')) {

@@ -21,15 +21,17 @@
  *   not (a QMP `stop` from elsewhere, a disk error with werror=stop: reason
  *   ioError when a BLOCK_IO_ERROR with action stop came first), except the
  *   ones that belong to a migration or an ACPI fake reboot.
- * - The stop flow (KubeVirt): ACPI power button re-sent every ≤5 s, `quit`
- *   when the grace period expires.
+ * - The stop flow (KubeVirt): a shutdown request re-sent every ≤5 s, `quit`
+ *   when the grace period expires. As libvirt's `qemuDomainShutdownFlags`,
+ *   the request goes through the guest agent (`guest-shutdown`, powerdown)
+ *   when it is connected and the guest runs, else the ACPI power button.
  */
 import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/index.ts';
 import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
 import { QGA_PORT_ID } from '../devices.ts';
 import type { QemuProcess } from './QemuProcess.ts';
-import { GUEST_BOOT_MS, POWER_BUTTON_PERIOD_MS } from '../budgets.ts';
+import { GUEST_BOOT_MS, GUEST_OP_MS, POWER_BUTTON_PERIOD_MS } from '../budgets.ts';
 
 /** What was asked of the launcher that decides how its end is read. */
 export type EndIntent = 'none' | 'destroy' | 'graceExpired' | 'killed' | 'handedOver';
@@ -110,6 +112,8 @@ export class VmiLauncher {
   /** A BLOCK_IO_ERROR with action stop came: the next STOP is QEMU's, for an I/O error. */
   #ioError = false;
   #exitTracked = false;
+  /** A guest-agent shutdown request is in flight (the stop flow). */
+  #agentShutdown = false;
 
   constructor(
     public spec: LaunchSpec,
@@ -195,7 +199,7 @@ export class VmiLauncher {
     const deadline = Date.now() + graceSeconds * 1000;
     if (this.#stop && this.#stop.deadline <= deadline) return;
     this.#clearStop();
-    const press = (): void => void this.proc.qmp.execute('system_powerdown').catch(() => undefined);
+    const press = (): void => this.#requestShutdown();
     press();
     this.#stop = {
       deadline,
@@ -207,6 +211,18 @@ export class VmiLauncher {
       }, deadline - Date.now()),
     };
     void this.hooks.track(`${this.label}: stopping (grace ${graceSeconds} s)`, this.done);
+  }
+
+  /** One shutdown request: through the guest agent when connected (one at a time), else the power button. */
+  #requestShutdown(): void {
+    if (this.agentConnected && !this.paused) {
+      if (this.#agentShutdown) return;
+      this.#agentShutdown = true;
+      // guest-shutdown has no answer when it works (the guest goes down); a refusal lets the next press retry
+      void this.proc.qga.shutdown('powerdown', GUEST_OP_MS).catch(() => undefined).finally(() => (this.#agentShutdown = false));
+      return;
+    }
+    void this.proc.qmp.execute('system_powerdown').catch(() => undefined);
   }
 
   /** SIGKILL the launcher's process group (fault, node loss). */

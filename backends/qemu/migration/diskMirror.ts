@@ -21,7 +21,7 @@ import { MIRROR_STEP_MS } from '../budgets.ts';
 
 /** Disks whose data lives only with this VMI on this node. Pure. */
 export function mirroredDisks(spec: LaunchSpec): LaunchDisk[] {
-  return spec.disks.filter((d) => !d.readonly && !d.cdrom && (d.source.kind === 'containerDisk' || d.source.kind === 'emptyDisk'));
+  return spec.disks.filter((d) => !d.readonly && !d.cdrom && (d.source.kind === 'containerDisk' || d.source.kind === 'emptyDisk' || d.source.kind === 'ephemeral'));
 }
 
 const jobId = (d: LaunchDisk): string => `mirror-${diskNodeNames(d.name).format}`;

@@ -123,6 +123,17 @@ describe('VolumeStore', () => {
       expect(await qemuIo(store.pvcPath('golden')!, 'qcow2', `read -P ${GOLDEN_PATTERN} 0 4k`, true)).toBe(true);
     });
 
+    // KubeVirt pkg/ephemeral-disk/ephemeral-disk.go CreateBackedImageForVolume: a qcow2 overlay backed by the PVC
+    it('ephemeral: a per-VMI overlay backed by the PVC, reading its content; writes stay in the overlay', async () => {
+      await store.provision(provision({ pvc: 'golden', sizeBytes: BOOT_DISK_BYTES, source: { kind: 'image', image: GOLDEN, format: 'qcow2' } }));
+      const vmiDir = join(dir, 'vmi-eph');
+      const [eph] = await store.prepare(spec([disk('e', { kind: 'ephemeral', claim: 'golden', storage: 'shared', node: null, sizeBytes: BOOT_DISK_BYTES })]), vmiDir);
+      expect(eph).toMatchObject({ file: join(vmiDir, 'eph-e.qcow2'), format: 'qcow2', backing: { file: store.pvcPath('golden'), format: 'qcow2' } });
+      expect(await qemuIo(eph!.file, 'qcow2', `read -P ${GOLDEN_PATTERN} 0 4k`, true)).toBe(true);
+      expect(await qemuIo(eph!.file, 'qcow2', 'write -P 0x33 0 4k')).toBe(true);
+      expect(await qemuIo(store.pvcPath('golden')!, 'qcow2', `read -P ${GOLDEN_PATTERN} 0 4k`, true)).toBe(true);
+    });
+
     it('clone refusals: unknown source, smaller than the source; a second PVC of the same name', async () => {
       await store.provision(provision({ pvc: 'src', sizeBytes: 16 * MiB }));
       expect(await store.provision(provision({ pvc: 'x', source: { kind: 'clone', fromPvc: 'missing' } }))).toEqual({
@@ -193,6 +204,15 @@ describe('VolumeStore', () => {
         { name: 'data', file: store.pvcPath('data'), format: 'qcow2', readonly: true, cdrom: false },
       ]);
       expect((await qemuImgInfo(prepared[0]!.file)).virtualSize).toBe(4 * MiB);
+    });
+
+    // KubeVirt pkg/emptydisk/emptydisk.go CreateTemporaryDisks: the capacity aligned down to 1 MiB (AlignImageSizeTo1MiB);
+    // an image that would be empty fails ("the size for volume … is too low")
+    it('emptyDisk: the image size is aligned down to 1 MiB; below 1 MiB the disk cannot be prepared', async () => {
+      const vmiDir = join(dir, 'vmi-align');
+      const [odd] = await store.prepare(spec([disk('odd', { kind: 'emptyDisk', sizeBytes: 4 * MiB + 1000 })]), vmiDir);
+      expect((await qemuImgInfo(odd!.file)).virtualSize).toBe(4 * MiB);
+      await expect(store.prepare(spec([disk('tiny', { kind: 'emptyDisk', sizeBytes: 1000 })]), join(dir, 'vmi-tiny'))).rejects.toThrow('disk tiny: the size for volume tiny is too low');
     });
 
     it('configMap / cloud-init: an ISO with the label and files, built in the VMI dir', async () => {

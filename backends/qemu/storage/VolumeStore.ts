@@ -25,7 +25,7 @@
 import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Effect, LaunchDisk, LaunchSpec } from '../../../harness/cluster/index.ts';
+import { emptyDiskImageBytes, emptyDiskTooSmall, type Effect, type LaunchDisk, type LaunchSpec } from '../../../harness/cluster/index.ts';
 import { findImage, type CatalogueImage } from '../../../harness/api/index.ts';
 import { buildConfigIso, type GuestArtefacts } from '../../../guest/artefacts.ts';
 import type { PreparedDisk } from './PreparedDisk.ts';
@@ -223,7 +223,9 @@ export class VolumeStore {
       }
       case 'emptyDisk': {
         const file = join(vmiDir, `empty-${key}.qcow2`);
-        if (!(await exists(file))) await qemuImgCreate(file, { format: 'qcow2', sizeBytes: src.sizeBytes, timeoutMs: this.timeoutMs });
+        const sizeBytes = emptyDiskImageBytes(src.sizeBytes); // aligned down to 1 MiB, as KubeVirt creates it
+        if (sizeBytes === 0) throw new PrepareError(disk.name, emptyDiskTooSmall(disk.name));
+        if (!(await exists(file))) await qemuImgCreate(file, { format: 'qcow2', sizeBytes, timeoutMs: this.timeoutMs });
         return { ...base, file, format: 'qcow2' };
       }
       case 'configIso': {
@@ -231,11 +233,17 @@ export class VolumeStore {
         await buildConfigIso({ label: src.label, files: src.files, out: file, timeoutMs: this.timeoutMs });
         return { ...base, file, format: 'raw' };
       }
-      case 'pvc': {
+      case 'pvc':
+      case 'ephemeral': {
         const located = this.locate(src.claim, src.storage, src.node);
-        const file = this.pvcPath(src.claim) ?? (typeof located === 'string' ? located : null);
-        if (!file || !(await exists(file))) throw new PrepareError(disk.name, `PVC ${src.claim} has no volume${file ? ` at ${file}` : ''}`);
-        return { ...base, file, format: 'qcow2' };
+        const pvcFile = this.pvcPath(src.claim) ?? (typeof located === 'string' ? located : null);
+        if (!pvcFile || !(await exists(pvcFile))) throw new PrepareError(disk.name, `PVC ${src.claim} has no volume${pvcFile ? ` at ${pvcFile}` : ''}`);
+        if (src.kind === 'pvc') return { ...base, file: pvcFile, format: 'qcow2' };
+        // ephemeral (pkg/ephemeral-disk/ephemeral-disk.go): a per-VMI overlay, the PVC read-only below it
+        const file = join(vmiDir, `eph-${key}.qcow2`);
+        const backing = { file: pvcFile, format: 'qcow2' as const };
+        if (!(await exists(file))) await qemuImgCreate(file, { format: 'qcow2', backing, timeoutMs: this.timeoutMs });
+        return { ...base, file, format: 'qcow2', backing };
       }
     }
   }

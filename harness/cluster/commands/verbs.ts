@@ -120,22 +120,25 @@ function stop(env: VerbEnv, name: string, grace: number | null): Result {
   if (!vm) return ERR.vmNotFound(name);
   const v = vmiOf(env.store, vm);
   const live = v !== null && !FINAL(v.obj.status.phase);
+  // lifecycle.go StopVMRequestHandler patches a live VMI's grace period before it decides (even when it then refuses)
+  const wasSet = live && v.rec.graceSet;
+  const old = live ? v.rec.grace : 0;
+  if (live && grace !== null) patchGrace(env, v, grace);
   switch (runStrategy(vm.obj.spec)) {
     case 'Always':
     case 'Once':
-      if (live && grace !== null) patchGrace(env, v, grace);
       setStrategy(vm, 'Halted');
       break;
     case 'Manual':
     case 'RerunOnFailure':
       if (!live) return ERR.vmNotRunning();
-      if (grace !== null) patchGrace(env, v, grace);
       vm.obj.status.stateChangeRequests = [{ action: 'Stop', uid: v.obj.metadata.uid }];
       break;
     case 'Halted':
       if (!live) return ERR.vmNotRunning();
-      if (grace === null || grace >= v.rec.grace) return ERR.haltedShorterGrace();
-      patchGrace(env, v, grace);
+      // compared with the VMI's own value only when it had one
+      if (grace === null || (wasSet && grace >= old)) return ERR.haltedShorterGrace();
+      vm.obj.status.stateChangeRequests = [{ action: 'Stop', uid: v.obj.metadata.uid }];
       break;
   }
   return requested(env, vm);
@@ -144,6 +147,7 @@ function stop(env: VerbEnv, name: string, grace: number | null): Result {
 /** Patches the VMI grace period; a shutdown already under way restarts with it. */
 function patchGrace(env: VerbEnv, v: VmiEntry, grace: number): void {
   v.rec.grace = grace;
+  v.rec.graceSet = true;
   if (v.rec.shuttingDown) env.emit({ type: 'shutdown', uid: v.obj.metadata.uid, graceSeconds: grace });
 }
 

@@ -136,6 +136,7 @@ export function claimsOf(spec: VirtualMachineInstanceSpec): string[] {
   for (const v of spec.volumes ?? []) {
     if (v.persistentVolumeClaim) out.push(v.persistentVolumeClaim.claimName);
     else if (v.dataVolume) out.push(v.dataVolume.name);
+    else if (v.ephemeral) out.push(v.ephemeral.persistentVolumeClaim.claimName);
   }
   return out;
 }

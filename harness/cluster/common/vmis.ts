@@ -61,6 +61,7 @@ export function createVmi(s: Store, name: string, owner: OwnerReference | null, 
     shuttingDown: false,
     deletionSeen: false,
     grace: spec.terminationGracePeriodSeconds ?? clusterDefaults(s).terminationGracePeriodSeconds,
+    graceSet: spec.terminationGracePeriodSeconds !== undefined,
     sync: null,
     unschedulable: null,
     migratable: MIGRATABLE,
@@ -68,6 +69,7 @@ export function createVmi(s: Store, name: string, owner: OwnerReference | null, 
     launch: null,
     waitingVolumes: false,
     released: false,
+    ownerFinalizer: owner?.kind === 'VirtualMachine',
   }) as VmiEntry;
   writeConditions(e);
   return e;
@@ -89,17 +91,31 @@ export function writeInterfaces(e: VmiEntry): void {
 }
 
 const READY_TRUE: Condition = Object.freeze({ type: 'Ready', status: 'True' });
+/** Paused: the launcher pod's readiness gate is False (the harness leaves the pod's reason out). */
 const READY_FALSE: Condition = Object.freeze({ type: 'Ready', status: 'False' });
+/** vmi lifecycle.go syncReadyConditionFromPod: Ready=False with the reason of the launcher pod's state. */
+const READY_NO_POD: Condition = Object.freeze({ type: 'Ready', status: 'False', reason: 'PodNotExists', message: 'virt-launcher pod has not yet been scheduled' });
+const READY_POD_DOWN: Condition = Object.freeze({ type: 'Ready', status: 'False', reason: 'PodTerminating', message: 'virt-launcher pod is terminating' });
+const READY_GUEST_NOT_RUNNING: Condition = Object.freeze({ type: 'Ready', status: 'False', reason: 'GuestNotRunning', message: 'Guest VM is not reported as running' });
 const AGENT: Condition = Object.freeze({ type: 'AgentConnected', status: 'True' });
 const LIVE_MIGRATABLE: Condition = Object.freeze({ type: 'LiveMigratable', status: 'True' });
 const PAUSED_BY_USER: Condition = Object.freeze({ type: 'Paused', status: 'True', reason: 'PausedByUser' });
 const PAUSED_IO_ERROR: Condition = Object.freeze({ type: 'Paused', status: 'True', reason: 'PausedIOError' });
 
+/** The Ready condition (R-P2; vmi lifecycle.go syncReadyConditionFromPod): no launcher pod yet, a pod that is down, a guest not running, or the pod's readiness. */
+function ready(e: VmiEntry): Condition {
+  const phase = e.obj.status.phase;
+  if (isDeleting(e) && e.rec.launched) return READY_POD_DOWN; // the VMI controller deletes the launcher pod at once
+  if (phase === 'Running') return e.rec.paused ? READY_FALSE : READY_TRUE;
+  if (phase === 'Succeeded' || phase === 'Failed') return READY_POD_DOWN; // the launcher pod completed (it stays while the VMI does)
+  return phase === 'Pending' ? READY_NO_POD : READY_GUEST_NOT_RUNNING;
+}
+
 /** status.conditions from the VMI's facts (R-P2): Ready, Paused, AgentConnected, LiveMigratable, PodScheduled, Synchronized. */
 export function writeConditions(e: VmiEntry): void {
   const r = e.rec;
   const running = e.obj.status.phase === 'Running';
-  const c: Condition[] = [running && !r.paused ? READY_TRUE : READY_FALSE];
+  const c: Condition[] = [ready(e)];
   if (running && r.paused) c.push(r.pauseReason === 'ioError' ? PAUSED_IO_ERROR : PAUSED_BY_USER);
   if (running && r.agent) c.push(AGENT);
   if (running) {
@@ -107,6 +123,8 @@ export function writeConditions(e: VmiEntry): void {
     c.push(m.status === 'True' ? LIVE_MIGRATABLE : { type: 'LiveMigratable', status: 'False', reason: m.reason!, message: m.message ?? '' });
   }
   if (r.unschedulable !== null && e.obj.status.phase === 'Scheduling') c.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: r.unschedulable });
+  // vmi lifecycle.go updateStatus (Pending, no pod): a missing PVC also makes PodScheduled False/Unschedulable
+  else if (r.sync?.reason === 'FailedPvcNotFound' && e.obj.status.phase === 'Pending') c.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: r.sync.message });
   if (r.sync) c.push({ type: 'Synchronized', status: 'False', reason: r.sync.reason, message: r.sync.message });
   e.obj.status.conditions = c;
 }
@@ -127,6 +145,7 @@ export function endVmi(s: Store, e: VmiEntry, phase: 'Succeeded' | 'Failed'): vo
 export function deleteVmi(s: Store, e: VmiEntry, now: string, grace: number | null = null): void {
   if (grace !== null) e.rec.grace = grace;
   e.obj.metadata.deletionTimestamp ??= now;
+  writeConditions(e);
   s.touch(e);
 }
 

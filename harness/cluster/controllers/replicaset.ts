@@ -19,6 +19,7 @@ import type { VmiEntry } from '../common/placement.ts';
 import { template } from '../common/template.ts';
 import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef } from '../common/vmis.ts';
 import type { Controller, Ctx } from './Controller.ts';
+import { seededHash } from '../common/seeded.ts';
 
 const RS = 'VirtualMachineInstanceReplicaSet';
 
@@ -67,10 +68,7 @@ function cascade(c: Ctx, name: string): void {
 
 /** A deterministic 5-character suffix from the seed and the counter (FNV-1a, then 5 base-27 digits of its 32 bits). */
 function suffix(s: Store): string {
-  let h = 0x811c9dc5;
-  const key = `${s.seed}/${++s.counters.generatedNames}`;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h >>>= 0;
+  let h = seededHash(s.seed, String(++s.counters.generatedNames));
   let out = '';
   for (let i = 0; i < 5; i++) {
     out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];

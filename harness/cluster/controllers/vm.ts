@@ -6,12 +6,14 @@
  * the deletion of a VM, and its status (printableStatus, ready, created,
  * conditions). Internal to the cluster core.
  *
- * Crash-loop backoff (R-RS6, harness choice): a start failure holds the VM
- * until `rules.behaviour.crashLoopRetrySeconds` pass, a timer; the default
- * (null) never retries by itself: a start, stop or restart request clears
- * the failure count.
+ * Crash-loop backoff (R-RS6; vm.go `syncStartFailureStatus`,
+ * `startFailureBackoffTimeLeft`): every ended VMI that never ran counts as a
+ * start failure, also one the controller deleted; Always and RerunOnFailure
+ * wait 10·n² s (+ seeded jitter, at most 300 s) before the next VMI, a timer
+ * on the core's clock; Once does not wait. A start, stop or restart request
+ * clears the count (lifecycle.go `getChangeRequestJson`).
  */
-import { BACKOFF_STRATEGIES, printableStatus, type Situation, type VmStatusFacts } from '../rules.ts';
+import { BACKOFF_DELAYS_START, BACKOFF_STRATEGIES, crashLoopDelaySeconds, printableStatus, SET_TO_START, type Situation, type VmStatusFacts } from '../rules.ts';
 import { FINAL, type Condition, type StateChangeRequest, type VmStatus } from '../store/objects.ts';
 import type { DvRecord } from '../store/records.ts';
 import type { VmiEntry } from '../common/placement.ts';
@@ -19,6 +21,7 @@ import { deleteDv, type DvEntry, type PvcEntry } from '../common/storage.ts';
 import { template } from '../common/template.ts';
 import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef, timestamp } from '../common/vmis.ts';
 import { runStrategy, vmiOf, type VmEntry } from '../common/vms.ts';
+import { seededFraction } from '../common/seeded.ts';
 import type { MigrationPhase } from '../store/objects.ts';
 import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 
@@ -57,6 +60,7 @@ export const vmController: Controller = {
     }
     syncDataVolumes(c, e);
     bookFailures(c, e, v);
+    releaseFinalizer(c, v);
     writeStatus(c, e, react(c, e, v));
   },
 };
@@ -66,6 +70,7 @@ function finishDeletion(c: Ctx, e: VmEntry, vmi: VmiEntry | null): boolean {
   const s = c.store;
   if (vmi) {
     if (!isDeleting(vmi)) deleteVmi(s, vmi, c.store.timestamp());
+    releaseFinalizer(c, vmi);
     return false;
   }
   s.remove(e);
@@ -87,27 +92,42 @@ function syncDataVolumes(c: Ctx, e: VmEntry): void {
   }
 }
 
-/** Whether crash-loop backoff holds the VM (R-RS6). */
-function inBackoff(c: Ctx, st: VmStatus): boolean {
-  const f = st.startFailure;
-  return f !== undefined && (f.retryAfterTimestamp === null || c.now() < Date.parse(f.retryAfterTimestamp));
+/** Whether crash-loop backoff holds the VM's next VMI (R-RS6; vm.go `startFailureBackoffTimeLeft` > 0, checked for Always and RerunOnFailure only). */
+function inBackoff(c: Ctx, e: VmEntry): boolean {
+  const f = e.obj.status.startFailure;
+  if (f === undefined || !BACKOFF_DELAYS_START.includes(runStrategy(e.obj.spec))) return false;
+  return f.retryAfterTimestamp === null || c.now() < Date.parse(f.retryAfterTimestamp);
 }
 
-/** R-RS6: a VMI that ended without ever running counts as a start failure (once per VMI); one that runs clears the count. */
+/**
+ * R-RS6 (vm.go `syncStartFailureStatus`, `shouldClearStartFailure`,
+ * `vmiFailedEarly`): a VMI that ran, or a strategy without backoff, clears
+ * the count; an ended VMI that never ran counts once, deleted or not, and
+ * the VM is looked at again when its backoff expires (`AddAfter`).
+ */
 function bookFailures(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
-  if (!v) return;
   const st = e.obj.status;
-  if (v.rec.everRunning) {
+  if (v?.rec.everRunning || !BACKOFF_STRATEGIES.includes(runStrategy(e.obj.spec))) {
     if (st.startFailure) st.startFailure = undefined;
     return;
   }
-  const strategy = runStrategy(e.obj.spec);
-  if (!FINAL(v.obj.status.phase) || isDeleting(v) || !BACKOFF_STRATEGIES.includes(strategy)) return;
+  if (!v || !FINAL(v.obj.status.phase)) return;
   if (st.startFailure?.lastFailedVMIUID === v.obj.metadata.uid) return;
-  const retry = c.rules.behaviour.crashLoopRetrySeconds;
-  const due = retry === null ? null : c.now() + retry * 1000;
-  st.startFailure = { consecutiveFailCount: (st.startFailure?.consecutiveFailCount ?? 0) + 1, lastFailedVMIUID: v.obj.metadata.uid, retryAfterTimestamp: due === null ? null : timestamp(due) };
-  if (due !== null) c.after(due, 'vm', e.obj.metadata.name);
+  const count = (st.startFailure?.consecutiveFailCount ?? 0) + 1;
+  let due: number | null = null;
+  if (c.rules.behaviour.crashLoopBackoff === 'expires') {
+    const jitter = seededFraction(c.store.seed, `crash-loop/${e.obj.metadata.uid}/${count}`);
+    due = c.now() + crashLoopDelaySeconds(count, jitter) * 1000;
+    c.after(due, 'vm', e.obj.metadata.name);
+  }
+  st.startFailure = { consecutiveFailCount: count, lastFailedVMIUID: v.obj.metadata.uid, retryAfterTimestamp: due === null ? null : timestamp(due) };
+}
+
+/** A deleted VMI the VM saw final may go (the VMI controller removes it). */
+function releaseFinalizer(c: Ctx, v: VmiEntry | null): void {
+  if (!v || !v.rec.ownerFinalizer || !isDeleting(v) || !FINAL(v.obj.status.phase)) return;
+  v.rec.ownerFinalizer = false;
+  c.store.touch(v);
 }
 
 /** The VM's VMI as the run-strategy table sees it. */
@@ -139,7 +159,7 @@ function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
         if (!vmi) e.rec.recreate = false; // a pending recreate does not survive a switch to a keeping strategy
         break;
       case 'create':
-        if (!inBackoff(c, st)) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        if (!inBackoff(c, e)) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
         break;
       case 'createOnRequest':
         if (head?.action === 'Start' || e.rec.recreate) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
@@ -151,9 +171,9 @@ function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
       case 'deleteRecreate':
       case 'deleteRequestStart':
         if (vmi && !isDeleting(vmi)) {
-          const ranOk = vmi.rec.everRunning || !BACKOFF_STRATEGIES.includes(strategy);
-          if (reaction === 'deleteRecreate' && ranOk) e.rec.recreate = true;
-          if (reaction === 'deleteRequestStart' && ranOk) (st.stateChangeRequests ??= []).push(START);
+          // the next VMI waits for the backoff, if any (startVmi)
+          if (reaction === 'deleteRecreate') e.rec.recreate = true;
+          if (reaction === 'deleteRequestStart') (st.stateChangeRequests ??= []).push(START);
           deleteVmi(s, vmi, c.store.timestamp());
         }
         break;
@@ -189,7 +209,7 @@ function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): VmiEntry | null {
   if (vmi || s.get('VirtualMachineInstance', name)) return null;
   const st = e.obj.status;
   const head = st.stateChangeRequests?.[0];
-  if (inBackoff(c, st) && head?.action !== 'Start') return null;
+  if (inBackoff(c, e)) return null; // a user's start request cleared the count; the controller's own waits (vm.go syncRunStrategy)
   const paused = e.rec.startPaused || (head?.action === 'Start' && head.data?.startPaused === 'true');
   e.rec.startPaused = false;
   e.rec.recreate = false;
@@ -248,11 +268,16 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
   }
   const head = st.stateChangeRequests?.[0];
   const live = v !== null && !FINAL(v.obj.status.phase);
-  const setToStart = live || strategy === 'Always' || strategy === 'Once' || head?.action === 'Start';
+  const setToStart = SET_TO_START[strategy]({
+    vmiPhase: v?.obj.status.phase ?? null,
+    startRequest: head?.action === 'Start',
+    stopRequestForVmi: v !== null && head?.action === 'Stop' && head.uid === v.obj.metadata.uid,
+    strategySwitched: st.runStrategy !== strategy,
+  });
   const reaction = c.rules.runStrategy[strategy][situation(v)];
   const expectCreate =
     v === null &&
-    !inBackoff(c, st) &&
+    !inBackoff(c, e) &&
     (reaction === 'create' || ((reaction === 'createOnRequest' || reaction === 'createOnRequestOrSwitch') && (head?.action === 'Start' || e.rec.recreate)));
   const m = v?.rec.activeMigration ?? null;
   const migrationPhase = m === null ? null : (s.obj('VirtualMachineInstanceMigration', m)?.status as { phase: MigrationPhase } | undefined)?.phase;
@@ -280,7 +305,8 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
 function writeStatus(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
   const st = e.obj.status;
   const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e, v));
-  const ready = v !== null && v.obj.status.phase === 'Running' && !v.rec.paused;
+  // vm.go updateStatus: the VMI's Ready condition (False as soon as the VMI is being deleted)
+  const ready = v !== null && v.obj.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
   const conditions = v ? v.obj.status.conditions : VMI_NOT_EXISTS;
   if (st.printableStatus === ps && st.ready === ready && st.created === (v !== null) && st.conditions === conditions) return;
   st.printableStatus = ps;

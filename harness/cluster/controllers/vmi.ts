@@ -98,7 +98,7 @@ export const vmiController: Controller = {
     // an ended VMI first gives back what it held; the waiting VMIs (queued by the same write) go before its removal
     if (FINAL(e.obj.status.phase)) {
       if (!r.released) release(c, e);
-      else if (isDeleting(e)) remove(c, e);
+      else if (isDeleting(e) && !r.ownerFinalizer) remove(c, e);
       return;
     }
     if (isDeleting(e)) {
@@ -244,7 +244,8 @@ function blocker(s: Store, e: VmiEntry): SyncBlocker | null | undefined {
 function liveMigratable(c: Ctx, e: VmiEntry): Migratability {
   const nonShared: string[] = [];
   for (const claim of e.rec.claims) if (!(c.store.get('PersistentVolumeClaim', claim)?.rec as PvcRecord | undefined)?.rwx) nonShared.push(claim);
-  const facts = { podBridge: e.rec.nics.some((n) => n.podBinding === 'bridge'), hostDevices: false, nonSharedClaims: nonShared };
+  const devices = (e.obj.spec as { domain: { devices: { hostDevices?: unknown[]; gpus?: unknown[] } } }).domain.devices;
+  const facts = { podBridge: e.rec.nics.some((n) => n.podBinding === 'bridge'), hostDevices: devices.hostDevices?.length ?? 0, gpus: devices.gpus?.length ?? 0, nonSharedClaims: nonShared };
   for (const rule of c.rules.liveMigratable) {
     const message = rule.message(facts);
     if (message !== null) return { status: 'False', reason: rule.reason, message };
@@ -268,7 +269,8 @@ function launchSpec(s: Store, e: VmiEntry): LaunchSpec {
   const r = e.rec;
   const cache = specCache(s, spec);
   if (cache.disksVersion !== s.counters.configVersion || cache.disksFor !== name) {
-    cache.disks = launchDisks(spec, { name, hostname: spec.hostname ?? name }, diskLookups(s));
+    const fw = (spec.domain as { firmware?: { uuid?: string } }).firmware?.uuid;
+    cache.disks = launchDisks(spec, fw === undefined ? { name, hostname: spec.hostname ?? name } : { name, hostname: spec.hostname ?? name, firmwareUuid: fw }, diskLookups(s));
     cache.disksVersion = s.counters.configVersion;
     cache.disksFor = name;
   }

@@ -6,7 +6,7 @@
  * removed) or final VMIs are ignored. Internal to the cluster core.
  */
 import type { AgentEvent } from '../agent.ts';
-import type { Rules } from '../rules.ts';
+import { exitPhaseOf, type Rules } from '../rules.ts';
 import { FINAL } from '../store/objects.ts';
 import type { Store } from '../store/Store.ts';
 import type { VmimEntry } from '../common/migrations.ts';
@@ -39,7 +39,7 @@ export function onAgentEvent(s: Store, rules: Rules, vmiByUid: (uid: string) => 
     case 'launchFailed':
       return endVmi(s, v, 'Failed');
     case 'exited':
-      return endVmi(s, v, rules.exitPhase[ev.reason]);
+      return endVmi(s, v, exitPhaseOf(rules, ev.reason, r.launch?.acpi ?? true));
     case 'agentConnected':
       r.agent = ev.connected;
       break;

@@ -70,6 +70,8 @@ export interface VmiRecord {
   /** The VMI controller saw its deletion request (and asked for the shutdown it implies). */
   deletionSeen: boolean;
   grace: number;
+  /** The VMI's spec.terminationGracePeriodSeconds is set (from its template, or patched by a stop); `grace` is the default otherwise. */
+  graceSet: boolean;
   sync: SyncBlocker | null;
   unschedulable: string | null;
   migratable: Migratability;
@@ -79,6 +81,11 @@ export interface VmiRecord {
   waitingVolumes: boolean;
   /** Node resources, VFs and IPs given back after the VMI ended. */
   released: boolean;
+  /**
+   * The VM controller's finalizer (KubeVirt VirtualMachineControllerFinalizer): a VM's VMI is
+   * removed only once its VM saw it final, so the VM books a start failure (R-RS6).
+   */
+  ownerFinalizer: boolean;
 }
 
 /** A VirtualMachineInstanceMigration's record. */
@@ -156,4 +163,8 @@ export interface Ipv4Pool {
   prefix: number;
   /** Host offsets in use (1 = network + 1), ascending. */
   used: number[];
+  /** First and last offsets handed out (host-local rangeStart / rangeEnd); the gateway's offset is skipped. */
+  start?: number;
+  end?: number;
+  gateway?: number;
 }

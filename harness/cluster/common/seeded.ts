@@ -1,0 +1,19 @@
+/**
+ * Deterministic draws from the store's seed: what KubeVirt leaves to
+ * randomness (generated name suffixes, crash-loop jitter) comes from a hash
+ * of the seed and a key, so the same seed gives the same trace and a core
+ * restored from JSON draws the same. Internal to the cluster core.
+ */
+
+/** FNV-1a, 32 bits, of `${seed}/${key}`. */
+export function seededHash(seed: number, key: string): number {
+  let h = 0x811c9dc5;
+  const text = `${seed}/${key}`;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A draw in [0, 1) from the seed and a key. */
+export function seededFraction(seed: number, key: string): number {
+  return seededHash(seed, key) / 0x1_0000_0000;
+}
