@@ -83,18 +83,9 @@ interface Parts {
   dvTemplate: boolean;
 }
 
-/**
- * The bus of a boot disk. A root disk on virtio-scsi did not reach the guest
- * agent within the qemu backend's agent budget under TCG (3 of 3 probes,
- * SeaBIOS booting the guest's disk image; found by `make conformance`), while
- * scsi data disks and scsi cdroms work: so the drawn bus goes to the data
- * disks and a boot disk stays on virtio until the scsi boot is understood.
- */
-const BOOT_DISK_BUS = 'virtio';
-
 function bootParts(name: string, s: VmShape, p: Parts): void {
   const sc = storageOf(s.storage, '64Mi');
-  const bus = BOOT_DISK_BUS;
+  const bus = s.spec.diskBus;
   switch (s.boot) {
     case 'containerDisk':
       p.disks.push({ name: 'rootdisk', disk: { bus } });
