@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, KubeObject, Observation, Result } from '../contract.ts';
 import type { ClusterConfig } from '../../harness/api/types.ts';
+import { step, twoNodeCluster } from './twoNodes.testkit.ts';
 import { createModelBackend, type SimAgent } from './index.ts';
 import { node, vm } from './testObjects.ts';
 
@@ -17,18 +18,7 @@ function bandwidth(q: string): ClusterConfig {
   return { apiVersion: 'vmconform.io/v1', kind: 'ClusterConfig', metadata: { name: 'cluster' }, spec: { configuration: { migrations: { bandwidthPerMigration: q } } } };
 }
 
-async function cluster(objs: KubeObject[]): Promise<Backend> {
-  const b = createModelBackend();
-  for (const o of [node('node-a'), node('node-b'), bandwidth('64Ki'), ...objs]) expect(await b.apply(o)).toEqual(OK);
-  await b.settle(1000);
-  return b;
-}
-
-async function step(b: Backend, r: Promise<Result>): Promise<Observation> {
-  expect(await r).toEqual(OK);
-  await b.settle(1000);
-  return b.observe();
-}
+const cluster = (objs: KubeObject[]): Promise<Backend> => twoNodeCluster([bandwidth('64Ki'), ...objs]);
 
 /** A running VM `v` on node-a with its migration held in flight. */
 async function inFlight(): Promise<{ b: Backend; before: Observation; o: Observation }> {

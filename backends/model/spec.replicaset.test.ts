@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend, GuestAction, KubeObject, Observation, Result } from '../contract.ts';
 import type { DataVolumeTemplate, VirtualMachineInstanceReplicaSet, VirtualMachinePool } from '../../harness/api/types.ts';
 import { validateObject } from '../../harness/api/index.ts';
+import { step, twoNodeCluster } from './twoNodes.testkit.ts';
 import { createModelBackend } from './index.ts';
 import { node, storageClass, vm, vmiSpec } from './testObjects.ts';
 
@@ -33,18 +34,7 @@ function pool(name: string, replicas: number, dvs: DataVolumeTemplate[] = []): V
   };
 }
 
-async function cluster(objs: KubeObject[], seed = 0): Promise<Backend> {
-  const b = createModelBackend({ seed });
-  for (const o of [node('node-a'), node('node-b'), ...objs]) expect(await b.apply(o)).toEqual(OK);
-  await b.settle(1000);
-  return b;
-}
-
-async function step(b: Backend, r: Promise<Result>): Promise<Observation> {
-  expect(await r).toEqual(OK);
-  await b.settle(1000);
-  return b.observe();
-}
+const cluster = (objs: KubeObject[], seed = 0): Promise<Backend> => twoNodeCluster(objs, seed);
 const guest = (b: Backend, a: GuestAction) => step(b, b.guest(a));
 
 /** The VMIs of a replica set (names start with its name), sorted. */
