@@ -319,20 +319,35 @@ export class SimAgent implements NodeAgent {
     return this.osRuns(g) && g.spec.acpi;
   }
 
-  /** Firmware boots from the disks with a bootOrder (lowest first), else from any disk in order. */
+  /**
+   * Whether the firmware finds something to boot (R-G6): SeaBIOS, KubeVirt's
+   * BIOS firmware, tries its boot entries in order (the disks with a
+   * bootOrder, lowest first; else every disk in device order, hard disks
+   * before cdroms as QEMU's default order `cad`). Each cdrom is an entry of
+   * its own, but all hard disks share one entry that reads only the first
+   * hard disk (drive 0x80): a data disk first in the boot order leaves the
+   * bootable disk behind it untried (SeaBIOS src/boot.c `bcv_prepboot`,
+   * `add_bev`, `do_boot`).
+   */
   private bootable(spec: LaunchSpec): boolean {
     if (spec.boot.kind === 'kernel') return true;
-    const disks = spec.disks;
-    let ordered = false; // a loop, not some(): no closure per launch
-    for (let i = 0; i < disks.length; i++) if (disks[i]!.bootOrder !== null) ordered = true;
-    for (let i = 0; i < disks.length; i++) {
-      const d = disks[i]!;
-      if (ordered && d.bootOrder === null) continue;
-      const src = d.source;
-      if (src.kind === 'containerDisk' && src.format !== 'kernel' && this.bootableImage(src.image)) return true;
-      if ((src.kind === 'pvc' || src.kind === 'ephemeral') && this.pvcBootable.has(src.claim)) return true;
+    const entries = bootEntries(spec.disks);
+    let hardDiskTried = false;
+    for (let i = 0; i < entries.length; i++) {
+      const d = entries[i]!;
+      if (!d.cdrom) {
+        if (hardDiskTried) continue;
+        hardDiskTried = true;
+      }
+      if (this.holdsBootImage(d)) return true;
     }
     return false;
+  }
+
+  private holdsBootImage(d: LaunchDisk): boolean {
+    const src = d.source;
+    if (src.kind === 'containerDisk') return src.format !== 'kernel' && this.bootableImage(src.image);
+    return (src.kind === 'pvc' || src.kind === 'ephemeral') && this.pvcBootable.has(src.claim);
   }
 
   /** Whether a catalogue image boots, cached per image ref (the catalogue is fixed; findImage parses the ref). */
@@ -463,4 +478,15 @@ export class SimAgent implements NodeAgent {
     this.held.clear();
     this.queue = [];
   }
+}
+
+/**
+ * The firmware's boot list: the disks with a bootOrder, lowest first (the
+ * others are not tried: libvirt's `-boot strict=on`); without any, the hard
+ * disks in device order, then the cdroms. Pure.
+ */
+export function bootEntries(disks: readonly LaunchDisk[]): LaunchDisk[] {
+  const ordered = disks.filter((d) => d.bootOrder !== null);
+  if (ordered.length > 0) return ordered.sort((a, b) => a.bootOrder! - b.bootOrder!);
+  return [...disks.filter((d) => !d.cdrom), ...disks.filter((d) => d.cdrom)];
 }

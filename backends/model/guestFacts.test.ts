@@ -74,3 +74,37 @@ describe('guest facts the model predicts', () => {
     expect(o.vmis['n-e1000e']!.interfaces[0]).toMatchObject({ model: null, mac: null, ipv4: null });
   });
 });
+
+/**
+ * R-G6: the firmware's boot list. SeaBIOS (src/boot.c `bcv_prepboot`,
+ * `add_bev`, `do_boot`) gives every cdrom an entry of its own but all hard
+ * disks a single one that reads only the first hard disk, so a data disk
+ * first in the boot order leaves the bootable disk behind it untried.
+ */
+describe('R-G6 what the firmware boots', () => {
+  const ordered = (name: string, root: number | undefined, data: number | undefined) =>
+    vmWith(name, (s) => {
+      s.domain.devices.disks = (s.domain.devices.disks ?? []).map((d) => {
+        const order = d.name === 'root' ? root : data;
+        return order === undefined ? d : { ...d, bootOrder: order };
+      });
+    });
+
+  it('boots the bootable disk when it is the first hard disk in the boot order, and nothing when a data disk is', async () => {
+    const b = await running([ordered('root-first', 1, 2), ordered('data-first', 2, 1), ordered('root-only', 1, undefined)]);
+    const o = await b.observe();
+    expect(o.vmis['root-first']!.bootId).not.toBeNull();
+    expect(o.vmis['root-only']!.bootId).not.toBeNull();
+    expect(o.vmis['data-first']).toMatchObject({ phase: 'Running', bootId: null });
+    expect(o.vms['data-first']!.conditions?.AgentConnected).toBeUndefined();
+  });
+
+  it('without a boot order, the first hard disk in device order is the only one tried', async () => {
+    const b = await running([
+      vmWith('data-before-root', (s) => {
+        s.domain.devices.disks = [...(s.domain.devices.disks ?? [])].reverse();
+      }),
+    ]);
+    expect((await b.observe()).vmis['data-before-root']).toMatchObject({ phase: 'Running', bootId: null });
+  });
+});

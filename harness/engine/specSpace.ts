@@ -76,18 +76,6 @@ const NO_NIC_DRIVER =
 export const EXCLUSIONS: { [D in SpecDimension]?: { [V in SpecValue<D>]?: Exclusion } } = {
   diskBus: {
     sata: { why: 'unrealisable', reason: NO_AHCI },
-    scsi: {
-      why: 'unrealisable',
-      reason:
-        'a VM whose boot list reaches a virtio-scsi disk (a scsi root disk, or a scsi data disk with the first bootOrder) did not reach the guest agent under TCG with SeaBIOS in 5 of 5 cases (make conformance and probes, 2026-12-06), while the model boots it; scsi cdroms are drawn. Until the cause is known the real-QEMU suites draw virtio disks only',
-    },
-  },
-  bootOrder: {
-    'data-first': {
-      why: 'unrealisable',
-      reason:
-        'with a data disk (a cloud-init or empty disk) first in the boot order the qemu backend\'s guest did not reach the guest agent under TCG (2 of 2 in make conformance, 1 of 1 probe with virtio disks only, 2026-12-06), while KubeVirt\'s SeaBIOS falls through to the next boot disk and the model boots it: a harness defect under investigation, so the real-QEMU suites leave it out',
-    },
   },
   nicModel: {
     e1000e: { why: 'unrealisable', reason: NO_NIC_DRIVER },

@@ -47,6 +47,12 @@ describe('qemuArgs (pure command line)', () => {
     expect(a).not.toContain('-incoming');
   });
 
+  it('tries only the devices with a boot order when there is one (libvirt: -boot strict=on), else QEMU\'s default order', () => {
+    expect(values(qemuArgs(input()), '-boot')).toEqual([]);
+    const ordered = spec({ disks: [{ ...disk('root'), bootOrder: 2 }, { ...disk('data'), bootOrder: 1 }] });
+    expect(values(qemuArgs(input({ spec: ordered })), '-boot')).toEqual(['strict=on']);
+  });
+
   it('puts every PCI device on its own root port, in disk, nic, serial order, on consecutive slots', () => {
     const a = qemuArgs(input());
     const devs = values(a, '-device');

@@ -88,6 +88,9 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-device', 'pvpanic',
     '-fw_cfg', guestConfigFwCfgArg(input.guestConfig),
   ];
+  // With a boot order, only the listed devices are tried, as libvirt runs QEMU (`-boot strict=on`);
+  // without one, QEMU's default order (hard disk, floppy, cdrom) applies (docs/harness-choices.md).
+  if (spec.disks.some((d) => d.bootOrder !== null)) args.push('-boot', 'strict=on');
   if (spec.boot.kind === 'kernel') {
     if (!input.kernel) throw new Error(`vmi ${spec.name}: kernelBoot without kernel artefacts`);
     args.push('-kernel', input.kernel.kernel, '-initrd', input.kernel.initrd, '-append', spec.boot.kernelArgs);
