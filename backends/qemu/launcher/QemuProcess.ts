@@ -39,14 +39,17 @@ export class QemuProcess {
   /** Resolves when the process has ended (never rejects). */
   readonly exited: Promise<QemuExit>;
   #ended = false;
+  #qga: QgaClient;
+  #sessionsClosed = false;
 
   private constructor(
     readonly pid: number,
     readonly qmp: QmpClient,
-    readonly qga: QgaClient,
+    qga: QgaClient,
     readonly paths: RunPaths,
     private readonly child: ResultPromise,
   ) {
+    this.#qga = qga;
     this.exited = exitOf(child).then((e) => {
       this.#ended = true;
       return e;
@@ -55,6 +58,29 @@ export class QemuProcess {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** The guest agent channel's host end (replaced by reopenQga). */
+  get qga(): QgaClient {
+    return this.#qga;
+  }
+
+  /**
+   * Opens the agent channel's host end again when it closed under a live
+   * QEMU, as libvirt reconnects its agent socket; QEMU's socket chardev takes
+   * a new client once the old one is gone. Seen under load: the connection
+   * reset before the guest opened its port (1 in ~10 boots at load 5).
+   * False when QEMU ended, the sessions were closed on purpose, or it fails.
+   */
+  async reopenQga(): Promise<boolean> {
+    if (!this.#qga.isClosed) return true;
+    if (this.#ended || this.#sessionsClosed) return false;
+    try {
+      this.#qga = await QgaClient.connect(this.paths.qga);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -114,7 +140,8 @@ export class QemuProcess {
 
   /** Closes the QMP and QGA sessions (after exit, or when handing over). */
   async closeSessions(): Promise<void> {
-    await Promise.all([this.qmp.close(), this.qga.close()]);
+    this.#sessionsClosed = true;
+    await Promise.all([this.qmp.close(), this.#qga.close()]);
   }
 
   /** QEMU's stderr so far. */

@@ -45,6 +45,17 @@ describe('VmiLauncher: QEMU acting on its own (real QEMU, TCG)', () => {
     expect(await h.agent.observeGuests([spec])).toEqual({});
   }, 180_000);
 
+  it('the agent channel\'s host end closing under a live QEMU (a reset seen under load) is opened again: the agent still connects', async () => {
+    h = await agentHarness();
+    const spec = testSpec();
+    h.agent.perform({ type: 'launch', spec });
+    await h.waitFor((e) => e.type === 'running');
+    const l = h.agent.live(spec.uid)!;
+    await l.proc.qga.close();
+    expect(await h.waitFor((e) => e.type === 'agentConnected', 90_000)).toEqual({ type: 'agentConnected', uid: spec.uid, connected: true });
+    expect(l.proc.qga.isClosed).toBe(false);
+  }, 150_000);
+
   it('a QMP stop / cont behind the agent\'s back → paused true / false (PausedByUser: no reason), agent polled again', async () => {
     h = await agentHarness();
     const spec = testSpec();

@@ -143,7 +143,8 @@ export class VmiLauncher {
     const deadline = Date.now() + this.hooks.agentTimeoutMs;
     const work = (async () => {
       try {
-        while (!this.proc.qga.isClosed && !this.paused && gen === this.#agentGen && Date.now() < deadline) {
+        while (!this.paused && gen === this.#agentGen && Date.now() < deadline) {
+          if (!(await this.proc.reopenQga())) break;
           try {
             await this.proc.qga.ping(Math.min(2000, Math.max(1, deadline - Date.now())));
           } catch {
