@@ -70,6 +70,8 @@ export interface Volume {
   cloudInitConfigDrive?: { userData?: string; userDataBase64?: string; networkData?: string };
   configMap?: { name: string; volumeLabel?: string };
   secret?: { secretName: string; volumeLabel?: string };
+  /** The launcher pod's service account token as an ISO (R-S5, pkg/config/service-account.go). */
+  serviceAccount?: { serviceAccountName?: string };
 }
 
 /** KubeVirt kernelBoot: kernel and initrd taken from a container image. */
