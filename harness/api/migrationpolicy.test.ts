@@ -23,6 +23,16 @@ describe('MigrationPolicy admission', () => {
     ]);
   });
 
+  it('maxDowntimeMs and experimental.stallDetector need the MigrationStallDetection gate (Alpha: off by default)', () => {
+    const p = policy({ selectors: {}, maxDowntimeMs: 300, experimental: { stallDetector: {} } });
+    const r = validateObject(p);
+    expect(r.ok ? [] : r.issues).toEqual([
+      { path: 'spec.maxDowntimeMs', message: 'maxDowntimeMs cannot be modified without enabling the MigrationStallDetection feature gate' },
+      { path: 'spec.experimental.stallDetector', message: 'experimental.stallDetector cannot be modified without enabling the MigrationStallDetection feature gate' },
+    ]);
+    expect(validateObject(p, { featureGates: { featureGates: ['MigrationStallDetection'] } }).ok).toBe(true);
+  });
+
   it('the CRD requires spec.selectors', () => {
     const r = validateObject(policy({ bandwidthPerMigration: '1Mi' }));
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['spec.selectors']);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { head, quantity, stringMap, typed } from './common.ts';
+import { isFeatureGateEnabled, type FeatureGateConfig } from './featuregates.ts';
 import type { FieldIssue } from './issues.ts';
 import { parseQuantity } from './quantity.ts';
 import type { MigrationPolicy } from './types.ts';
@@ -23,13 +24,22 @@ export const migrationPolicySchema = typed<MigrationPolicy>()(
 /**
  * MigrationPolicyAdmitter.Admit (migrationpolicy-admitter.go) for a new
  * policy: completionTimeoutPerGiB and bandwidthPerMigration must not be
- * negative. Internal.
+ * negative; maxDowntimeMs and experimental.stallDetector need the
+ * MigrationStallDetection gate (KubeVirt lets an update keep an unchanged
+ * value; admission here judges every apply as a create). Internal.
  */
-export function checkMigrationPolicy(p: MigrationPolicy): FieldIssue[] {
-  const spec = p.spec as MigrationPolicy['spec'] & { completionTimeoutPerGiB?: number };
+export function checkMigrationPolicy(p: MigrationPolicy, gates?: FeatureGateConfig): FieldIssue[] {
+  const spec = p.spec as MigrationPolicy['spec'] & { completionTimeoutPerGiB?: number; maxDowntimeMs?: number; experimental?: { stallDetector?: unknown } };
   const issues: FieldIssue[] = [];
   if (spec.completionTimeoutPerGiB !== undefined && spec.completionTimeoutPerGiB < 0) {
     issues.push({ path: 'spec.completionTimeoutPerGiB', message: 'must not be negative' });
+  }
+  const stall = isFeatureGateEnabled('MigrationStallDetection', gates);
+  if (spec.maxDowntimeMs !== undefined && !stall) {
+    issues.push({ path: 'spec.maxDowntimeMs', message: 'maxDowntimeMs cannot be modified without enabling the MigrationStallDetection feature gate' });
+  }
+  if (spec.experimental?.stallDetector !== undefined && !stall) {
+    issues.push({ path: 'spec.experimental.stallDetector', message: 'experimental.stallDetector cannot be modified without enabling the MigrationStallDetection feature gate' });
   }
   if (spec.bandwidthPerMigration !== undefined && (parseQuantity(String(spec.bandwidthPerMigration)) ?? 0) < 0) {
     issues.push({ path: 'spec.bandwidthPerMigration', message: 'must not be negative' });
