@@ -51,6 +51,45 @@ describe('held migrations (bandwidthPerMigration)', () => {
   });
 });
 
+describe('R-M9 MigrationPolicy bandwidthPerMigration', () => {
+  // KubeVirt pkg/virt-controller/watch/migration/migration.go matchMigrationPolicy / resolveMigrationConfig (at
+  // hand-off: the cluster config's MigrationConfiguration, overridden by the matched policy's set fields,
+  // applyMigrationPolicySpec) and migrationpolicy.go matchPolicy (selectors against the VMI's labels, which
+  // vm.go SetupVMIFromVM takes from the template); virt-launcher caps the stream with the result.
+  const policy = (name: string, bw: string, selector: Record<string, string>): KubeObject => ({
+    apiVersion: 'migrations.kubevirt.io/v1alpha1', kind: 'MigrationPolicy', metadata: { name }, spec: { selectors: { virtualMachineInstanceSelector: selector }, bandwidthPerMigration: bw },
+  } as KubeObject);
+  const labelled = (name: string, labels: Record<string, string>): KubeObject => {
+    const v = vm(name, 'Always');
+    v.spec.template.metadata = { labels };
+    return v;
+  };
+  const migrationState = async (b: Backend, name: string) =>
+    ((await (b as unknown as { list(k: string): Promise<{ metadata: { name: string }; status: { migrationState?: Record<string, unknown> } }[]> }).list('VirtualMachineInstance'))
+      .find((o) => o.metadata.name === name)!.status.migrationState);
+
+  it('a matched policy with a small bandwidth holds the migration in flight while the cluster config has no cap', async () => {
+    const b = await twoNodeCluster([bandwidth('0'), policy('slow-db', '64Ki', { tier: 'db' }), labelled('db', { tier: 'db' }), labelled('web', { tier: 'web' })]);
+    const o = await step(b, b.vm({ verb: 'migrate', name: 'db' }));
+    expect(o.migrations['db-migration-1']).toEqual({ vmi: 'db', phase: 'Running' });
+    expect(await migrationState(b, 'db')).toMatchObject({ migrationPolicyName: 'slow-db', migrationConfiguration: { bandwidthPerMigration: '64Ki' } });
+    // the VMI the policy does not match migrates at the cluster's (uncapped) speed
+    const w = await step(b, b.vm({ verb: 'migrate', name: 'web' }));
+    expect(w.migrations['web-migration-1']!.phase).toBe('Succeeded');
+    expect(await migrationState(b, 'web')).not.toHaveProperty('migrationPolicyName');
+  });
+
+  it('a matched policy with bandwidth 0 lifts the cluster config\'s cap: the migration ends within its step', async () => {
+    const b = await twoNodeCluster([bandwidth('64Ki'), policy('fast-db', '0', { tier: 'db' }), labelled('db', { tier: 'db' }), labelled('web', { tier: 'web' })]);
+    const o = await step(b, b.vm({ verb: 'migrate', name: 'db' }));
+    expect(o.migrations['db-migration-1']!.phase).toBe('Succeeded');
+    expect(o.vmis.db).toMatchObject({ node: 'node-b' });
+    expect(await migrationState(b, 'db')).toMatchObject({ migrationPolicyName: 'fast-db', migrationConfiguration: { bandwidthPerMigration: '0' } });
+    const w = await step(b, b.vm({ verb: 'migrate', name: 'web' }));
+    expect(w.migrations['web-migration-1']).toEqual({ vmi: 'web', phase: 'Running' });
+  });
+});
+
 describe('R-M4 abort: deleting a Running migration', () => {
   // KubeVirt pkg/virt-controller/watch/migration/migration.go (*Controller).sync, case MigrationRunning with a
   // deletion timestamp: markMigrationAbortInVmiStatus; pkg/virt-handler/migration-source.go handleMigrationAbort

@@ -7,13 +7,14 @@
 import { checkDataVolume } from './datavolume.ts';
 import { isFeatureGateEnabled, type FeatureGateConfig } from './featuregates.ts';
 import type { FieldIssue } from './issues.ts';
+import { checkMigrationPolicy } from './migrationpolicy.ts';
 import { checkNetworkAttachmentDefinition } from './nad.ts';
 import { checkPool } from './pool.ts';
 import { checkPersistentVolumeClaim } from './pvc.ts';
 import { checkReplicaSet } from './replicaset.ts';
 import { checkTemplate } from './template.ts';
 import { setDefaultVolumeDisk } from './defaults.ts';
-import type { DataVolume, NetworkAttachmentDefinition, PersistentVolumeClaim, Template, VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceReplicaSet, VirtualMachinePool } from './types.ts';
+import type { DataVolume, MigrationPolicy, NetworkAttachmentDefinition, PersistentVolumeClaim, Template, VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceReplicaSet, VirtualMachinePool } from './types.ts';
 import { admitVirtualMachine, type Admission, type Lookup } from './virtualmachine.ts';
 import { checkVirtualMachineInstance } from './virtualmachineinstance.ts';
 
@@ -42,6 +43,7 @@ const ADMITTERS: Record<string, Admitter> = {
   VirtualMachineInstanceReplicaSet: (o, ctx) => only(checkReplicaSet(o as unknown as VirtualMachineInstanceReplicaSet, ctx)),
   VirtualMachinePool: (o, ctx) => only(checkPool(o as unknown as VirtualMachinePool, ctx)),
   VirtualMachineInstanceMigration: (o, ctx) => admitMigration(o, ctx),
+  MigrationPolicy: (o, ctx) => only(checkMigrationPolicy(o as unknown as MigrationPolicy, ctx.featureGates)),
   DataVolume: (o) => only(checkDataVolume(o as unknown as DataVolume)),
   NetworkAttachmentDefinition: (o) => only(checkNetworkAttachmentDefinition(o as unknown as NetworkAttachmentDefinition)),
   PersistentVolumeClaim: (o) => only(checkPersistentVolumeClaim(o as unknown as PersistentVolumeClaim)),

@@ -13,6 +13,7 @@ import { dataVolumeSchema } from './datavolume.ts';
 import { instancetypeSchema } from './instancetype.ts';
 import { pathOf } from './issues.ts';
 import { migrationSchema } from './migration.ts';
+import { migrationPolicySchema } from './migrationpolicy.ts';
 import { networkAttachmentDefinitionSchema } from './nad.ts';
 import { nodeSchema } from './node.ts';
 import { poolSchema } from './pool.ts';
@@ -31,6 +32,7 @@ export const SIMULATED: Record<KubeKind, z.ZodType> = {
   VirtualMachine: virtualMachineSchema,
   VirtualMachineInstance: virtualMachineInstanceSchema,
   VirtualMachineInstanceMigration: migrationSchema,
+  MigrationPolicy: migrationPolicySchema,
   VirtualMachineInstanceReplicaSet: replicaSetSchema,
   VirtualMachinePool: poolSchema,
   VirtualMachineClusterInstancetype: instancetypeSchema,

@@ -70,6 +70,8 @@ export interface Volume {
   cloudInitConfigDrive?: { userData?: string; userDataBase64?: string; networkData?: string };
   configMap?: { name: string; volumeLabel?: string };
   secret?: { secretName: string; volumeLabel?: string };
+  /** The launcher pod's service account token as an ISO (R-S5, pkg/config/service-account.go). */
+  serviceAccount?: { serviceAccountName?: string };
 }
 
 /** KubeVirt kernelBoot: kernel and initrd taken from a container image. */
@@ -394,6 +396,27 @@ export interface Template {
 }
 
 // ---------------------------------------------------------------------------
+// migrations.kubevirt.io/v1alpha1
+
+/** Label selectors of a MigrationPolicy: every label given must be on the VMI (resp. its namespace). */
+export interface MigrationPolicySelectors {
+  namespaceSelector?: Record<string, string>;
+  virtualMachineInstanceSelector?: Record<string, string>;
+}
+
+/** A cluster-scoped override of the migration configuration for the VMIs it matches (R-M9). */
+export interface MigrationPolicy {
+  apiVersion: 'migrations.kubevirt.io/v1alpha1';
+  kind: 'MigrationPolicy';
+  metadata: ObjectMeta;
+  spec: {
+    selectors: MigrationPolicySelectors;
+    /** Caps each matched migration's stream (bytes/s; 0: no cap), over the cluster config's. */
+    bandwidthPerMigration?: Quantity;
+  };
+}
+
+// ---------------------------------------------------------------------------
 // vmconform.io/v1: the harness's cluster config (docs/spec.md §12)
 
 export interface ClusterConfig {
@@ -419,6 +442,7 @@ export type KubeObject =
   | VirtualMachine
   | VirtualMachineInstance
   | VirtualMachineInstanceMigration
+  | MigrationPolicy
   | VirtualMachineInstanceReplicaSet
   | VirtualMachinePool
   | VirtualMachineClusterInstancetype

@@ -45,6 +45,7 @@ export const SUBSET_OF_SCHEMA: {
   VirtualMachine: Check<T.VirtualMachine, G.VirtualMachineSchema>;
   VirtualMachineInstance: Check<T.VirtualMachineInstance, G.VirtualMachineInstanceSchema>;
   VirtualMachineInstanceMigration: Check<T.VirtualMachineInstanceMigration, G.VirtualMachineInstanceMigrationSchema>;
+  MigrationPolicy: Check<T.MigrationPolicy, G.MigrationPolicySchema>;
   VirtualMachineInstanceReplicaSet: Check<T.VirtualMachineInstanceReplicaSet, G.VirtualMachineInstanceReplicaSetSchema>;
   VirtualMachinePool: Check<T.VirtualMachinePool, G.VirtualMachinePoolSchema>;
   VirtualMachineClusterInstancetype: Check<T.VirtualMachineClusterInstancetype, G.VirtualMachineClusterInstancetypeSchema>;
@@ -57,6 +58,7 @@ export const SUBSET_OF_SCHEMA: {
   VirtualMachine: true,
   VirtualMachineInstance: true,
   VirtualMachineInstanceMigration: true,
+  MigrationPolicy: true,
   VirtualMachineInstanceReplicaSet: true,
   VirtualMachinePool: true,
   VirtualMachineClusterInstancetype: true,

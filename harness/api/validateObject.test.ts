@@ -9,6 +9,7 @@ const VALID: Record<string, unknown> = {
   VirtualMachineInstance: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: meta, spec: baseVm().spec.template.spec },
   VirtualMachineInstanceMigration: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: meta, spec: { vmiName: 'vm1' } },
   VirtualMachineInstanceReplicaSet: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceReplicaSet', metadata: meta, spec: { selector: {}, template: { spec: baseVm().spec.template.spec } } },
+  MigrationPolicy: { apiVersion: 'migrations.kubevirt.io/v1alpha1', kind: 'MigrationPolicy', metadata: meta, spec: { selectors: {}, bandwidthPerMigration: '64Ki' } },
   VirtualMachinePool: { apiVersion: 'pool.kubevirt.io/v1beta1', kind: 'VirtualMachinePool', metadata: meta, spec: { selector: {}, virtualMachineTemplate: { spec: baseVm().spec } } },
   VirtualMachineClusterInstancetype: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: meta, spec: { cpu: { guest: 1 }, memory: { guest: '256Mi' } } },
   VirtualMachineInstancetype: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineInstancetype', metadata: meta, spec: { cpu: { guest: 1 }, memory: { guest: '256Mi' } } },

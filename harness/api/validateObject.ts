@@ -7,6 +7,7 @@
  * schema. Public.
  */
 import { admit, type AdmissionContext } from './admission.ts';
+import { dns1123Subdomain } from './common.ts';
 import { pathOf, type FieldIssue } from './issues.ts';
 import { SIMULATED } from './simulated.ts';
 import type { KubeKind, KubeObject } from './types.ts';
@@ -47,8 +48,6 @@ export function fromZod(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
   return out;
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /**
  * metadata.name of a custom resource: the apiserver's NameIsDNSSubdomain
  * (k8s.io/apimachinery pkg/api/validation ValidateObjectMeta), its wording. Internal.
@@ -59,14 +58,7 @@ function checkName(meta: unknown): FieldIssue[] {
     return [{ path: 'metadata.name', message: 'Required value: name or generateName is required' }];
   }
   if (typeof m.name !== 'string') return [{ path: 'metadata.name', message: `Invalid value: ${JSON.stringify(m.name)}: must be a string` }];
-  const out: FieldIssue[] = [];
-  if (m.name.length > 253) out.push({ path: 'metadata.name', message: `Invalid value: "${m.name}": must be no more than 253 characters` });
-  if (!DNS1123_SUBDOMAIN.test(m.name)) {
-    out.push({
-      path: 'metadata.name',
-      message: `Invalid value: "${m.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
-    });
-  }
+  const out = dns1123Subdomain(m.name).map((e) => ({ path: 'metadata.name', message: `Invalid value: ${JSON.stringify(m.name)}: ${e}` }));
   return out;
 }
 

@@ -120,4 +120,30 @@ describe('VMI spec admission checks', () => {
     vmi.spec.domain.resources = { limits: { memory: '256Mi' } };
     expect(validateObject(vmi).ok).toBe(true);
   });
+  // KubeVirt pkg/virt-api/webhooks/validating-webhook/admitters/vmi-create-admitter.go validateVolumes (at most one
+  // serviceAccount volume; serviceAccountName required) and validateServiceAccountName (spec.serviceAccountName is a
+  // DNS-1123 subdomain naming the same account as the volume)
+  it('serviceAccount volumes (R-S5): one per VMI, with a name; spec.serviceAccountName must name the same account', () => {
+    const withSa = (...names: string[]) => {
+      const s = spec();
+      names.forEach((n, i) => {
+        s.domain.devices.disks!.push({ name: `sa${i}`, disk: {} });
+        s.volumes!.push({ name: `sa${i}`, serviceAccount: { serviceAccountName: n } });
+      });
+      return s;
+    };
+    expect(checkVmiSpec(withSa('builder'), 'spec')).toEqual([]);
+    const vm = { ...baseVm(), spec: { ...baseVm().spec, template: { spec: withSa('a', 'b') } } };
+    const r = validateObject(vm);
+    expect(r.ok ? [] : r.issues).toEqual([{ path: 'spec.template.spec.volumes', message: 'spec.template.spec.volumes must have max one serviceAccount volume set' }]);
+    expect(checkVmiSpec(withSa(''), 'spec')).toEqual([
+      { path: 'spec.volumes[1].serviceAccount.serviceAccountName', message: 'spec.volumes[1].serviceAccount.serviceAccountName is a required field' },
+    ]);
+    const named = { ...withSa('builder'), serviceAccountName: 'Other_' } as VirtualMachineInstanceSpec;
+    expect(checkVmiSpec(named, 'spec').map((i) => i.message)).toEqual([
+      expect.stringMatching(/^spec\.serviceAccountName is not a valid service account name: a lowercase RFC 1123 subdomain /),
+      'spec.serviceAccountName "Other_" and serviceAccount volume "builder" must reference the same service account',
+    ]);
+    expect(checkVmiSpec({ ...withSa('builder'), serviceAccountName: 'builder' } as VirtualMachineInstanceSpec, 'spec')).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  dns1123Subdomain,
   empty,
   head,
   labelName,
@@ -72,6 +73,7 @@ export const volumeSchema = typed<Volume>()(
     cloudInitConfigDrive: cloudInit.optional(),
     configMap: z.strictObject({ name: subdomainName, volumeLabel: z.string().optional() }).optional(),
     secret: z.strictObject({ secretName: subdomainName, volumeLabel: z.string().optional() }).optional(),
+    serviceAccount: z.strictObject({ serviceAccountName: z.string().optional() }).optional(),
   }),
 );
 
@@ -300,7 +302,15 @@ export function checkVmiSpec(given: VirtualMachineInstanceSpec, at: string, conf
     if (v.hostDisk !== undefined && !isFeatureGateEnabled('HostDisk', gates)) {
       issues.push({ path: p, message: 'HostDisk feature gate is not enabled' });
     }
+    if (v.serviceAccount !== undefined && (v.serviceAccount.serviceAccountName ?? '') === '') {
+      issues.push({ path: `${p}.serviceAccount.serviceAccountName`, message: `${p}.serviceAccount.serviceAccountName is a required field` });
+    }
   });
+  // validateVolumes: at most one serviceAccount volume (the launcher pod has one service account).
+  if (volumes.filter((v) => v.serviceAccount !== undefined).length > 1) {
+    issues.push({ path: `${at}.volumes`, message: `${at}.volumes must have max one serviceAccount volume set` });
+  }
+  issues.push(...checkServiceAccountName(spec, at));
 
   issues.push(...checkResources(spec, at));
   const domain = spec.domain as DomainSpec & Loose;
@@ -323,6 +333,29 @@ export function checkVmiSpec(given: VirtualMachineInstanceSpec, at: string, conf
   // validateVSOCK.
   if (devices.autoattachVSOCK === true && !isFeatureGateEnabled('VSOCK', gates)) {
     issues.push({ path: `${at}.domain.devices.autoattachVSOCK`, message: 'VSOCK feature gate is not enabled in kubevirt-config' });
+  }
+  return issues;
+}
+
+/**
+ * validateServiceAccountName (vmi-create-admitter.go): `spec.serviceAccountName`,
+ * when set, is a DNS-1123 subdomain and names the same account as a
+ * serviceAccount volume (the mismatch message says `spec.` whatever the path,
+ * as KubeVirt's does). Internal.
+ */
+function checkServiceAccountName(spec: VirtualMachineInstanceSpec, at: string): FieldIssue[] {
+  const name = (spec as VirtualMachineInstanceSpec & { serviceAccountName?: string }).serviceAccountName ?? '';
+  if (name === '') return [];
+  const path = `${at}.serviceAccountName`;
+  const issues: FieldIssue[] = [];
+  const errors = dns1123Subdomain(name);
+  if (errors.length > 0) issues.push({ path, message: `${path} is not a valid service account name: ${errors.join('; ')}` });
+  const other = (spec.volumes ?? []).find((v) => v.serviceAccount !== undefined && v.serviceAccount.serviceAccountName !== name);
+  if (other) {
+    issues.push({
+      path,
+      message: `spec.serviceAccountName ${JSON.stringify(name)} and serviceAccount volume ${JSON.stringify(other.serviceAccount!.serviceAccountName ?? '')} must reference the same service account`,
+    });
   }
   return issues;
 }

@@ -66,4 +66,23 @@ describe('launchDisks (R-S1..R-S6)', () => {
     expect(by.cfg).toMatchObject({ readonly: true, source: { kind: 'configIso', label: 'cfgdata', files: { 'app.conf': 'x=1' } } });
     expect(by.sec!.source).toEqual({ kind: 'configIso', label: 'secrets', files: { pw: 'hunter2' } });
   });
+  // KubeVirt pkg/config/service-account.go CreateServiceAccountDisk: the files of the launcher pod's
+  // /var/run/secrets/kubernetes.io/serviceaccount (token, namespace, ca.crt) in an ISO whose label is empty, which
+  // pkg/config/config.go defaultCreateIsoImage turns into `cfgdata`
+  it('a serviceAccount volume is a cfgdata ISO with the account\'s token, namespace and ca.crt (R-S5)', () => {
+    const [sa] = launchDisks(
+      { domain: { devices: { disks: [{ name: 'sa', disk: {}, serial: 'SA' }] } }, volumes: [{ name: 'sa', serviceAccount: { serviceAccountName: 'builder' } }] },
+      { name: 'v', hostname: 'v' },
+      lookups,
+    );
+    expect(sa).toMatchObject({ readonly: true, serial: 'SA', source: { kind: 'configIso', label: 'cfgdata' } });
+    const files = (sa!.source as { files: Record<string, string> }).files;
+    expect(Object.keys(files).sort()).toEqual(['ca.crt', 'namespace', 'token']);
+    expect(files['namespace']).toBe('default');
+    const [header, claims, signature] = files['token']!.split('.');
+    expect(JSON.parse(Buffer.from(claims!, 'base64url').toString())).toMatchObject({ sub: 'system:serviceaccount:default:builder' });
+    expect([JSON.parse(Buffer.from(header!, 'base64url').toString()).alg, signature]).toEqual(['none', '']);
+    // the same account gives the same token at every start (no secret, no clock)
+    expect(launchDisks({ domain: { devices: { disks: [{ name: 'sa', disk: {} }] } }, volumes: [{ name: 'sa', serviceAccount: { serviceAccountName: 'builder' } }] }, { name: 'w', hostname: 'w' }, lookups)[0]!.source).toEqual(sa!.source);
+  });
 });

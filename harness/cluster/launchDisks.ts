@@ -6,6 +6,7 @@
 import type { ConfigMap, Secret, VirtualMachineInstanceSpec, Volume } from '../api/index.ts';
 import { findImage, parseQuantity } from '../api/index.ts';
 import type { LaunchDisk } from './agent.ts';
+import { NAMESPACE } from './store/Store.ts';
 import { createHash } from 'node:crypto';
 
 /** Where the referenced objects come from. */
@@ -108,7 +109,7 @@ function configIso(v: Volume, id: Identity, lookups: DiskLookups): LaunchDisk['s
     }
     const files: Record<string, string> = {
       'openstack/latest/user_data': userData,
-      'openstack/latest/meta_data.json': JSON.stringify({ instance_id: `${id.name}.default`, uuid, hostname: id.hostname }),
+      'openstack/latest/meta_data.json': JSON.stringify({ instance_id: `${id.name}.${NAMESPACE}`, uuid, hostname: id.hostname }),
     };
     if (ci.networkData !== undefined) files['openstack/latest/network_data.json'] = ci.networkData;
     return { kind: 'configIso', label: 'config-2', files };
@@ -124,5 +125,26 @@ function configIso(v: Volume, id: Identity, lookups: DiskLookups): LaunchDisk['s
     Object.assign(files, s?.stringData);
     return { kind: 'configIso', label: v.secret.volumeLabel ?? 'cfgdata', files };
   }
+  if (v.serviceAccount) return { kind: 'configIso', label: 'cfgdata', files: serviceAccountFiles(v.serviceAccount.serviceAccountName ?? '') };
   return { kind: 'configIso', label: 'cfgdata', files: {} };
+}
+
+const base64url = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+/**
+ * What the launcher pod's /var/run/secrets/kubernetes.io/serviceaccount holds,
+ * which pkg/config/service-account.go `CreateServiceAccountDisk` copies into
+ * the ISO (label empty, so xorrisofs' `cfgdata`): `token`, `namespace` and
+ * `ca.crt`. The harness has no token issuer and no cluster CA: the token is
+ * an unsigned JWT naming the account, the same for every start, and ca.crt
+ * is empty (docs/harness-choices.md §4).
+ */
+export function serviceAccountFiles(name: string): Record<string, string> {
+  const claims = {
+    iss: 'kubernetes/serviceaccount',
+    'kubernetes.io/serviceaccount/namespace': NAMESPACE,
+    'kubernetes.io/serviceaccount/service-account.name': name,
+    sub: `system:serviceaccount:${NAMESPACE}:${name}`,
+  };
+  return { 'ca.crt': '', namespace: NAMESPACE, token: `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.` };
 }

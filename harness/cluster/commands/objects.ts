@@ -57,8 +57,8 @@ export function applyObject(env: CommandEnv, manifest: KubeObject): Result {
     case 'VirtualMachine':
       return putVm(s, obj);
     case 'VirtualMachineInstance':
-      if (!s.get(obj.kind, obj.metadata.name)) createVmi(s, obj.metadata.name, null, template(s, obj.spec), false);
-      return OK; // VMI specs are immutable; labels are not modelled
+      if (!s.get(obj.kind, obj.metadata.name)) createVmi(s, obj.metadata.name, null, template(s, obj.spec), false, obj.metadata.labels);
+      return OK; // VMI specs are immutable; a re-apply's labels are not taken
     case 'VirtualMachineInstanceMigration':
       if (s.get(obj.kind, obj.metadata.name)) return OK; // the spec is immutable
       return createMigration(s, obj.spec.vmiName, obj.metadata.name);
@@ -106,6 +106,7 @@ const RESOURCE: Readonly<Record<string, string>> = {
   VirtualMachineInstanceMigration: 'virtualmachineinstancemigrations.kubevirt.io',
   PersistentVolumeClaim: 'persistentvolumeclaims',
   DataVolume: 'datavolumes.cdi.kubevirt.io',
+  MigrationPolicy: 'migrationpolicies.migrations.kubevirt.io',
 };
 
 /** Deletes one object of any kind. */

@@ -31,12 +31,13 @@ function vmiNic(s: Store, n: SpecNic, specMac: string | null): Nic {
 }
 
 /** Creates a VMI object (Pending) from a template; the VMI controller takes it from there. */
-export function createVmi(s: Store, name: string, owner: OwnerReference | null, tmpl: VmiTemplate, startPaused: boolean): VmiEntry {
+export function createVmi(s: Store, name: string, owner: OwnerReference | null, tmpl: VmiTemplate, startPaused: boolean, labels?: Record<string, string>): VmiEntry {
   const tn = tmpl.nics;
   // one NIC, the usual case, without map's closure
   const nics = tn.length === 1 ? [vmiNic(s, tn[0]!, tmpl.specMacs[0]!)] : tn.map((n, i) => vmiNic(s, n, tmpl.specMacs[i]!));
   const spec = tmpl.spec;
-  const metadata = owner ? { name, ownerReferences: [owner] } : { name };
+  // vm.go SetupVMIFromVM (and the replica set's template): the VMI carries its template's labels
+  const metadata = { name, ...(owner ? { ownerReferences: [owner] } : {}), ...(labels ? { labels: { ...labels } } : {}) };
   const obj = {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachineInstance',

@@ -11,11 +11,14 @@
  * Harness choice kept from the first core: pending migrations are looked at
  * when a migration is created or changes, not when their VMI starts running.
  */
+import { parseQuantity, type MigrationPolicy } from '../../api/index.ts';
 import type { Effect, LaunchNic, LaunchSpec } from '../agent.ts';
 import { pickNode } from '../scheduler.ts';
-import { FINAL, type ApiObject } from '../store/objects.ts';
+import { FINAL, type ApiObject, type MigrationState } from '../store/objects.ts';
 import type { Nic, NodeRecord } from '../store/records.ts';
-import type { Store } from '../store/Store.ts';
+import { NAMESPACE, type Store } from '../store/Store.ts';
+import { clusterDefaults } from '../common/cluster.ts';
+import { matchPolicy, MIGRATION_TARGET_LABEL, namespaceLabels, NODE_NAME_LABEL } from '../common/migrationPolicies.ts';
 import { migrationBook, type VmimEntry } from '../common/migrations.ts';
 import { launchNics, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
 import { isDeleting, writeInterfaces } from '../common/vmis.ts';
@@ -147,13 +150,32 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
   const book = migrationBook(s);
   book.running++;
   book.outbound[source] = (book.outbound[source] ?? 0) + 1;
-  v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: false, failed: false, sourceNode: source, targetNode: target.name };
+  const config = migrationConfig(s, v, source, target.name);
+  v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: false, failed: false, sourceNode: source, targetNode: target.name, ...config.status };
   s.touch(v);
   s.touch(m);
-  const bandwidth = (s.books.cluster as { bandwidthPerMigration?: number | null }).bandwidthPerMigration ?? null;
   const effect: Effect = { type: 'migrate', uid: v.obj.metadata.uid, migration: m.obj.metadata.name, targetNode: target.name, nics: launchNics(nics) };
-  if (bandwidth !== null) effect.bandwidthBytesPerSecond = bandwidth;
+  if (config.bandwidth !== null) effect.bandwidthBytesPerSecond = config.bandwidth;
   c.emit(effect);
+}
+
+/**
+ * The configuration a migration runs with (R-M9; migration.go
+ * `matchMigrationPolicy` at hand-off, `resolveMigrationConfig`): the cluster
+ * config's, overridden by the best-matching MigrationPolicy's fields. The VMI
+ * carries, besides its own labels, the node labels KubeVirt has set by then
+ * (`kubevirt.io/nodeName`, `kubevirt.io/migrationTargetNodeName`); the
+ * namespace carries `kubernetes.io/metadata.name` (docs/harness-choices.md §3).
+ */
+function migrationConfig(s: Store, v: VmiEntry, source: string, target: string): { bandwidth: number | null; status: Pick<MigrationState, 'migrationPolicyName' | 'migrationConfiguration'> } {
+  const vmiLabels = { ...v.obj.metadata.labels, [NODE_NAME_LABEL]: source, [MIGRATION_TARGET_LABEL]: target };
+  const candidates = [...s.all<ApiObject & MigrationPolicy>('MigrationPolicy').values()].map((e) => ({ name: e.obj.metadata.name, selectors: e.obj.spec.selectors, spec: e.obj.spec }));
+  const policy = matchPolicy(candidates, vmiLabels, namespaceLabels(NAMESPACE));
+  const given = policy?.spec.bandwidthPerMigration;
+  const bytes = given !== undefined ? Math.floor(parseQuantity(String(given)) ?? 0) : clusterDefaults(s).bandwidthPerMigration ?? 0;
+  const status: Pick<MigrationState, 'migrationPolicyName' | 'migrationConfiguration'> = { migrationConfiguration: { bandwidthPerMigration: given !== undefined ? String(given) : String(bytes) } };
+  if (policy) status.migrationPolicyName = policy.name;
+  return { bandwidth: bytes > 0 ? bytes : null, status };
 }
 
 /** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). */

@@ -95,7 +95,7 @@ function scale(c: Ctx, rs: RsEntry): void {
   const diff = current.length - (rs.obj.spec.replicas ?? 1);
   if (diff < 0) {
     const tmpl = template(s, rs.obj.spec.template.spec);
-    for (let i = diff; i < 0; i++) createVmi(s, vmiName(s, rs), ownerRef(rs.obj), tmpl, false);
+    for (let i = diff; i < 0; i++) createVmi(s, vmiName(s, rs), ownerRef(rs.obj), tmpl, false, rs.obj.spec.template.metadata?.labels);
   } else if (diff > 0) {
     const running = (v: VmiEntry) => (v.obj.status.phase === 'Running' ? 1 : 0);
     const victims = [...current].sort((a, b) => running(a) - running(b) || b.rec.seq - a.rec.seq).slice(0, diff);

@@ -213,7 +213,7 @@ function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): VmiEntry | null {
   const paused = e.rec.startPaused || (head?.action === 'Start' && head.data?.startPaused === 'true');
   e.rec.startPaused = false;
   e.rec.recreate = false;
-  const created = createVmi(s, name, ownerRef(e.obj), template(s, e.rec.spec), paused);
+  const created = createVmi(s, name, ownerRef(e.obj), template(s, e.rec.spec), paused, e.obj.spec.template.metadata?.labels);
   trimRequests(st, created);
   return created;
 }

@@ -104,6 +104,10 @@ export interface MigrationState {
   abortRequested?: boolean;
   /** How the cancel went ([KV] MigrationAbortStatus): set once the source reported the migration failed. */
   abortStatus?: 'Succeeded' | 'Failed' | 'Aborting';
+  /** The MigrationPolicy that matched the VMI when the migration started (R-M9). */
+  migrationPolicyName?: string;
+  /** The configuration the migration runs with ([KV] VMIMConfigurationOptions; the harness writes the bandwidth only). */
+  migrationConfiguration?: { bandwidthPerMigration: string };
 }
 
 /** VirtualMachineInstanceStatus. */
