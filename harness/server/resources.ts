@@ -69,6 +69,7 @@ export const RESOURCES: readonly ResourceDef[] = [
   kv('virtualmachineclusterinstancetypes', 'VirtualMachineClusterInstancetype', ['vmclusterinstancetype', 'vmclusterinstancetypes', 'vmcf', 'vmcfs'], { group: 'instancetype.kubevirt.io', version: 'v1beta1', namespaced: false, status: false }),
   kv('virtualmachinepreferences', 'VirtualMachinePreference', ['vmpref', 'vmprefs', 'vmp', 'vmps'], { group: 'instancetype.kubevirt.io', version: 'v1beta1', status: false }),
   kv('virtualmachineclusterpreferences', 'VirtualMachineClusterPreference', ['vmcp', 'vmcps'], { group: 'instancetype.kubevirt.io', version: 'v1beta1', namespaced: false, status: false }),
+  kv('migrationpolicies', 'MigrationPolicy', [], { group: 'migrations.kubevirt.io', version: 'v1alpha1', namespaced: false, categories: [], status: false }),
   kv('datavolumes', 'DataVolume', ['dv', 'dvs'], { group: 'cdi.kubevirt.io', version: 'v1beta1' }),
   kv('datasources', 'DataSource', ['das'], { group: 'cdi.kubevirt.io', version: 'v1beta1' }),
   kv('network-attachment-definitions', 'NetworkAttachmentDefinition', ['net-attach-def'], { group: 'k8s.cni.cncf.io', version: 'v1', singular: 'network-attachment-definition', categories: ['net-attach-def'], status: false }),
