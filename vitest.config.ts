@@ -24,6 +24,9 @@ export default defineConfig({
           include: ['**/*.qemu.test.ts', '**/*.browser.test.ts'],
           exclude,
           fileParallelism: false,
+          // A file may run two of its tests at once (describe.concurrent): the
+          // wrapper runs, each one guest at a time, use the second core.
+          maxConcurrency: 2,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

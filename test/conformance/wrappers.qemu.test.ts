@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { RunResults } from '../../harness/report/types.ts';
 import { filesUnder, privateTmpForFile, qemuProcessesUnder, ROOT, spawnCli } from './cli.testkit.ts';
 
@@ -39,14 +39,15 @@ const WRAPPERS: { file: string; rule: string; change: string; field: RegExp; sui
 
 const tmp = privateTmpForFile('vcw-');
 
-describe('vmconform run --qemu-binary WRAPPER: a changed QEMU is caught', () => {
+// Two runs at a time (vitest.config.ts maxConcurrency): each keeps one guest busy, so the second core is used.
+describe.concurrent('vmconform run --qemu-binary WRAPPER: a changed QEMU is caught', () => {
   for (const w of WRAPPERS) {
-    it(`${w.rule}: ${w.change} → exit 1, counterexample of <= 3 steps naming the field`, { timeout: 240_000 }, async () => {
+    it(`${w.rule}: ${w.change} → exit 1, counterexample of <= 3 steps naming the field`, { timeout: 300_000 }, async ({ expect }) => {
       const state = join(tmp.dir, w.file, 'state');
       const report = join(tmp.dir, w.file, 'report');
       await mkdir(state, { recursive: true, mode: 0o700 });
       const args = ['run', '--backend', 'model,qemu', '--suite', w.suite ?? 'focus', '--seed', String(w.seed ?? 1), '--accel', 'tcg', '--shrink-budget-seconds', '30'];
-      const r = await spawnCli([...args, '--qemu-binary', join(ROOT, 'test/conformance/wrappers', w.file), '--report-dir', report], state, 230_000);
+      const r = await spawnCli([...args, '--qemu-binary', join(ROOT, 'test/conformance/wrappers', w.file), '--report-dir', report], state, 290_000);
 
       expect(r.exitCode, r.all).toBe(1);
       const results = JSON.parse(await readFile(join(report, 'results.json'), 'utf8')) as RunResults;
