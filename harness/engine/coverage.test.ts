@@ -10,7 +10,7 @@ import { createModelBackend } from '../../backends/model/index.ts';
 import { runGeneratedProperty } from './property.ts';
 import type { Scenario } from './scenario.ts';
 import { loadSuite } from './suite.ts';
-import { mergeCoverage, sequenceCoverage } from './coverage.ts';
+import { emptyCoverage, mergeCoverage, migrationLine, migrationShare, sequenceCoverage, withShares } from './coverage.ts';
 import type { StepRecord } from './runResults.ts';
 import type { VmEntry } from './vmEntry.ts';
 
@@ -82,6 +82,19 @@ describe('suite default: every value class of every drawn dimension is accepted 
       expect(missing).toEqual([]);
     });
   }
+});
+
+describe('the migration share (coverage.ts)', () => {
+  it('is the sequences with a migration that ran over the counted ones, in percent with one decimal, and the end-of-run line says it', () => {
+    const c = emptyCoverage();
+    expect(migrationShare(c)).toBe(0);
+    Object.assign(c, { sequences: 112 });
+    Object.assign(c.migrations, { sequences: 24, ran: 37, succeeded: 22, failed: 20, failedInFlight: 2, aborted: 4 });
+    expect(migrationShare(c)).toBe(21.4);
+    expect(withShares(c).migrations.sequencesPercent).toBe(21.4);
+    expect(c.migrations.sequencesPercent).toBeUndefined(); // not changed in place
+    expect(migrationLine(c)).toBe('migrations: 24 of 112 generated sequences (21.4 %) with a migration that ran; 37 ran, 22 succeeded, 20 failed (2 in flight), 4 aborted');
+  });
 });
 
 describe('coverage counts of a sequence (coverage.ts)', () => {
