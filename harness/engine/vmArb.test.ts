@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadSuite, type Suite } from './suite.ts';
-import { vmShapeArb, weightedFrom } from './vmArb.ts';
+import { MIGRATABLE_WEIGHT, vmShapeArb, weightedFrom } from './vmArb.ts';
 
 const count = <T>(xs: readonly T[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<T, number>());
 
@@ -48,14 +48,14 @@ describe('vmShapeArb: a suite that migrates builds migratable VMs more often', a
     };
   };
 
-  it('three to one for shared storage, a masquerade pod binding and a starting run strategy; even odds without migrate', () => {
+  it('MIGRATABLE_WEIGHT to one for shared storage, a masquerade pod binding and a starting run strategy; even odds without migrate', () => {
     const migrating = share(base);
-    expect(migrating.shared).toBeGreaterThan(0.7);
-    expect(migrating.shared).toBeLessThan(0.8);
-    expect(migrating.masquerade).toBeGreaterThan(0.7);
-    expect(migrating.masquerade).toBeLessThan(0.8);
-    // 4 starting strategies of 7, weighted 3: 12/15
-    expect(migrating.starting).toBeGreaterThan(0.75);
+    const w = MIGRATABLE_WEIGHT;
+    const near = (x: number, expected: number) => expect(Math.abs(x - expected)).toBeLessThan(0.03);
+    near(migrating.shared, w / (w + 1));
+    near(migrating.masquerade, w / (w + 1));
+    // 4 starting strategies of 7
+    near(migrating.starting, (4 * w) / (4 * w + 3));
     const plain = share({ ...base, commands: base.commands.filter((k) => k !== 'migrate') });
     expect(plain.shared).toBeGreaterThan(0.45);
     expect(plain.shared).toBeLessThan(0.55);
