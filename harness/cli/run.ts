@@ -19,6 +19,7 @@ import {
   loadHandwritten,
   loadScenarioFiles,
   loadSuite,
+  migrationLine,
   notDrawnLines,
   parseAccel,
   parseBackendList,
@@ -53,7 +54,7 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
   --require-coverage K=N,...  fail (exit 1) when the generated sequences counted fewer: K is a step
                               kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted|
-                              ran|failedInFlight|sequences,
+                              ran|failedInFlight|sequences, migration.share (percent of sequences),
                               dim.<dimension>.<value> (dim.memory.1Gi) or rule.<id>; repeatable
   --keep                      keep qemu state directories
   --state-dir DIR             root of the qemu run directories (created 0700; stale runs under it are
@@ -276,6 +277,7 @@ export async function run(argv: string[]): Promise<number> {
   await writeReport(reportDir, results);
   say(runFacts(results, budgetS, shrinkS));
   for (const f of results.failures) say(`\n${failureText(f, names[0] as string, reportDir)}`);
+  if (results.coverage && results.coverage.sequences > 0) say(migrationLine(results.coverage));
   for (const s of results.coverage?.shortfalls ?? []) say(`coverage shortfall: ${s}`);
   for (const line of notDrawnLines(results.coverage?.notDrawn ?? [])) say(line);
   const status = results.passed ? (results.failures.length > 0 ? 'passed (known deviations only)' : 'passed') : 'FAILED';

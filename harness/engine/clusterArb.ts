@@ -109,20 +109,37 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
   return objs;
 }
 
+/**
+ * In a suite that migrates, how the cluster leaves room for a migration:
+ * one-node clusters (a migration with no target, R-M3) are drawn once in
+ * `oneNodeIn`; a node is roomy (the most memory, every SR-IOV VF) `roomy`
+ * times as often as it is drawn from all capacities, since a migration
+ * target must fit the VM's pod and its VFs (R-M3) beside what already runs
+ * there.
+ */
+export const MIGRATION_ROOM = { oneNodeIn: 8, roomy: 3 } as const;
+
+const MEMORY_MI = [2048, 1024, 512] as const;
+const MAX_VFS = 2;
+
 /** Clusters of 1..maxNodes nodes for a suite. Public. */
 export function clusterArb(suite: Suite): fc.Arbitrary<ClusterSpec> {
   const sriov = suite.networks.includes('sriov');
-  const node = fc.record({
+  const migrates = suite.commands.includes('migrate') && suite.maxNodes >= 2;
+  const anyNode = fc.record({
     cpu: fc.integer({ min: 2, max: 4 }),
-    memoryMi: fc.constantFrom(2048, 1024, 512),
-    vfs: sriov ? fc.integer({ min: 0, max: 2 }) : fc.constant(0),
+    memoryMi: fc.constantFrom(...MEMORY_MI),
+    vfs: sriov ? fc.integer({ min: 0, max: MAX_VFS }) : fc.constant(0),
   });
+  const roomyNode = fc.record({ cpu: fc.integer({ min: 2, max: 4 }), memoryMi: fc.constant(MEMORY_MI[0]), vfs: fc.constant(sriov ? MAX_VFS : 0) });
+  const node = migrates ? fc.oneof({ withCrossShrink: true }, { arbitrary: roomyNode, weight: MIGRATION_ROOM.roomy }, { arbitrary: anyNode, weight: 1 }) : anyNode;
   const objects = clusterObjects(suite);
-  // A migration needs a second node: suites that migrate draw one node in a quarter of clusters only.
-  const nodes =
-    suite.commands.includes('migrate') && suite.maxNodes >= 2
-      ? fc.oneof({ arbitrary: fc.array(node, { minLength: 2, maxLength: suite.maxNodes }), weight: 3 }, { arbitrary: fc.array(node, { minLength: 1, maxLength: 1 }), weight: 1 })
-      : fc.array(node, { minLength: 1, maxLength: suite.maxNodes });
+  const nodes = migrates
+    ? fc.oneof(
+        { arbitrary: fc.array(node, { minLength: 2, maxLength: suite.maxNodes }), weight: MIGRATION_ROOM.oneNodeIn - 1 },
+        { arbitrary: fc.array(node, { minLength: 1, maxLength: 1 }), weight: 1 },
+      )
+    : fc.array(node, { minLength: 1, maxLength: suite.maxNodes });
   return nodes.map((ns) => {
     const nodes = ns.map((n, i) => ({ name: `node-${i + 1}`, ...n }));
     return { nodes, objects: [...nodes.map(nodeObject), ...objects] };

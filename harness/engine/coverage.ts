@@ -152,3 +152,25 @@ export function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   for (const [dim, values] of Object.entries(b.spec)) for (const [v, n] of Object.entries(values)) bump((a.spec[dim] ??= {}), v, n);
   return a;
 }
+
+/** The percentage of counted sequences with a migration that ran, one decimal (0 when none was counted). Public. */
+export function migrationShare(c: Coverage): number {
+  return c.sequences === 0 ? 0 : Math.round((1000 * (c.migrations.sequences ?? 0)) / c.sequences) / 10;
+}
+
+/** The run's total with its derived figures set (`migrations.sequencesPercent`). Public. */
+export function withShares(c: Coverage): Coverage {
+  return { ...c, migrations: { ...c.migrations, sequencesPercent: migrationShare(c) } };
+}
+
+/**
+ * The line the end of a run prints about migrations: how many sequences had
+ * one that ran, as a share, and the outcomes. Public, pure.
+ */
+export function migrationLine(c: Coverage): string {
+  const m = c.migrations;
+  return (
+    `migrations: ${m.sequences ?? 0} of ${c.sequences} generated sequences (${migrationShare(c)} %) with a migration that ran; ` +
+    `${m.ran ?? 0} ran, ${m.succeeded} succeeded, ${m.failed} failed (${m.failedInFlight ?? 0} in flight), ${m.aborted} aborted`
+  );
+}

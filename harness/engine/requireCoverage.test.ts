@@ -15,6 +15,19 @@ describe('--require-coverage: migration keys', () => {
     expect(shortfalls(old, { 'migration.sequences': 1 })).toEqual(['migration.sequences: 0 sequences, at least 1 required']);
   });
 
+  it('reads migration.share as a percentage of the counted sequences', () => {
+    const req = parseRequirements(['migration.share=25']);
+    expect(req).toEqual({ 'migration.share': 25 });
+    const c = emptyCoverage();
+    c.sequences = 40;
+    c.migrations.sequences = 9;
+    expect(shortfalls(c, req)).toEqual(['migration.share: 22.5 % of sequences with a migration that ran, at least 25 required']);
+    c.migrations.sequences = 10;
+    expect(shortfalls(c, req)).toEqual([]);
+    // no sequence counted: a share of 0, not a division by zero
+    expect(shortfalls(emptyCoverage(), req)).toEqual(['migration.share: 0 % of sequences with a migration that ran, at least 25 required']);
+  });
+
   it('names the flag and the item for an unknown outcome', () => {
     expect(() => parseRequirements(['migration.moved=1'])).toThrow(/--require-coverage: 'migration\.moved=1': expected migration\.succeeded\|failed\|aborted\|ran\|failedInFlight\|sequences/);
   });

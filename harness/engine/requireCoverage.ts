@@ -11,11 +11,13 @@
  * | `migration.succeeded`, `.failed`, `.aborted` | migrations with that outcome |
  * | `migration.ran`, `.failedInFlight` | migrations that really ran; failed after being seen in flight |
  * | `migration.sequences` | sequences with a migration that ran |
+ * | `migration.share` | those as a percentage of the counted sequences (`migration.share=25`) |
  * | `dim.<dimension>.<value>` (`dim.memory.1Gi`) | VMs accepted with that spec value |
  * | `rule.<id>` (`rule.R-G2`) | times the rule fired (a backend that reports rule hits) |
  */
 import { UsageError } from '../contract/index.ts';
 import { CHOICE_KINDS } from './catalogue.ts';
+import { migrationShare } from './coverage.ts';
 import type { Coverage } from './runResults.ts';
 import { SPEC_DIMENSIONS } from './specSpace.ts';
 import { BOOT_SOURCES, BUILDS, EXTRA_DISKS, NETWORKS } from './suite.ts';
@@ -53,7 +55,8 @@ function reader(key: string): Reader | string {
   const [head = '', ...rest] = key.split('.');
   const tail = rest.join('.');
   if (head === 'migration') {
-    if (!(OUTCOMES as readonly string[]).includes(tail)) return `expected migration.${OUTCOMES.join('|')}`;
+    if (tail === 'share') return { count: migrationShare, unit: '% of sequences with a migration that ran' };
+    if (!(OUTCOMES as readonly string[]).includes(tail)) return `expected migration.${OUTCOMES.join('|')}|share`;
     return { count: (c) => c.migrations[tail as (typeof OUTCOMES)[number]] ?? 0, unit: tail === 'sequences' ? 'sequences' : 'migrations' };
   }
   if (head === 'dim') {

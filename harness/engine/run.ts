@@ -14,7 +14,7 @@ import type { HandwrittenScenario } from './handwritten.ts';
 import { failureOf, GENERATED_PROPERTY, runGeneratedProperty, type Progress, type PropertyOutcome } from './property.ts';
 import { runSequence, type BackendFactory, type SequenceOutcome } from './runner.ts';
 import type { Suite } from './suite.ts';
-import { emptyCoverage } from './coverage.ts';
+import { emptyCoverage, withShares } from './coverage.ts';
 import { shortfalls, type CoverageRequirements } from './requireCoverage.ts';
 import { notDrawn } from './specSpace.ts';
 
@@ -262,7 +262,7 @@ export async function runSuite(options: RunOptions): Promise<RunResults> {
   if (o.signal?.aborted) results.interrupted = true;
   const required = o.requireCoverage && Object.keys(o.requireCoverage).length > 0 ? o.requireCoverage : undefined;
   if (gen?.coverage || required) {
-    const coverage = { ...(gen?.coverage ?? emptyCoverage()), notDrawn: notDrawn(o.suite.spec) };
+    const coverage = { ...withShares(gen?.coverage ?? emptyCoverage()), notDrawn: notDrawn(o.suite.spec) };
     if (required) {
       // Only a finished count can fall short: an interrupted run is reported as such.
       const missing = o.signal?.aborted ? [] : shortfalls(coverage, required);

@@ -98,6 +98,8 @@ export interface Coverage {
     failedInFlight?: number;
     /** Sequences with at least one migration that ran. Absent in older results. */
     sequences?: number;
+    /** `sequences` as a percentage of the counted sequences, one decimal (set on the run's total). Absent in older results. */
+    sequencesPercent?: number;
   };
   /** Rule id → times it fired, summed over the sequences; absent when the reference backend does not report rule hits. */
   rules?: Record<string, number>;

@@ -26,7 +26,7 @@ import { buildVmEntry, vmShapeArb, type VmEntry } from './vmArb.ts';
  * Bumped whenever a change to the arbitraries or the catalogue changes what
  * a (seed, path) generates: replay tokens carry it.
  */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /** Largest choice index; choices wrap, so the bound only shapes the distribution. */
 const CHOICE_MAX = 1023;
