@@ -33,6 +33,13 @@ export const GUEST_IMAGE = 'vmconform/guest:latest';
  * (docs/harness-choices.md §2).
  */
 export const MIGRATION_BANDWIDTH = '64Ki';
+/**
+ * The generated cluster's MigrationPolicy where a suite migrates: VMIs with
+ * its label migrate without a bandwidth cap (R-M9: the policy's
+ * bandwidthPerMigration replaces the cluster's; 0 is no limit), so their
+ * migrations finish within the step while the others are held in flight.
+ */
+export const FAST_MIGRATION = { name: 'unthrottled', labels: { 'vmconform.io/migration': 'fast' } } as const;
 
 export interface NodeSpec {
   name: string;
@@ -59,7 +66,7 @@ function nodeObject(n: NodeSpec): Node {
 }
 
 /** The objects of a cluster besides its nodes (internal; exported for tests). */
-export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootSources' | 'spec'>): KubeObject[] {
+export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootSources' | 'spec' | 'commands'>): KubeObject[] {
   const objs: KubeObject[] = [
     {
       apiVersion: 'vmconform.io/v1',
@@ -70,6 +77,14 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
     { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: LOCAL_SC }, provisioner: 'vmconform.io/local', volumeBindingMode: 'WaitForFirstConsumer' },
     { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: SHARED_SC }, provisioner: 'vmconform.io/shared', volumeBindingMode: 'Immediate' },
   ];
+  if (suite.commands.includes('migrate')) {
+    objs.push({
+      apiVersion: 'migrations.kubevirt.io/v1alpha1',
+      kind: 'MigrationPolicy',
+      metadata: { name: FAST_MIGRATION.name },
+      spec: { selectors: { virtualMachineInstanceSelector: { ...FAST_MIGRATION.labels } }, bandwidthPerMigration: '0' },
+    });
+  }
   if (suite.networks.includes('multus')) {
     objs.push({
       apiVersion: 'k8s.cni.cncf.io/v1',

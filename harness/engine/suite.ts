@@ -27,7 +27,7 @@ export type NetworkKind = (typeof NETWORKS)[number];
 
 export { BUILDS, type BuildWay } from './vmEntry.ts';
 
-export const EXTRA_DISKS = ['emptyDisk', 'pvc', 'cloudInit', 'configMap', 'secret'] as const;
+export const EXTRA_DISKS = ['emptyDisk', 'pvc', 'cloudInit', 'configMap', 'secret', 'serviceAccount'] as const;
 export type ExtraDisk = (typeof EXTRA_DISKS)[number];
 
 const nonEmpty = <T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).min(1);

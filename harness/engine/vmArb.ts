@@ -7,7 +7,7 @@
  * processed like `oc process`. Boot sources: containerDisk, PVC (imported
  * DataVolume), DataVolume clone of the golden image, ISO cdrom, kernel boot;
  * networks: pod (masquerade), Multus bridge, SR-IOV; extra disks: emptyDisk,
- * PVC, cloud-init, ConfigMap, Secret. The spec dimensions (specSpace.ts: CPU
+ * PVC, cloud-init, ConfigMap, Secret, serviceAccount. The spec dimensions (specSpace.ts: CPU
  * topology, memory and where it is written, instance type, grace period,
  * disk and cdrom bus, NIC model, pod binding, boot order) take the values
  * the suite's `spec:` lists, shrinking toward the simplest. The objects a VM
@@ -29,7 +29,7 @@ import type {
   VirtualMachineInstanceSpec,
   Volume,
 } from '../api/index.ts';
-import { BRIDGE_NAD, GOLDEN, GUEST_IMAGE, INSTANCETYPES, LOCAL_SC, PREFERENCE, SHARED_SC, SRIOV_NAD } from './clusterArb.ts';
+import { BRIDGE_NAD, FAST_MIGRATION, GOLDEN, GUEST_IMAGE, INSTANCETYPES, LOCAL_SC, PREFERENCE, SHARED_SC, SRIOV_NAD } from './clusterArb.ts';
 import { SPEC_DIMENSION_NAMES, SPEC_DIMENSIONS, type SpecDimension, type SpecValue } from './specSpace.ts';
 import type { BootSource, BuildWay, ExtraDisk, NetworkKind, Suite } from './suite.ts';
 import type { VmEntry } from './vmEntry.ts';
@@ -48,6 +48,8 @@ export interface VmShape {
   strategy: StrategyChoice;
   /** The values of the spec dimensions (specSpace.ts). */
   spec: SpecShape;
+  /** Labelled for the generated cluster's MigrationPolicy (clusterArb.ts FAST_MIGRATION): its migrations are not held. */
+  fastMigration?: boolean;
 }
 
 /** One value per spec dimension. Public. */
@@ -154,6 +156,11 @@ function extraParts(name: string, s: VmShape, p: Parts): void {
         p.deps.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-secret${i}` }, stringData: { password: `pw-${name}` } });
         p.disks.push({ name: disk, disk: { bus }, ...serial });
         p.volumes.push({ name: disk, secret: { secretName: `${name}-secret${i}` } });
+        return;
+      case 'serviceAccount':
+        // Every service account exists (docs/spec.md §16); a second one on a VMI is refused, as KubeVirt does.
+        p.disks.push({ name: disk, disk: { bus }, ...serial });
+        p.volumes.push({ name: disk, serviceAccount: { serviceAccountName: `${name}-sa` } });
         return;
     }
   });
@@ -288,6 +295,7 @@ function shapeDims(s: VmShape, p: Parts): VmEntry['dims'] {
     ...(serials.length > 0 ? { serial: serials } : {}),
     ...(s.nics.some((n) => n.kind === 'pod') ? { podBinding: x.podBinding } : {}),
     ...(p.kernel ? {} : { bootOrder: orders ? x.bootOrder : 'unset' }),
+    ...(s.fastMigration === undefined ? {} : { migrationPolicy: s.fastMigration ? FAST_MIGRATION.name : 'none' }),
   };
 }
 
@@ -300,7 +308,7 @@ export function buildVmEntry(index: number, s: VmShape): VmEntry {
   nicParts(index, s, p);
   bootOrderParts(s, p);
   if (s.standalone) {
-    const vmi: VirtualMachineInstance = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: vmiSpec(s, p, true) };
+    const vmi: VirtualMachineInstance = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name, ...(s.fastMigration ? { labels: FAST_MIGRATION.labels } : {}) }, spec: vmiSpec(s, p, true) };
     return { name, kind: 'VirtualMachineInstance', build: 'yaml', objects: [...p.deps, vmi], dims: shapeDims(s, p) };
   }
   const byType = s.build === 'instancetype';
@@ -315,7 +323,7 @@ export function buildVmEntry(index: number, s: VmShape): VmEntry {
       ...(p.dvTemplate
         ? { dataVolumeTemplates: [{ metadata: { name: `${name}-root` }, spec: { sourceRef: { kind: 'DataSource' as const, name: GOLDEN }, storage: storageOf(s.storage, '64Mi') } }] }
         : {}),
-      template: { metadata: { labels: { 'vmconform.io/vm': name } }, spec: vmiSpec(s, p, !byType) },
+      template: { metadata: { labels: { 'vmconform.io/vm': name, ...(s.fastMigration ? FAST_MIGRATION.labels : {}) } }, spec: vmiSpec(s, p, !byType) },
     },
   };
   const main = s.build === 'template' ? templateVm(name, vm, s) : vm;
@@ -359,10 +367,19 @@ export function vmShapeArb(suite: Suite): fc.Arbitrary<VmShape> {
       // Pod network first, as KubeVirt lists it; at most one NIC per kind.
       [...ns].sort((a, b) => nets.indexOf(a.kind) - nets.indexOf(b.kind)),
     ),
-    extras: suite.extraDisks.length === 0 ? fc.constant([]) : fc.array(fc.record({ kind: fc.constantFrom(...suite.extraDisks), serial: fc.boolean() }), { maxLength: 2 }),
+    extras: suite.extraDisks.length === 0 ? fc.constant([]) : fc.array(fc.record({ kind: fc.constantFrom(...suite.extraDisks), serial: fc.boolean() }), { maxLength: 2 }).map(oneServiceAccount),
     strategy: weightedFrom(STRATEGIES, STARTING, favour),
     spec: specShapeArb(suite, favour),
+    // Where migrations are drawn, one VM in four matches the cluster's MigrationPolicy (R-M9): its migrations
+    // run through; the others' are held in flight, where abortMigration and killMigrationTarget act on them.
+    ...(suite.commands.includes('migrate') ? { fastMigration: weightedFrom([false, true], [false], 3) } : {}),
   });
+}
+
+/** KubeVirt allows one serviceAccount volume per VMI (vmi-create-admitter.go validateVolumes): a second drawn one is left out. */
+function oneServiceAccount(extras: VmShape['extras']): VmShape['extras'] {
+  const first = extras.findIndex((e) => e.kind === 'serviceAccount');
+  return extras.filter((e, i) => e.kind !== 'serviceAccount' || i === first);
 }
 
 /** The value of a spec dimension that keeps a VM live-migratable (R-M1), where one value blocks it. */
