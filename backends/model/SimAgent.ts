@@ -422,9 +422,12 @@ export class SimAgent implements NodeAgent {
       const seg = segments.get(n.network) ?? [];
       reachable[n.network] = live && n.ipv4Cidr !== null ? seg.filter((x) => x !== spec.name).sort() : [];
     }
+    // A migration in flight has its VFs hot-unplugged from the source: the guest has no SR-IOV NIC
+    // until it completes (plugged on the target) or fails (plugged back) (live-migration-source.go hotUnplugHostDevices).
+    const unplugged = this.held.has(spec.uid);
     const facts: GuestFacts = {
       bootId: live ? `boot-${g.boot}` : null,
-      interfaces: g.nics.map((n) => this.nicFacts(n, booted)),
+      interfaces: g.nics.map((n) => (unplugged && n.kind === 'sriov' ? absentNic(n) : this.nicFacts(n, booted))),
       disks: spec.disks.map((d) => this.diskFacts(g, d, booted)),
       memoryMiB: spec.memoryMiB,
       vcpus: spec.vcpus,
@@ -437,7 +440,7 @@ export class SimAgent implements NodeAgent {
   /** A NIC under rules 1–3: a booted guest without a driver for its model does not show it. */
   private nicFacts(n: LaunchNic, booted: boolean): GuestInterface {
     const model = nicModel(n);
-    if (booted && !GUEST_NIC_MODELS.has(model)) return { name: n.name, mac: null, macSource: n.macSource, ipv4: null, model: null };
+    if (booted && !GUEST_NIC_MODELS.has(model)) return absentNic(n);
     return { name: n.name, mac: n.mac, macSource: n.macSource, ipv4: booted && n.ipv4Cidr !== null ? n.ipv4Cidr.split('/')[0]! : null, model };
   }
 
@@ -478,6 +481,11 @@ export class SimAgent implements NodeAgent {
     this.held.clear();
     this.queue = [];
   }
+}
+
+/** A NIC the guest does not have (no driver for its model, or its VF unplugged). */
+function absentNic(n: LaunchNic): GuestInterface {
+  return { name: n.name, mac: null, macSource: n.macSource, ipv4: null, model: null };
 }
 
 /**

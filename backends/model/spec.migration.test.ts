@@ -9,7 +9,7 @@ import type { Backend, KubeObject, Observation, Result } from '../contract.ts';
 import type { ClusterConfig } from '../../harness/api/types.ts';
 import { step, twoNodeCluster } from './twoNodes.testkit.ts';
 import { createModelBackend, type SimAgent } from './index.ts';
-import { node, vm } from './testObjects.ts';
+import { node, sriovNad, vm } from './testObjects.ts';
 
 const OK: Result = { ok: true };
 
@@ -197,3 +197,33 @@ describe('R-M6 evacuation retries', () => {
   });
 });
 
+
+describe('R-M2 SR-IOV NICs during a migration', () => {
+  // KubeVirt pkg/virt-launcher/virtwrap/live-migration-source.go hotUnplugHostDevices: the source detaches its
+  // SR-IOV host devices before migrating (sriov.SafelyDetachHostDevices); the target plugs its own VFs once it runs.
+  it('while the migration is in flight the guest has no SR-IOV NIC; once it completes the NIC is back, on the target', async () => {
+    const vfs = { cpu: '8', memory: '16Gi', 'intel.com/vf': '1' };
+    const b = createModelBackend();
+    const objs: KubeObject[] = [
+      node('node-a', vfs),
+      node('node-b', vfs),
+      bandwidth('64Ki'),
+      sriovNad('sriov-net', 'intel.com/vf'),
+      vm('s', 'Always', { interfaces: [{ name: 'fast', sriov: {} }], networks: [{ name: 'fast', multus: { networkName: 'sriov-net' } }] }),
+    ];
+    for (const o of objs) expect(await b.apply(o)).toEqual(OK);
+    await b.settle(1000);
+    const before = (await b.observe()).vmis.s!.interfaces[0]!;
+    expect(before).toMatchObject({ name: 'fast', model: 'virtio' });
+    expect(before.mac).not.toBeNull();
+
+    const held = await step(b, b.vm({ verb: 'migrate', name: 's' }));
+    expect(held.migrations['s-migration-1']!.phase).toBe('Running');
+    expect(held.vmis.s!.interfaces[0]).toMatchObject({ name: 'fast', mac: null, ipv4: null, model: null });
+
+    await b.settle(1000); // the held migration is released and completes
+    const done = await b.observe();
+    expect(done.vmis.s).toMatchObject({ node: 'node-b' });
+    expect(done.vmis.s!.interfaces[0]).toMatchObject({ name: 'fast', mac: before.mac, model: 'virtio' });
+  });
+});
