@@ -186,7 +186,11 @@ export class QemuAgent implements NodeAgent, LiveLaunchers {
 const HANDLERS: HandlerTable = {
   async launch(agent, { spec }) {
     const r = await agent.startLauncher(spec);
-    if ('error' in r) return agent.emit({ type: 'launchFailed', uid: spec.uid, message: r.error });
+    if ('error' in r) {
+      // The VMI ends Failed and the observation cannot say why: say it on stderr, for whoever reads the run.
+      console.error(`qemu agent: ${r.error}`);
+      return agent.emit({ type: 'launchFailed', uid: spec.uid, message: r.error });
+    }
     agent.launchers.set(spec.uid, r.launcher);
     agent.emit({ type: 'running', uid: spec.uid });
     if (spec.startPaused) agent.emit({ type: 'paused', uid: spec.uid, paused: true });

@@ -311,6 +311,11 @@ export class VmiLauncher {
     this.#clearStop();
     await this.proc.closeSessions();
     const reason = exitReason({ intent: this.intent, shutdownReason: this.shutdownReason, panicked: this.panicked });
+    if (reason === 'crashed') {
+      // Nobody asked and QEMU said nothing: the observation shows a Failed VMI only, so say what QEMU said.
+      const e = await this.proc.exited;
+      console.error(`qemu agent: ${this.label}: QEMU ended on its own (exit code ${e.exitCode ?? '-'}, signal ${e.signal ?? '-'}): ${(await this.proc.stderr()).slice(-500) || 'no stderr'}`);
+    }
     if (reason) this.hooks.emit({ type: 'exited', uid: this.spec.uid, reason });
   }
 }
