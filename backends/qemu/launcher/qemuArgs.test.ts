@@ -37,7 +37,8 @@ describe('qemuArgs (pure command line)', () => {
   it('is a q35 machine without defaults, display or user config, with the chosen accelerator and sizes', () => {
     const a = qemuArgs(input());
     expect(values(a, '-machine')).toEqual(['q35,acpi=on']);
-    expect(values(a, '-accel')).toEqual(['tcg']);
+    expect(values(a, '-accel')).toEqual(['tcg,thread=single']); // one host thread per guest (qemuArgs.ts ACCEL_ARG)
+    expect(values(qemuArgs(input({ accel: 'kvm' })), '-accel')).toEqual(['kvm']);
     expect(values(a, '-m')).toEqual(['256M']);
     expect(values(a, '-smp')).toEqual(['2,sockets=2,cores=1,threads=1']);
     expect(a).toContain('-nodefaults');
