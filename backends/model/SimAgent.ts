@@ -200,6 +200,13 @@ export class SimAgent implements NodeAgent {
           out.push({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason: 'source gone' });
           return;
         }
+        // The source hot-unplugs its VFs first and waits for the guest to release them: a guest with no
+        // running OS (never booted, paused) does not, and the migration fails (R-M2;
+        // live-migration-source.go hotUnplugHostDevices, hostdevice.SafelyDetachHostDevices timeout).
+        if (!this.osRuns(g) && g.nics.some((n) => n.kind === 'sriov')) {
+          out.push({ type: 'migrationFailed', uid: e.uid, migration: e.migration, reason: 'SR-IOV host devices not detached' });
+          return;
+        }
         const bw = e.bandwidthBytesPerSecond;
         if (bw !== undefined && bw > 0) {
           // A capped migration takes memory / bandwidth of virtual time and is held until released.

