@@ -69,6 +69,16 @@ describe('command catalogue preconditions', () => {
     expect(resolveChoice([0, 0], ['poweroff'], s)).toBeNull();
   });
 
+  it('a kind listed n times weighs n where it can run, once where the reference can only refuse it', () => {
+    const migrate = { kind: 'vm', args: { verb: 'migrate', name: 'vm-a' } };
+    const stopped = state('Succeeded'); // no running VMI: a migrate can only be refused
+    expect(resolveChoice([0, 0], ['migrate', 'migrate', 'migrate', 'stop'], stopped)).toEqual(migrate);
+    expect(resolveChoice([1, 0], ['migrate', 'migrate', 'migrate', 'stop'], stopped)).toEqual({ kind: 'vm', args: { verb: 'stop', name: 'vm-a' } });
+    const running = state('Running');
+    expect(resolveChoice([1, 0], ['migrate', 'migrate', 'migrate', 'stop'], running)).toEqual(migrate);
+    expect(resolveChoice([3, 0], ['migrate', 'migrate', 'migrate', 'stop'], running)).toEqual({ kind: 'vm', args: { verb: 'stop', name: 'vm-a' } });
+  });
+
   it('offers the missing dependencies of an applied VM first, so that it can run', () => {
     const c = candidates('apply', state('Running'));
     expect(c.map((x) => x.kind === 'apply' && `${x.args.object.kind}/${x.args.object.metadata.name}`)).toEqual(['PersistentVolumeClaim/vm-a-data0']);

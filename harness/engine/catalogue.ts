@@ -76,6 +76,8 @@ function strategyOf(o: KubeObject): RunStrategy | 'running' | null {
 export interface Candidates {
   length: number;
   at(i: number): Command;
+  /** Only commands the reference must refuse (a kind's fallback): listed n times, such a kind still counts once. */
+  refusedOnly?: true;
 }
 
 function lazy<T>(items: readonly T[], make: (t: T) => Command): Candidates {
@@ -174,7 +176,10 @@ export const CATALOGUE = {
   stop: (_s, d) => product(d.appliedVms, STOP_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'stop', name, ...o } })),
   restart: (_s, d) => product(d.appliedVms, RESTART_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'restart', name, ...o } })),
   // A running (migratable) VMI when there is one, so that migrations run; else the ones the reference must refuse.
-  migrate: (_s, d) => lazy(d.runningTargets.length > 0 ? d.runningTargets : d.subresourceTargets, (name) => ({ kind: 'vm', args: { verb: 'migrate', name } })),
+  migrate: (_s, d) =>
+    d.runningTargets.length > 0
+      ? lazy(d.runningTargets, (name) => ({ kind: 'vm', args: { verb: 'migrate', name } }))
+      : { ...lazy(d.subresourceTargets, (name) => ({ kind: 'vm', args: { verb: 'migrate', name } })), refusedOnly: true },
   pause: vmVerb('pause', 'subresourceTargets'),
   unpause: vmVerb('unpause', 'subresourceTargets'),
   softReboot: vmVerb('softReboot', 'subresourceTargets'),
@@ -219,15 +224,20 @@ export type Choice = readonly [kind: number, candidate: number];
 
 /**
  * Resolves a choice against the state: the kind index wraps over the
- * enabled kinds that have candidates, the candidate index over that kind's
+ * enabled kinds that have candidates (a repeated kind whose candidates can
+ * only be refused counts once), the candidate index over that kind's
  * candidates. Null when nothing is valid. Public.
  */
 export function resolveChoice(choice: Choice, kinds: readonly ChoiceKind[], s: GenState): Command | null {
   const d = derive(s);
   const valid: Candidates[] = [];
+  const computed = new Map<ChoiceKind, Candidates>();
   for (const k of kinds) {
-    const c = CATALOGUE[k](s, d);
-    if (c.length > 0) valid.push(c);
+    const seen = computed.get(k);
+    const c = seen ?? CATALOGUE[k](s, d);
+    computed.set(k, c);
+    // A kind listed n times weighs n where it can run; where it can only be refused, once.
+    if (c.length > 0 && !(seen && c.refusedOnly)) valid.push(c);
   }
   if (valid.length === 0) return null;
   const list = valid[choice[0] % valid.length] as Candidates;
