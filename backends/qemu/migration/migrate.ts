@@ -131,6 +131,11 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
   };
   const src = host.live(e.uid);
   if (!src) return fail('source launcher is gone');
+  // The source unplugs its VFs first and waits for the guest to release them; a guest that runs no OS
+  // (paused, or never booted: no agent) never does, and KubeVirt's wait times out (live-migration-source.go
+  // hotUnplugHostDevices). Fail at once rather than leave an unplug request that the guest would carry out
+  // once it runs, with no VF plugged back (KubeVirt's virt-handler re-attaches it: hotplugSriovInterfaces).
+  if (src.spec.nics.some((n) => n.kind === 'sriov') && (src.paused || !src.agentConnected)) return fail('SR-IOV host devices not detached: the guest runs no OS');
   let done!: () => void;
   // KubeVirt bandwidthPerMigration, applied as libvirt does: max-bandwidth on the source before `migrate`.
   const capped = e.bandwidthBytesPerSecond !== undefined && e.bandwidthBytesPerSecond > 0;
