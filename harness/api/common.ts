@@ -21,6 +21,18 @@ export function typed<T>() {
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** k8s.io/apimachinery validation.IsDNS1123Label, its messages. Internal. */
+export function dns1123Label(v: string): string[] {
+  const out: string[] = [];
+  if (v.length > 63) out.push('must be no more than 63 characters');
+  if (!DNS1123_LABEL.test(v)) {
+    out.push(
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    );
+  }
+  return out;
+}
+
 /** k8s.io/apimachinery validation.IsDNS1123Subdomain, its messages. Internal. */
 export function dns1123Subdomain(v: string): string[] {
   const out: string[] = [];

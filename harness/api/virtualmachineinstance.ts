@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  dns1123Label,
   dns1123Subdomain,
   empty,
   head,
@@ -165,20 +166,7 @@ const DISCONTINUED: Record<string, string> = {
 };
 const DISK_BUSES = ['virtio', 'scsi', 'sata', 'usb'];
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAC = /^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$/;
-
-/** k8s.io/apimachinery validation.IsDNS1123Label, its messages. Internal. */
-function dns1123Label(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 63) out.push('must be no more than 63 characters');
-  if (!DNS1123_LABEL.test(v)) {
-    out.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-    );
-  }
-  return out;
-}
 
 /** Count of `keys` set on `o` (internal). */
 function countSet(o: object, keys: readonly string[]): number {
