@@ -5,11 +5,11 @@
  * and replayed.
  *
  * Harness rules every backend follows where KubeVirt leaves a choice open:
- * - Scheduling: among feasible nodes (Ready, enough free cpu and memory,
- *   free VFs, node of a bound local PVC), take the one with the fewest
- *   active VMIs, ties broken by node name. A VMI requests its guest memory
- *   and its vCPU count. Migration targets follow the same rule without the
- *   source node.
+ * - Scheduling: among feasible nodes (Ready, enough free cpu and memory
+ *   for the launcher pod's requests, docs/spec.md R-SC1, free VFs, node of a
+ *   bound local PVC), take the one with the fewest active VMIs, ties broken
+ *   by node name. Migration targets follow the same rule without the source
+ *   node.
  * - A migration created by `vm({verb: 'migrate'})` is named
  *   `<vmi>-migration-<n>`, n counting from 1 per VMI name.
  * - Generated MACs are `52:54:00:xx:xx:xx`; they are compared as labels.

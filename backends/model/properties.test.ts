@@ -155,7 +155,7 @@ function checkInvariants(c: SimCluster, o: Observation): void {
     if (v && (v.phase === 'Succeeded' || v.phase === 'Failed')) expect(['Stopped', 'CrashLoopBackOff']).toContain(m.printableStatus);
   }
   const saved = c.core.save();
-  type VmiRec = { cpu: number; claims: string[]; nics: { vf: unknown }[] };
+  type VmiRec = { cpu: number; pod: { cpuMilli: number; memBytes: number }; claims: string[]; nics: { vf: unknown }[] };
   const vmiRecs = saved.objects.VirtualMachineInstance ?? {};
   const activeOn = (node: string) =>
     Object.values(vmiRecs).filter((e) => {
@@ -188,9 +188,10 @@ function checkInvariants(c: SimCluster, o: Observation): void {
   expect(new Set(ips).size).toBe(ips.length);
   // node capacity accounting: used = sum of active VMIs' requests
   for (const [name, e] of Object.entries(saved.objects.Node ?? {})) {
-    const rec = e.rec as { usedCpu: number; active: number };
+    const rec = e.rec as { usedCpuMilli: number; usedMemBytes: number; active: number };
     const mine = activeOn(name);
-    expect(rec.usedCpu).toBe(mine.reduce((sum, x) => sum + (x.rec as VmiRec).cpu, 0));
+    expect(rec.usedCpuMilli).toBe(mine.reduce((sum, x) => sum + (x.rec as VmiRec).pod.cpuMilli, 0));
+    expect(rec.usedMemBytes).toBe(mine.reduce((sum, x) => sum + (x.rec as VmiRec).pod.memBytes, 0));
     expect(rec.active).toBe(mine.length);
   }
   // Nothing in flight at quiescence but evacuation retries waiting for their backoff (a timer, docs/harness-choices.md §5).

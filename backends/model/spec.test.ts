@@ -863,12 +863,50 @@ describe('§11 standalone VMI', () => {
 });
 
 describe('scheduler (backends/contract.ts rule)', () => {
-  it('fewest active VMIs, ties by node name; Ready nodes only; capacity in vCPUs and memory', async () => {
+  it('fewest active VMIs, ties by node name; Ready nodes only; capacity for the launcher pods\' requests (R-SC1)', async () => {
     const b = await cluster([vm('a', 'Always'), vm('b', 'Always'), vm('c', 'Always', { memory: '15Gi' })], {
       nodes: [node('n2', { cpu: '4', memory: '16Gi' }), node('n1', { cpu: '4', memory: '16Gi' }), node('n0', { cpu: '64', memory: '64Gi' }, false)],
     });
     const o = await b.observe();
     expect([o.vmis.a!.node, o.vmis.b!.node]).toEqual(['n1', 'n2']);
     expect(o.vmis.c!.node).toBe('n1');
+  });
+});
+
+// R-SC1: the scheduler fits the launcher pod's requests (renderresources.go WithoutDedicatedCPU,
+// WithMemoryOverhead; hypervisorbackend.go GetMemoryOverhead), not the guest's vCPUs and memory.
+/** The scheduler's words on the VMI (observations compare reasons, not messages). */
+async function podScheduledMessage(b: B, vmiName: string): Promise<string | undefined> {
+  const v = (await b.list('VirtualMachineInstance')).find((x) => x.metadata.name === vmiName);
+  return (v?.status as { conditions?: { type: string; message?: string }[] } | undefined)?.conditions?.find((c) => c.type === 'PodScheduled')?.message;
+}
+
+describe('R-SC1 launcher pod requests', () => {
+  it('the guest memory alone fills the node: the launcher overhead does not fit → ErrorUnschedulable, Insufficient memory', async () => {
+    const b = await cluster([vm('v', 'Always', { memory: '2Gi' })], { nodes: [node('n1', { cpu: '4', memory: '2Gi' })] });
+    const o = await b.observe();
+    expect(status(o, 'v')).toBe('ErrorUnschedulable');
+    expect(o.vmis.v!.conditions.PodScheduled).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+    expect(await podScheduledMessage(b, 'v')).toContain('Insufficient memory');
+  });
+
+  it('a vCPU asks for a tenth of a node cpu: a 4-vCPU VM runs on a 1-cpu node', async () => {
+    const b = await cluster([vm('v', 'Always', { cpu: 4 })], { nodes: [node('n1', { cpu: '1', memory: '4Gi' })] });
+    expect((await b.observe()).vmis.v).toMatchObject({ phase: 'Running', node: 'n1' });
+  });
+
+  it('a cpu request in the spec is asked in full: requests.cpu 2 does not fit a 1-cpu node', async () => {
+    const v = vm('v', 'Always');
+    v.spec.template.spec.domain.resources = { requests: { cpu: '2' } };
+    const b = await cluster([v], { nodes: [node('n1', { cpu: '1', memory: '4Gi' })] });
+    const o = await b.observe();
+    expect(status(o, 'v')).toBe('ErrorUnschedulable');
+    expect(await podScheduledMessage(b, 'v')).toContain('Insufficient cpu');
+  });
+
+  it('cpuAllocationRatio in the ClusterConfig: ratio 1 asks one cpu per vCPU', async () => {
+    const config = { apiVersion: 'vmconform.io/v1', kind: 'ClusterConfig', metadata: { name: 'cluster' }, spec: { configuration: { developerConfiguration: { cpuAllocationRatio: 1 } } } } as KubeObject;
+    const b = await cluster([config, vm('v', 'Always', { cpu: 2 })], { nodes: [node('n1', { cpu: '1', memory: '4Gi' })] });
+    expect(status(await b.observe(), 'v')).toBe('ErrorUnschedulable');
   });
 });

@@ -15,7 +15,12 @@ export const clusterConfigSchema = typed<ClusterConfig>()(
       configuration: z
         .strictObject({
           developerConfiguration: z
-            .strictObject({ featureGates: z.array(z.string()).optional(), disabledFeatureGates: z.array(z.string()).optional() })
+            .strictObject({
+              featureGates: z.array(z.string()).optional(),
+              disabledFeatureGates: z.array(z.string()).optional(),
+              // vCPUs per node cpu in a launcher pod's cpu request (KubeVirt default 10)
+              cpuAllocationRatio: z.number().int().optional(),
+            })
             .optional(),
           // The KubeVirt CR's spec.configuration.migrations: bytes per second per migration ("0" = no cap).
           migrations: z.strictObject({ bandwidthPerMigration: nonNegativeQuantity.optional() }).optional(),

@@ -431,7 +431,7 @@ export interface ClusterConfig {
     parallelOutboundMigrationsPerNode?: number;
     /** Shaped like the KubeVirt CR's `spec.configuration` (docs/api.md, "Feature gates"). */
     configuration?: {
-      developerConfiguration?: { featureGates?: string[]; disabledFeatureGates?: string[] };
+      developerConfiguration?: { featureGates?: string[]; disabledFeatureGates?: string[]; cpuAllocationRatio?: number };
       /** KubeVirt's MigrationConfiguration: `bandwidthPerMigration` caps each migration's stream (bytes/s; absent or 0: no cap). */
       migrations?: { bandwidthPerMigration?: string };
     };

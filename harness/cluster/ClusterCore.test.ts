@@ -87,7 +87,7 @@ describe('ClusterCore without instant effects', () => {
     core.onEvent({ type: 'migrationFailed', uid, migration: m.migration, reason: 'target died' });
     expect(vmi(core, 'v')).toMatchObject({ nodeName: 'n1', phase: 'Running', migrationState: { completed: true, failed: true, sourceNode: 'n1', targetNode: 'n2' } });
     // the target's reservation is given back (the scheduler's record, part of the saved state)
-    expect((core.save().objects.Node!.n2!.rec as { usedCpu: number }).usedCpu).toBe(0);
+    expect((core.save().objects.Node!.n2!.rec as { usedCpuMilli: number }).usedCpuMilli).toBe(0);
     expect((core.object('VirtualMachineInstanceMigration', 'v-migration-1')!.status as VmimStatus).phase).toBe('Failed');
   });
 });

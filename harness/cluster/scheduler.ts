@@ -8,22 +8,22 @@
 
 import type { NodeRecord } from './store/records.ts';
 
-/** What a VMI asks of a node. */
+/** What a VMI asks of a node: its launcher pod's requests (common/podRequests.ts), VFs and pinning. */
 export interface Request {
-  cpu: number;
-  memMiB: number;
+  cpuMilli: number;
+  memBytes: number;
   /** Extended resource → VF count. */
   vfs: Map<string, number> | null;
   /** A bound node-local volume pins the VMI to its node. */
   pinned: string | null;
 }
 
-/** Free cpu / memory of a node (no declared capacity = unlimited; JSON keeps it as null). */
-const freeCpu = (n: NodeRecord): number => (n.cpu === null ? Infinity : n.cpu - n.usedCpu);
-const freeMemMiB = (n: NodeRecord): number => (n.memMiB === null ? Infinity : n.memMiB - n.usedMemMiB);
+/** Free cpu (millicores) / memory (bytes) of a node (no declared capacity = unlimited; JSON keeps it as null). */
+const freeCpuMilli = (n: NodeRecord): number => (n.cpuMilli === null ? Infinity : n.cpuMilli - n.usedCpuMilli);
+const freeMemBytes = (n: NodeRecord): number => (n.memBytes === null ? Infinity : n.memBytes - n.usedMemBytes);
 
 function fits(n: NodeRecord, r: Request): boolean {
-  if (freeCpu(n) < r.cpu || freeMemMiB(n) < r.memMiB) return false;
+  if (freeCpuMilli(n) < r.cpuMilli || freeMemBytes(n) < r.memBytes) return false;
   if (r.vfs) {
     for (const [res, count] of r.vfs) {
       const pool = n.vfs[res];
@@ -55,8 +55,8 @@ export function unschedulableMessage(sorted: readonly NodeRecord[], r: Request):
   const reasons = new Set<string>();
   for (const n of ready) {
     if (r.pinned !== null && n.name !== r.pinned) reasons.add("node(s) didn't match PersistentVolume's node affinity");
-    else if (freeCpu(n) < r.cpu) reasons.add('Insufficient cpu');
-    else if (freeMemMiB(n) < r.memMiB) reasons.add('Insufficient memory');
+    else if (freeCpuMilli(n) < r.cpuMilli) reasons.add('Insufficient cpu');
+    else if (freeMemBytes(n) < r.memBytes) reasons.add('Insufficient memory');
     else if (r.vfs) for (const [res] of r.vfs) reasons.add(`Insufficient ${res}`);
   }
   return `0/${sorted.length} nodes are available: ${[...reasons].sort().join(', ')}`;

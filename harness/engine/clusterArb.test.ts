@@ -20,16 +20,16 @@ describe('clusterArb: a suite that migrates', async () => {
   });
 
   it('draws roomy nodes (most memory, every VF) most often, and every capacity', () => {
-    const roomy = nodes.filter((n) => n.memoryMi === 2048 && n.vfs === 2).length / nodes.length;
+    const roomy = nodes.filter((n) => n.memoryMi === 4096 && n.vfs === 2).length / nodes.length;
     // roomy 3 : any 1, where any is roomy one time in nine
     expect(roomy).toBeGreaterThan(0.7);
-    for (const memoryMi of [2048, 1024, 512]) expect(nodes.some((n) => n.memoryMi === memoryMi)).toBe(true);
+    for (const memoryMi of [4096, 2048, 1024]) expect(nodes.some((n) => n.memoryMi === memoryMi)).toBe(true);
     for (const vfs of [0, 1, 2]) expect(nodes.some((n) => n.vfs === vfs)).toBe(true);
   });
 
   it('a suite that does not migrate draws capacities evenly', () => {
     const plain = fc.sample(clusterArb({ ...suite, commands: suite.commands.filter((k) => k !== 'migrate') }), { seed: 5, numRuns: 2000 }).flatMap((c) => c.nodes);
-    const big = plain.filter((n) => n.memoryMi === 2048).length / plain.length;
+    const big = plain.filter((n) => n.memoryMi === 4096).length / plain.length;
     expect(big).toBeGreaterThan(0.28);
     expect(big).toBeLessThan(0.39);
   });

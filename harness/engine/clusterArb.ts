@@ -127,26 +127,34 @@ export function clusterObjects(suite: Pick<Suite, 'networks' | 'builds' | 'bootS
 /**
  * In a suite that migrates, how the cluster leaves room for a migration:
  * one-node clusters (a migration with no target, R-M3) are drawn once in
- * `oneNodeIn`; a node is roomy (the most memory, every SR-IOV VF) `roomy`
+ * `oneNodeIn`; a node is roomy (the most cpu and memory, every SR-IOV VF) `roomy`
  * times as often as it is drawn from all capacities, since a migration
  * target must fit the VM's pod and its VFs (R-M3) beside what already runs
  * there.
  */
 export const MIGRATION_ROOM = { oneNodeIn: 8, roomy: 3 } as const;
 
-const MEMORY_MI = [2048, 1024, 512] as const;
+/**
+ * Node memory: a launcher pod asks for the guest memory plus some 330 MiB
+ * (1 GiB more with an SR-IOV VF: common/podRequests.ts, R-SC1), so the
+ * smallest node cannot take a 1Gi guest (unschedulable VMs occur) and the
+ * roomy one takes both VMs of a suite with room for a migration target.
+ */
+const MEMORY_MI = [4096, 2048, 1024] as const;
 const MAX_VFS = 2;
+/** Node cpus: a VM that asks for its vCPUs in full (`cpuIn: requests`) asks for up to 4 (R-SC1). */
+const MAX_CPU = 4;
 
 /** Clusters of 1..maxNodes nodes for a suite. Public. */
 export function clusterArb(suite: Suite): fc.Arbitrary<ClusterSpec> {
   const sriov = suite.networks.includes('sriov');
   const migrates = suite.commands.includes('migrate') && suite.maxNodes >= 2;
   const anyNode = fc.record({
-    cpu: fc.integer({ min: 2, max: 4 }),
+    cpu: fc.integer({ min: 2, max: MAX_CPU }),
     memoryMi: fc.constantFrom(...MEMORY_MI),
     vfs: sriov ? fc.integer({ min: 0, max: MAX_VFS }) : fc.constant(0),
   });
-  const roomyNode = fc.record({ cpu: fc.integer({ min: 2, max: 4 }), memoryMi: fc.constant(MEMORY_MI[0]), vfs: fc.constant(sriov ? MAX_VFS : 0) });
+  const roomyNode = fc.record({ cpu: fc.constant(MAX_CPU), memoryMi: fc.constant(MEMORY_MI[0]), vfs: fc.constant(sriov ? MAX_VFS : 0) });
   const node = migrates ? fc.oneof({ withCrossShrink: true }, { arbitrary: roomyNode, weight: MIGRATION_ROOM.roomy }, { arbitrary: anyNode, weight: 1 }) : anyNode;
   const objects = clusterObjects(suite);
   const nodes = migrates

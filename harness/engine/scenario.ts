@@ -26,7 +26,7 @@ import { buildVmEntry, vmShapeArb, type VmEntry } from './vmArb.ts';
  * Bumped whenever a change to the arbitraries or the catalogue changes what
  * a (seed, path) generates: replay tokens carry it.
  */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 /** Largest choice index; choices wrap, so the bound only shapes the distribution. */
 const CHOICE_MAX = 1023;
@@ -38,11 +38,11 @@ export interface Scenario {
   choices: Choice[];
 }
 
-/** Scenarios for a suite: 1..maxVms VMs, 1..maxSteps choices. Public. */
+/** Scenarios for a suite: 1..maxVms VMs, minSteps..maxSteps choices. Public. */
 export function scenarioArb(suite: Suite): fc.Arbitrary<Scenario> {
   return fc.record({
     cluster: clusterArb(suite),
     vms: fc.array(vmShapeArb(suite), { minLength: 1, maxLength: suite.maxVms }).map((shapes) => shapes.map((s, i) => buildVmEntry(i, s))),
-    choices: fc.array(fc.tuple(fc.nat(CHOICE_MAX), fc.nat(CHOICE_MAX)), { minLength: 1, maxLength: suite.maxSteps }),
+    choices: fc.array(fc.tuple(fc.nat(CHOICE_MAX), fc.nat(CHOICE_MAX)), { minLength: suite.minSteps, maxLength: suite.maxSteps }),
   });
 }

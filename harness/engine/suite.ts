@@ -54,6 +54,12 @@ export const suiteSchema = z.strictObject({
   description: z.string().optional(),
   runs: z.number().int().min(0),
   maxSteps: z.number().int().min(1).max(200),
+  /**
+   * Fewest choices a scenario draws (at most maxSteps). A run stops at its
+   * first difference, so a counterexample can still be shorter; shrinking
+   * keeps the floor only for the choices a passing run would use.
+   */
+  minSteps: z.number().int().min(1).max(200).default(1),
   budgetSeconds: z.number().positive().optional(),
   shrinkBudgetSeconds: z.number().positive().optional(),
   /** Settle budget per step and backend. */
@@ -71,6 +77,8 @@ export const suiteSchema = z.strictObject({
   spec: specSchema,
   /** Hand-written scenarios (scenarios/<name>.yaml) run first; `all` = every one. */
   scenarios: z.union([z.literal('all'), z.array(z.string())]).default([]),
+}).superRefine((s, ctx) => {
+  if (s.minSteps > s.maxSteps) ctx.addIssue({ code: 'custom', path: ['minSteps'], message: `must be at most maxSteps (${s.maxSteps}), got ${s.minSteps}` });
 });
 
 /** A validated suite. Public. */

@@ -26,7 +26,7 @@ export interface CommandEnv {
 
 /** A new Node's scheduler record; the evacuation controller fills it from the object. */
 function nodeRecord(name: string): NodeRecord {
-  return { name, ready: false, schedulable: true, cpu: null, memMiB: null, usedCpu: 0, usedMemMiB: 0, active: 0, vfs: {}, vmis: [], drains: 0, drainsHandled: 0, uncordons: 0 };
+  return { name, ready: false, schedulable: true, cpuMilli: null, memBytes: null, usedCpuMilli: 0, usedMemBytes: 0, active: 0, vfs: {}, vmis: [], drains: 0, drainsHandled: 0, uncordons: 0 };
 }
 
 /** Creates the object, or replaces the fields a manifest carries (spec and the like) on the stored one, keeping its metadata and status. */

@@ -6,6 +6,7 @@
  */
 import { parseQuantity, type ClusterConfig, type EvictionStrategy } from '../../api/index.ts';
 import type { Store } from '../store/Store.ts';
+import { DEFAULT_CPU_ALLOCATION_RATIO } from './podRequests.ts';
 
 /** Cluster defaults (docs/spec.md §12), overridable by a ClusterConfig object. */
 export interface ClusterDefaults {
@@ -16,6 +17,8 @@ export interface ClusterDefaults {
   parallelOutboundMigrationsPerNode: number;
   /** KubeVirt `migrations.bandwidthPerMigration` in bytes per second; null: no cap. */
   bandwidthPerMigration: number | null;
+  /** KubeVirt `developerConfiguration.cpuAllocationRatio`: a vCPU's share of a node cpu in the launcher pod's request (common/podRequests.ts). */
+  cpuAllocationRatio: number;
 }
 
 export const DEFAULT_CLUSTER: ClusterDefaults = {
@@ -25,6 +28,7 @@ export const DEFAULT_CLUSTER: ClusterDefaults = {
   parallelMigrationsPerCluster: 5,
   parallelOutboundMigrationsPerNode: 2,
   bandwidthPerMigration: null,
+  cpuAllocationRatio: DEFAULT_CPU_ALLOCATION_RATIO,
 };
 
 /** The cluster defaults in force. */
@@ -40,6 +44,9 @@ export function applyClusterConfig(s: Store, spec: ClusterConfig['spec']): void 
   if (spec.defaultTerminationGracePeriodSeconds !== undefined) c.terminationGracePeriodSeconds = spec.defaultTerminationGracePeriodSeconds;
   if (spec.parallelMigrationsPerCluster !== undefined) c.parallelMigrationsPerCluster = spec.parallelMigrationsPerCluster;
   if (spec.parallelOutboundMigrationsPerNode !== undefined) c.parallelOutboundMigrationsPerNode = spec.parallelOutboundMigrationsPerNode;
+  const ratio = spec.configuration?.developerConfiguration?.cpuAllocationRatio;
+  // pkg/virt-config GetCPUAllocationRatio: unset or not positive → the default
+  if (ratio !== undefined) c.cpuAllocationRatio = ratio > 0 ? ratio : DEFAULT_CPU_ALLOCATION_RATIO;
   const bw = spec.configuration?.migrations?.bandwidthPerMigration;
   // "0" (KubeVirt's own default) means no cap.
   if (bw !== undefined) c.bandwidthPerMigration = (parseQuantity(bw) ?? 0) > 0 ? Math.floor(parseQuantity(bw)!) : null;

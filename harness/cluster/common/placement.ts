@@ -67,7 +67,7 @@ export function request(s: Store, vmi: VmiEntry, simpleRequest: Request | null):
     vfs ??= new Map();
     vfs.set(res, (vfs.get(res) ?? 0) + 1);
   }
-  return { cpu: r.cpu, memMiB: r.memMiB, vfs, pinned };
+  return { cpuMilli: r.pod.cpuMilli, memBytes: r.pod.memBytes, vfs, pinned };
 }
 
 /** A RWO volume attached to an active VMI pins other users to that node. */
@@ -91,8 +91,8 @@ function ipPool(s: Store, nic: Nic): Ipv4Pool | undefined {
 /** Reserves node resources and VFs/IPs; `nics` get their VFs on this node; `count` makes it the VMI's node. */
 export function place(s: Store, vmi: VmiEntry, node: NodeRecord, nics: Nic[], count: boolean): void {
   const r = vmi.rec;
-  node.usedCpu += r.cpu;
-  node.usedMemMiB += r.memMiB;
+  node.usedCpuMilli += r.pod.cpuMilli;
+  node.usedMemBytes += r.pod.memBytes;
   if (count) {
     vmi.obj.status.nodeName = node.name;
     node.active++;
@@ -122,8 +122,8 @@ export function unplace(s: Store, vmi: VmiEntry, nodeName: string, nics: Nic[], 
   const node = s.get<ApiObject, NodeRecord>('Node', nodeName)?.rec;
   let vfsChanged = false;
   if (node) {
-    node.usedCpu -= r.cpu;
-    node.usedMemMiB -= r.memMiB;
+    node.usedCpuMilli -= r.pod.cpuMilli;
+    node.usedMemBytes -= r.pod.memBytes;
     if (count) {
       node.active--;
       const i = node.vmis.indexOf(vmi.obj.metadata.name);

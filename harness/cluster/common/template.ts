@@ -9,8 +9,9 @@ import { findImage, parseQuantity, applyClusterDefaults } from '../../api/index.
 import type { CpuTopology, LaunchDisk } from '../agent.ts';
 import type { Request } from '../scheduler.ts';
 import type { Store } from '../store/Store.ts';
-import type { Migratability, Nic, SyncBlocker } from '../store/records.ts';
+import type { Migratability, Nic, PodRequests, SyncBlocker } from '../store/records.ts';
 import { clusterDefaults, clusterSpec } from './cluster.ts';
+import { launcherPodRequests } from './podRequests.ts';
 
 /** Bytes in a MiB. */
 export const MiB = 1024 * 1024;
@@ -30,6 +31,8 @@ export interface VmiTemplate {
   imageBlocker: SyncBlocker | null;
   /** No claims, DataVolumes, Multus or SR-IOV NICs: the hot path skips those checks. */
   simple: boolean;
+  /** The launcher pod's requests (shared, read-only). */
+  pod: PodRequests;
   /** The request of a simple VMI (shared, read-only). */
   request: Request;
 }
@@ -81,9 +84,11 @@ function build(s: Store, rawSpec: VirtualMachineInstanceSpec): VmiTemplate {
   const { nics, specMacs } = resolveNics(spec, defaults.defaultNetworkInterface);
   const claims = claimsOf(spec);
   const simple = claims.length === 0 && nics.every((n) => n.network === null);
+  const pod = launcherPodRequests(spec, defaults.cpuAllocationRatio);
   return {
     simple,
-    request: { cpu, memMiB, vfs: null, pinned: null },
+    pod,
+    request: { ...pod, vfs: null, pinned: null },
     version: s.counters.configVersion,
     spec,
     cpu,

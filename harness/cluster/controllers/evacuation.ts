@@ -27,7 +27,6 @@ import type { Entry } from '../store/Store.ts';
 import { clusterDefaults } from '../common/cluster.ts';
 import { createMigration, migrationBook, type VmimEntry } from '../common/migrations.ts';
 import { publishVfs, type VmiEntry } from '../common/placement.ts';
-import { MiB } from '../common/template.ts';
 import { deleteVmi } from '../common/vmis.ts';
 import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 
@@ -67,8 +66,10 @@ function sync(c: Ctx, e: NodeEntry): void {
   const cap = e.obj.status.capacity;
   r.ready = (e.obj.status.conditions ?? []).every((x) => x.type !== 'Ready' || x.status === 'True');
   r.schedulable = e.obj.spec?.unschedulable !== true;
-  r.cpu = cap.cpu !== undefined ? (parseQuantity(cap.cpu) ?? null) : null;
-  r.memMiB = cap.memory !== undefined ? ((parseQuantity(cap.memory) ?? null) === null ? null : parseQuantity(cap.memory)! / MiB) : null;
+  const cpu = cap.cpu !== undefined ? parseQuantity(cap.cpu) : undefined;
+  const memory = cap.memory !== undefined ? parseQuantity(cap.memory) : undefined;
+  r.cpuMilli = cpu === undefined ? null : Math.round(cpu * 1000);
+  r.memBytes = memory === undefined ? null : memory;
   for (const [k, v] of Object.entries(cap)) {
     if (k === 'cpu' || k === 'memory') continue;
     const capacity = Math.floor(parseQuantity(v) ?? 0);

@@ -20,7 +20,7 @@ import type { Controller, Ctx, Watch } from './Controller.ts';
 
 const PVC = 'PersistentVolumeClaim';
 const DV = 'DataVolume';
-const NO_REQUEST = Object.freeze({ cpu: 0, memMiB: 0, vfs: null, pinned: null });
+const NO_REQUEST = Object.freeze({ cpuMilli: 0, memBytes: 0, vfs: null, pinned: null });
 
 const pendingClaims = (s: Store, enqueue: (key: string) => void): void => {
   for (const p of s.all<PvcEntry['obj'], PvcEntry['rec']>(PVC).values()) if (p.obj.status.phase === 'Pending' && !p.rec.provisioning) enqueue(`pvc/${p.obj.metadata.name}`);

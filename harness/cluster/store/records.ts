@@ -48,12 +48,21 @@ export interface VmRecord {
   dvsFor: number;
 }
 
+/** A launcher pod's requests: millicores and bytes (common/podRequests.ts). */
+export interface PodRequests {
+  cpuMilli: number;
+  memBytes: number;
+}
+
 /** A VirtualMachineInstance's record. */
 export interface VmiRecord {
   /** Creation order (the controllers' tie-break). */
   seq: number;
+  /** vCPUs and guest memory. */
   cpu: number;
   memMiB: number;
+  /** The launcher pod's requests, as the scheduler fits them (common/podRequests.ts). */
+  pod: PodRequests;
   claims: string[];
   nics: Nic[];
   /** No claims, Multus or SR-IOV NICs: the hot path skips those checks. */
@@ -140,11 +149,12 @@ export interface NodeRecord {
   ready: boolean;
   /** False while cordoned by a drain. */
   schedulable: boolean;
-  /** Infinity when the Node declares none (JSON: null). */
-  cpu: number | null;
-  memMiB: number | null;
-  usedCpu: number;
-  usedMemMiB: number;
+  /** Capacity in millicores and bytes; Infinity when the Node declares none (JSON: null). */
+  cpuMilli: number | null;
+  memBytes: number | null;
+  /** The requests of the launcher pods placed here (common/podRequests.ts). */
+  usedCpuMilli: number;
+  usedMemBytes: number;
   /** Non-final VMIs placed here. */
   active: number;
   vfs: Record<string, VfPool>;
