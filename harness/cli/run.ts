@@ -54,7 +54,7 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
   --require-coverage K=N,...  fail (exit 1) when the generated sequences counted fewer: K is a step
                               kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted|
-                              ran|failedInFlight|sequences, migration.share (percent of sequences),
+                              ran|failedInFlight|targetDied|sequences, migration.share (percent of sequences),
                               dim.<dimension>.<value> (dim.memory.1Gi) or rule.<id>; repeatable
   --keep                      keep qemu state directories
   --state-dir DIR             root of the qemu run directories (created 0700; stale runs under it are

@@ -53,7 +53,7 @@ export function refusalKey(r: Result): string | null {
 
 /** An empty tally. Public. */
 export function emptyCoverage(): Coverage {
-  return { sequences: 0, commands: {}, migrations: { succeeded: 0, failed: 0, aborted: 0, ran: 0, failedInFlight: 0, sequences: 0 }, spec: {} };
+  return { sequences: 0, commands: {}, migrations: { succeeded: 0, failed: 0, aborted: 0, ran: 0, failedInFlight: 0, targetDied: 0, sequences: 0 }, spec: {} };
 }
 
 const bump = (m: Record<string, number>, k: string, n = 1) => (m[k] = (m[k] ?? 0) + n);
@@ -61,7 +61,8 @@ const bump = (m: Record<string, number>, k: string, n = 1) => (m[k] = (m[k] ?? 0
 const FINAL_MIGRATION: Record<string, 'succeeded' | 'failed'> = { Succeeded: 'succeeded', Failed: 'failed' };
 
 interface ObservedMigrations {
-  migrations?: Record<string, { phase?: string }>;
+  migrations?: Record<string, { vmi?: string; phase?: string }>;
+  vmis?: Record<string, { phase?: string }>;
 }
 
 /**
@@ -85,7 +86,11 @@ function countMigrations(steps: readonly StepRecord[], reference: string, c: Cov
       if (final) {
         if (!done.has(name)) {
           m8[final]++;
-          if (final === 'failed' && open.get(name) === 'Running') m8.failedInFlight = (m8.failedInFlight ?? 0) + 1;
+          if (final === 'failed' && open.get(name) === 'Running') {
+            m8.failedInFlight = (m8.failedInFlight ?? 0) + 1;
+            // its VMI still runs: the source lived, so the target side ended the migration (R-M8)
+            if (m.vmi !== undefined && obs.vmis?.[m.vmi]?.phase === 'Running') m8.targetDied = (m8.targetDied ?? 0) + 1;
+          }
           if (final === 'succeeded' && open.get(name) !== 'Running') ran++;
         }
         done.add(name);
@@ -147,7 +152,7 @@ export function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   a.migrations.succeeded += b.migrations.succeeded;
   a.migrations.failed += b.migrations.failed;
   a.migrations.aborted += b.migrations.aborted;
-  for (const k of ['ran', 'failedInFlight', 'sequences'] as const) a.migrations[k] = (a.migrations[k] ?? 0) + (b.migrations[k] ?? 0);
+  for (const k of ['ran', 'failedInFlight', 'targetDied', 'sequences'] as const) a.migrations[k] = (a.migrations[k] ?? 0) + (b.migrations[k] ?? 0);
   if (b.rules) for (const [id, n] of Object.entries(b.rules)) bump((a.rules ??= {}), id, n);
   for (const [dim, values] of Object.entries(b.spec)) for (const [v, n] of Object.entries(values)) bump((a.spec[dim] ??= {}), v, n);
   return a;
@@ -171,6 +176,6 @@ export function migrationLine(c: Coverage): string {
   const m = c.migrations;
   return (
     `migrations: ${m.sequences ?? 0} of ${c.sequences} generated sequences (${migrationShare(c)} %) with a migration that ran; ` +
-    `${m.ran ?? 0} ran, ${m.succeeded} succeeded, ${m.failed} failed (${m.failedInFlight ?? 0} in flight), ${m.aborted} aborted`
+    `${m.ran ?? 0} ran, ${m.succeeded} succeeded, ${m.failed} failed (${m.failedInFlight ?? 0} in flight, ${m.targetDied ?? 0} by target death), ${m.aborted} aborted`
   );
 }

@@ -9,7 +9,7 @@
  * | `<kind>` (`migrate`) | steps of that kind drawn |
  * | `<kind>.accepted`, `<kind>.refused` | of those, accepted / refused by the reference |
  * | `migration.succeeded`, `.failed`, `.aborted` | migrations with that outcome |
- * | `migration.ran`, `.failedInFlight` | migrations that really ran; failed after being seen in flight |
+ * | `migration.ran`, `.failedInFlight`, `.targetDied` | migrations that really ran; failed after being seen in flight; of those, failed with the VMI still running on its source |
  * | `migration.sequences` | sequences with a migration that ran |
  * | `migration.share` | those as a percentage of the counted sequences (`migration.share=25`) |
  * | `dim.<dimension>.<value>` (`dim.memory.1Gi`) | VMs accepted with that spec value |
@@ -42,7 +42,7 @@ const COUNTED_DIMENSIONS: Record<string, readonly string[]> = {
   ...SPEC_DIMENSIONS,
 };
 
-const OUTCOMES = ['succeeded', 'failed', 'aborted', 'ran', 'failedInFlight', 'sequences'] as const;
+const OUTCOMES = ['succeeded', 'failed', 'aborted', 'ran', 'failedInFlight', 'targetDied', 'sequences'] as const;
 const ANSWERS = { accepted: true, refused: true } as const;
 
 /** How a key reads its count, and the unit its shortfall is said in. */

@@ -96,6 +96,8 @@ export interface Coverage {
     ran?: number;
     /** Of the failed ones, those seen in flight first: their target (or source) died mid-way. Absent in older results. */
     failedInFlight?: number;
+    /** Of those, the ones whose VMI kept running on its source: the target died (killed, its node lost, its QEMU gone). Absent in older results. */
+    targetDied?: number;
     /** Sequences with at least one migration that ran. Absent in older results. */
     sequences?: number;
     /** `sequences` as a percentage of the counted sequences, one decimal (set on the run's total). Absent in older results. */

@@ -158,6 +158,11 @@ describe('index.html in headless Chromium', () => {
     expect(await page.locator('header.banner.pass').isVisible()).toBe(true);
     expect(await page.locator('article.cx').count()).toBe(0);
     expect(await page.locator('dl.summary').innerText()).toContain('canary guest booted under KVM');
+    // the coverage tables (html/coverage.ts)
+    expect(await page.locator('table.cov-commands tbody tr').count()).toBe(3);
+    expect(await page.locator('table.cov-migrations').innerText()).toContain('18 of 50 (36 %)');
+    expect(await page.locator('table.cov-not-drawn').innerText()).toContain('no AHCI driver in the guest kernel');
+    await screenshot(page, 'passing');
     await page.close();
     expect(problems).toEqual([]);
   }, 60_000);

@@ -4,7 +4,8 @@
  *
  * One self-contained page: inline CSS, no script, no external request (a
  * Content-Security-Policy forbids them), readable from file://. It shows the
- * run summary, then each counterexample as a timeline: one lane (row) per
+ * run summary, the coverage of the generated sequences (html/coverage.ts),
+ * then each counterexample as a timeline: one lane (row) per
  * backend, one column per step; a cell holds the backend's answer and a
  * compact state (per VM: printableStatus; per VMI: label, phase, node), and
  * the failing step is highlighted with its diff. Every value taken from the
@@ -15,6 +16,7 @@ import type { BackendFingerprint } from '../../backends/contract.ts';
 import type { DiffEntry, Failure, RunResults, StepRecord } from './types.ts';
 import { html, trusted, type Markup } from './html/markup.ts';
 import { STYLE } from './html/style.ts';
+import { coverageSection } from './html/coverage.ts';
 import {
   failingStepIndex,
   failureKind,
@@ -204,6 +206,7 @@ export function toHtml(results: RunResults): string {
 <main>
 ${summary(results)}
 ${propertiesTable(results, anchors)}
+${coverageSection(results.coverage)}
 ${sorted.length > 0 ? html`<h2>Counterexamples</h2>${sorted.map((f) => counterexample(f, anchors.get(f) ?? '', lanes, reference))}` : ''}
 </main>
 </body>
