@@ -303,6 +303,7 @@ export class SimAgent implements NodeAgent {
 
   /** See NodeAgent.releaseHeld: every parked migration finishes, in start order. */
   releaseHeld(): void {
+    if (this.held.size === 0) return; // every settle asks: no copy of an empty map
     for (const [uid, h] of [...this.held]) if (h.parked) this.finishHeld(uid, this.queue);
   }
 

@@ -50,7 +50,7 @@ import type { Fault, GuestAction, Result, VmAction } from '../contract/index.ts'
 import type { AgentEvent, Effect, LaunchSpec } from './agent.ts';
 import { makeRules, type RuleOverrides, type Rules } from './rules.ts';
 import type { ApiObject } from './store/objects.ts';
-import { Store, type Entry, type StoreJson } from './store/Store.ts';
+import { Store, type Change, type Entry, type StoreJson } from './store/Store.ts';
 import { DEFAULT_CLUSTER, type ClusterDefaults } from './common/cluster.ts';
 import type { MigrationBook } from './common/migrations.ts';
 import type { VmiEntry } from './common/placement.ts';
@@ -153,7 +153,7 @@ export class ClusterCore {
       }
     });
     for (const e of this.store.all('VirtualMachineInstance').values()) this.vmiByUid.set(e.obj.metadata.uid, e.obj.metadata.name);
-    this.store.listener = (kind, name, e, removed) => this.route(kind, name, e, removed);
+    this.store.listener = (kind, name, e, change) => this.route(kind, name, e, change);
   }
 
   /** A core continuing from `save()`'s JSON; `opts` are the rules and defaults it was made with (rules are code, not state). */
@@ -167,10 +167,11 @@ export class ClusterCore {
     return this.store.save();
   }
 
-  private route(kind: string, name: string, e: Entry, removed: boolean): void {
+  private route(kind: string, name: string, e: Entry, change: Change): void {
+    const removed = change === 'removed';
     if (kind === 'VirtualMachineInstance') {
       if (removed) this.vmiByUid.delete(e.obj.metadata.uid);
-      else this.vmiByUid.inner.set(e.obj.metadata.uid, name);
+      else if (change === 'added') this.vmiByUid.inner.set(e.obj.metadata.uid, name);
     }
     const list = this.routes.get(kind);
     if (!list) return;

@@ -24,8 +24,11 @@ export interface Entry<O extends ApiObject = ApiObject, R = unknown> {
   shown: number;
 }
 
+/** What a write did, in an informer's words. */
+export type Change = 'added' | 'updated' | 'removed';
+
 /** Called on every write; `e` is the entry after the write, or the last one for a removal. */
-export type StoreListener = (kind: string, name: string, e: Entry, removed: boolean) => void;
+export type StoreListener = (kind: string, name: string, e: Entry, change: Change) => void;
 
 /** Counters the store hands out from: same seed ⇒ same uids, MACs and names. */
 export interface Counters {
@@ -160,7 +163,7 @@ export class Store {
     const e: Entry<O, R> = { obj, rec, rv, shown: rv };
     byName.inner.set(m.name, e as Entry);
     if (!WORKLOAD_KINDS.has(obj.kind)) c.configVersion++;
-    this.listener(obj.kind, m.name, e as Entry, false);
+    this.listener(obj.kind, m.name, e as Entry, 'added');
     return e;
   }
 
@@ -169,7 +172,7 @@ export class Store {
     const c = this.counters;
     e.rv = ++c.resourceVersion;
     if (!WORKLOAD_KINDS.has(e.obj.kind)) c.configVersion++;
-    this.listener(e.obj.kind, e.obj.metadata.name, e, false);
+    this.listener(e.obj.kind, e.obj.metadata.name, e, 'updated');
   }
 
   /**
@@ -198,7 +201,7 @@ export class Store {
     if (!byName || byName.get(name) !== e) return;
     byName.delete(name);
     if (!WORKLOAD_KINDS.has(kind)) this.counters.configVersion++;
-    this.listener(kind, name, e, true);
+    this.listener(kind, name, e, 'removed');
   }
 
   /** The whole store as plain JSON. */
