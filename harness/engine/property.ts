@@ -146,6 +146,18 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     o.onProgress?.({ property: GENERATED_PROPERTY, sequences, step, failures: firstFailureAt === undefined ? 0 : 1, shrinking: firstFailureAt !== undefined });
 
   const interrupt = () => new fc.PreconditionFailure(true);
+  /** An InfrastructureError stops the property (re-thrown after fast-check returns), it is not a counterexample. */
+  const guarded = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      if (err instanceof InfrastructureError) {
+        infra = err;
+        throw interrupt();
+      }
+      throw err;
+    }
+  };
   let yieldedAt = now();
   const predicate = async (scenario: Scenario): Promise<boolean> => {
     // An in-memory backend never waits on I/O: let the event loop deliver
@@ -176,21 +188,14 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     const input = { setup: setupCommands(scenario.cluster.objects), vms: scenario.vms, choices: scenario.choices, kinds: suite.commands };
     if (firstFailureAt !== undefined) {
       shrink.candidates++;
-      const verdict = oracle ? await oracle.judge(input, o.signal) : { kind: 'replay' as const };
+      const verdict = oracle ? await guarded(() => oracle.judge(input, o.signal)) : { kind: 'replay' as const };
       if (verdict.kind === 'pass') return true;
       if (verdict.kind === 'fail') return failedWith(scenario, verdict.out);
       shrink.replays++;
     }
-    let out: SequenceOutcome;
-    try {
-      out = await runSequence(input, o.factories, { settleBudgetMs: suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onStep: progress } : {}) });
-    } catch (err) {
-      if (err instanceof InfrastructureError) {
-        infra = err;
-        throw interrupt();
-      }
-      throw err;
-    }
+    const out = await guarded(() =>
+      runSequence(input, o.factories, { settleBudgetMs: suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onStep: progress } : {}) }),
+    );
     if (out.fingerprints.length > 0) fingerprints ??= out.fingerprints;
     if (out.aborted) {
       // Real steps of the interrupted sequence count; the sequence itself did not complete.
