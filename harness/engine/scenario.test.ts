@@ -106,7 +106,7 @@ describe('scenarioArb', async () => {
     expect(shrinks[7]!.choices).toEqual(seen[first]!.choices.slice(0, 8));
   });
 
-  it('then the last choice after the shortest head, then each VM dropped, then each choice dropped, latest first', () => {
+  it('then the last choice after the shortest head, then blocks of halves, then each VM dropped, then each choice dropped, latest first', () => {
     const seen: Scenario[] = [];
     // Fails only with exactly 5 choices and two VMs: no cut passes, so every candidate of the first round is seen.
     const out = fc.check(
@@ -119,19 +119,21 @@ describe('scenarioArb', async () => {
     expect(out.failed).toBe(true);
     const first = seen.findIndex((s) => s.choices.length === 5 && s.vms.length === 2);
     const c = seen[first]!.choices;
-    const round = seen.slice(first + 1, first + 1 + 4 + 3 + 2 + 4);
+    const round = seen.slice(first + 1, first + 1 + 4 + 3 + 2 + 2 + 4);
     expect(round.map((s) => s.choices)).toEqual([
       ...[1, 2, 3, 4].map((n) => c.slice(0, n)),
       [c[4]],
       [c[0], c[4]],
       [c[0], c[1], c[4]],
+      [c[0], c[1], c[4]],
+      [c[2], c[3], c[4]],
       c,
       c,
       ...[3, 2, 1, 0].map((i) => c.filter((_, j) => j !== i)),
     ]);
     // The VM drops: the second VM, then the first (the second renamed vm-a).
-    expect(round.slice(7, 9).map((s) => s.vms.map((v) => v.name))).toEqual([['vm-a'], ['vm-a']]);
-    expect(round[8]!.vms[0]!.dims).toEqual(seen[first]!.vms[1]!.dims);
-    expect(round[7]!.vms[0]).toEqual(seen[first]!.vms[0]);
+    expect(round.slice(9, 11).map((s) => s.vms.map((v) => v.name))).toEqual([['vm-a'], ['vm-a']]);
+    expect(round[10]!.vms[0]!.dims).toEqual(seen[first]!.vms[1]!.dims);
+    expect(round[9]!.vms[0]).toEqual(seen[first]!.vms[0]);
   });
 });

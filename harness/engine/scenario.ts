@@ -18,8 +18,10 @@
  * 2. the last choice after the shortest head of the others (all the choices
  *    between dropped at once): most steps before a failure only lead to the
  *    state it needs, and a short head often reaches it too;
- * 3. each VM dropped (the others renamed as generation names them);
- * 4. each choice before the last dropped, latest first;
+ * 3. blocks of the choices before the last dropped, halves first, then
+ *    quarters ... (delta debugging's complements), latest block first;
+ * 4. each VM dropped (the others renamed as generation names them);
+ * 5. each choice before the last dropped, latest first;
  * then fast-check's own shrinks of the choices, the VM shapes and the cluster
  * (integers toward 0: the first valid kind and candidate). fast-check's own
  * array shrink alone shortens a list by dropping its *first* elements, which
@@ -94,6 +96,7 @@ class ScenarioArbitrary extends fc.Arbitrary<Scenario> {
     const vmDrops = fc.Stream.of(...(made.shapes.length > 1 ? range(0, made.shapes.length).reverse() : [])).map((i) =>
       this.value(s.cluster, s.choices, { cluster: made.cluster, shapes: made.shapes.filter((_, j) => j !== i) }),
     );
+    const blockDrops = fc.Stream.of(...blocks(n - 1)).map(([from, to]) => withChoices([...s.choices.slice(0, from), ...s.choices.slice(to)]));
     const choiceDrops = fc.Stream.of(...range(0, n - 1).reverse()).map((i) => withChoices(s.choices.filter((_, j) => j !== i)));
     const own = (): fc.Stream<fc.Value<Scenario>> =>
       this.choices
@@ -105,12 +108,22 @@ class ScenarioArbitrary extends fc.Arbitrary<Scenario> {
             : this.shapes.shrink(made.shapes, made.shapesContext).map((v) => this.value(s.cluster, s.choices, { cluster: made.cluster, shapes: v.value, shapesContext: v.context, ...(made.choicesContext !== undefined ? { choicesContext: made.choicesContext } : {}) })),
         )
         .join(this.clusters.shrink(s.cluster, made.cluster).map((c) => this.value(c.value, s.choices, { ...made, cluster: c.context })));
-    return prefixes.join(headAndLast, vmDrops, choiceDrops).join(lazy(own));
+    return prefixes.join(headAndLast, blockDrops, vmDrops, choiceDrops).join(lazy(own));
   }
 
   private value(cluster: ClusterSpec, choices: Choice[], made: Made): fc.Value<Scenario> {
     return new fc.Value({ cluster, vms: made.shapes.map((sh, i) => buildVmEntry(i, sh)), choices }, made);
   }
+}
+
+/** Blocks [from, to) of `length` items of size length/2, length/4, ... down to 2, the latest block of each size first. */
+function blocks(length: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let size = Math.ceil(length / 2); size >= 2; size = Math.ceil(size / 2)) {
+    for (let from = Math.floor((length - 1) / size) * size; from >= 0; from -= size) out.push([from, Math.min(from + size, length)]);
+    if (size === 2) break;
+  }
+  return out;
 }
 
 function isMade(c: unknown): c is Made {
