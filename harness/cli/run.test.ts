@@ -34,6 +34,7 @@ describe('vmconform run: bad usage exits 2 with a clear message', () => {
     ['bad --accel', ['run', '--backend', 'model', '--accel', 'fast'], /--accel: expected auto, kvm or tcg/],
     ['--path without --seed', ['run', '--backend', 'model', '--suite', 'model', '--path', '1:2'], /--path needs --seed/],
     ['missing baseline file', ['run', '--backend', 'model', '--suite', 'model', '--baseline', '/nonexistent/b.yaml'], /--baseline \/nonexistent\/b.yaml: cannot read \(ENOENT\)/],
+    ['--no-scenarios with --scenario', ['run', '--backend', 'model', '--suite', 'model', '--no-scenarios', '--scenario', 'x.yaml'], /--no-scenarios and --scenario: choose one/],
     ['--state-dir is a file', ['run', '--backend', 'model', '--suite', 'model', '--state-dir', '/etc/hostname'], /--state-dir: '\/etc\/hostname' is not a directory/],
   ];
   for (const [what, args, message] of cases) {
@@ -94,6 +95,17 @@ describe('vmconform run --backend model,model --suite model', () => {
     const replay = await execa('node', ['bin/vmconform.js', 'replay', report], { cwd: ROOT, reject: false });
     expect(replay.exitCode).toBe(0);
     expect(replay.stdout).toMatch(/no counterexample recorded/);
+  });
+
+  it('--no-scenarios runs the generated sequences only (the default suite names three hand-written scenarios)', async () => {
+    const args = ['run', '--backend', 'model,model', '--suite', 'default', '--runs', '2', '--seed', '1', '--json'];
+    const names = async (extra: string[], report: string) => {
+      const r = await cli(...args, ...extra, '--report-dir', join(dir, report));
+      expect(r.exitCode, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { properties: { name: string }[] }).properties.map((p) => p.name);
+    };
+    expect(await names([], 'with-scenarios')).toEqual(['scenario:smoke-migrate', 'scenario:mariadb-prod', 'scenario:rerun-on-failure', 'generated']);
+    expect(await names(['--no-scenarios'], 'no-scenarios')).toEqual(['generated']);
   });
 
   it('stops at the time budget and says how many sequences ran', async () => {

@@ -52,6 +52,7 @@ export const RUN_USAGE = `usage: vmconform run [options]
   --confirm N                 re-run each counterexample N times: deterministic or flaky
   --baseline FILE             known deviations (YAML): matching failures do not fail the run
   --scenario FILE             run this hand-written scenario file instead of the suite's (repeatable)
+  --no-scenarios              run no hand-written scenario: generated sequences only
   --require-coverage K=N,...  fail (exit 1) when the generated sequences counted fewer: K is a step
                               kind (migrate), kind.accepted|refused, migration.succeeded|failed|aborted|
                               ran|failedInFlight|targetDied|sequences, migration.share (percent of sequences),
@@ -77,6 +78,7 @@ const OPTIONS = {
   confirm: { type: 'string' },
   baseline: { type: 'string' },
   scenario: { type: 'string', multiple: true },
+  'no-scenarios': { type: 'boolean' },
   keep: { type: 'boolean' },
   'state-dir': { type: 'string' },
   'require-coverage': { type: 'string', multiple: true },
@@ -157,7 +159,8 @@ export function failureText(f: Failure, reference: string, reportDir?: string): 
   });
   if (f.error !== undefined) lines.push(`  error: ${f.error}`);
   if (f.diff.length > 0) lines.push(`  differences after step ${steps.length} (${reference} is the reference):`, renderDiff(f.diff, reference).replace(/^ {2}/gm, '    '));
-  lines.push(`  shrunk from ${f.shrunkFrom} to ${steps.length} steps${f.partiallyShrunk ? ' (partially: shrink budget ran out)' : ''}`);
+  const tried = f.shrink ? `; ${f.shrink.candidates} candidates, ${f.shrink.replays} replayed on every backend` : '';
+  lines.push(`  shrunk from ${f.shrunkFrom} to ${steps.length} steps${f.partiallyShrunk ? ' (partially: shrink budget ran out)' : ''}${tried}`);
   lines.push(`  seed ${f.seed}${f.path ? `, path ${f.path}` : ''}`);
   if (f.token) lines.push(`  replay token: ${f.token}`);
   if (reportDir) lines.push(`  replay: vmconform replay ${reportDir}`);
@@ -194,7 +197,8 @@ export async function run(argv: string[]): Promise<number> {
   const requireCoverage = parseRequirements(v['require-coverage'] ?? []);
   const stateRoot = v['state-dir'] === undefined ? undefined : stateDirFlag(v['state-dir']);
   const baseline = v.baseline !== undefined ? await loadBaseline(v.baseline) : undefined;
-  const handwritten = v.scenario !== undefined ? await loadScenarioFiles(v.scenario) : await loadHandwritten(suite.scenarios);
+  if (v['no-scenarios'] && v.scenario !== undefined) throw new UsageError('--no-scenarios and --scenario: choose one (no hand-written scenario, or these files)');
+  const handwritten = v['no-scenarios'] ? [] : v.scenario !== undefined ? await loadScenarioFiles(v.scenario) : await loadHandwritten(suite.scenarios);
   // Fields KubeVirt accepts but the model does not simulate (docs/api.md).
   for (const s of handwritten) {
     for (const c of [...s.setup, ...s.steps]) {

@@ -65,6 +65,9 @@ async function load<T>(what: string, f: () => Promise<T>): Promise<T> {
 
 type Maker = (label: string, index: number, s: BackendSettings) => Promise<() => Promise<Backend>>;
 
+/** Backends that run in this process (shrinking resolves candidates on them: shrinkOracle.ts). */
+const IN_MEMORY: ReadonlySet<BackendName> = new Set(['model']);
+
 const MAKERS: Record<BackendName, Maker> = {
   model: async (_label, index) => {
     const { createModelBackend } = await load('model', () => import('../../backends/model/index.ts'));
@@ -87,7 +90,7 @@ export async function createFactories(names: readonly BackendName[], s: BackendS
   return Promise.all(
     names.map(async (n, i) => {
       const create = await MAKERS[n](ls[i] as string, i, s);
-      return { name: ls[i] as string, create };
+      return { name: ls[i] as string, create, ...(IN_MEMORY.has(n) ? { inMemory: true } : {}) };
     }),
   );
 }

@@ -22,9 +22,10 @@ describe('--jobs: sharded runs merge to the serial result', async () => {
   const suite = await loadSuite('model');
   const base = (factories: BackendFactory[]): PropertyOptions => ({ suite, factories, seed: 1, runs: 60, maxSteps: 10, settleBudgetMs: 60_000 });
 
-  for (const jobs of [2, 3]) {
-    it(`a counterexample: ${jobs} shards find the serial run's, same seed, path and shrunk steps`, async () => {
-      const factories = [model('model'), model('deviant', DEVIANT)];
+  // inMemory: the shrink candidates are first resolved on the reference alone (shrinkOracle.ts).
+  for (const [jobs, inMemory] of [[2, false], [3, false], [2, true], [3, true]] as const) {
+    it(`a counterexample: ${jobs} shards find the serial run's, same seed, path and shrunk steps${inMemory ? ' (in-memory reference)' : ''}`, async () => {
+      const factories = [{ ...model('model'), inMemory }, model('deviant', DEVIANT)];
       const serial = await runGeneratedProperty(base(factories));
       expect(serial.failure).toBeDefined();
       const shards = await Promise.all(Array.from({ length: jobs }, (_, index) => runGeneratedProperty({ ...base(factories), shard: { index, count: jobs } })));
@@ -33,6 +34,7 @@ describe('--jobs: sharded runs merge to the serial result', async () => {
       expect(merged.failure?.path).toBe(serial.failure?.path);
       expect(stepTexts(merged.failure)).toEqual(stepTexts(serial.failure));
       expect(merged.failure?.diff).toEqual(serial.failure?.diff);
+      expect(merged.failure?.shrink).toEqual(serial.failure?.shrink);
       expect(merged.sequences).toBe(serial.result.sequences);
       expect(merged.steps).toBe(serial.result.steps);
     });

@@ -22,6 +22,7 @@ import type { Choice } from './catalogue.ts';
 import { runSequence, setupCommands, type BackendFactory, type SequenceOutcome } from './runner.ts';
 import { GENERATOR_VERSION, scenarioArb, type Scenario } from './scenario.ts';
 import type { Suite } from './suite.ts';
+import { ShrinkOracle } from './shrinkOracle.ts';
 import { encodeToken, suiteHash } from './token.ts';
 
 /** Progress of a run, for the terminal or CI log. Public. */
@@ -93,7 +94,7 @@ const YIELD_EVERY_MS = 50;
 export function failureOf(
   property: string,
   out: SequenceOutcome,
-  meta: { seed: number; path: string; suite: Suite; choices: readonly Choice[]; shrunkFrom: number; partiallyShrunk?: boolean },
+  meta: { seed: number; path: string; suite: Suite; choices: readonly Choice[]; shrunkFrom: number; partiallyShrunk?: boolean; shrink?: Failure['shrink'] },
 ): Failure {
   const token = encodeToken({
     generator: GENERATOR_VERSION,
@@ -108,6 +109,7 @@ export function failureOf(
   });
   const f: Failure = { property, seed: meta.seed, path: meta.path, token, steps: out.steps, diff: out.diff, shrunkFrom: meta.shrunkFrom };
   if (meta.partiallyShrunk) f.partiallyShrunk = true;
+  if (meta.shrink) f.shrink = meta.shrink;
   if (out.error !== undefined) f.error = out.error;
   return f;
 }
@@ -132,10 +134,30 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
   const coverage = emptyCoverage();
   const coverageRuns: (readonly [number, Coverage])[] = [];
   const reference = o.factories[0]?.name ?? '';
+  // Shrink candidates are resolved on an in-memory reference first: a known outcome needs no replay.
+  const oracle = o.factories[0]?.inMemory && o.factories.length > 1 ? new ShrinkOracle(o.factories[0], suite.settleBudgetMs) : undefined;
+  const shrink = { candidates: 0, replays: 0, shortestAt: 0 };
+  const failedWith = (scenario: Scenario, out: SequenceOutcome): false => {
+    if (last && out.stepsRun < last.out.stepsRun) shrink.shortestAt = shrink.replays;
+    last = { scenario, out };
+    return false;
+  };
   const progress = (step: number) =>
     o.onProgress?.({ property: GENERATED_PROPERTY, sequences, step, failures: firstFailureAt === undefined ? 0 : 1, shrinking: firstFailureAt !== undefined });
 
   const interrupt = () => new fc.PreconditionFailure(true);
+  /** An InfrastructureError stops the property (re-thrown after fast-check returns), it is not a counterexample. */
+  const guarded = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      if (err instanceof InfrastructureError) {
+        infra = err;
+        throw interrupt();
+      }
+      throw err;
+    }
+  };
   let yieldedAt = now();
   const predicate = async (scenario: Scenario): Promise<boolean> => {
     // An in-memory backend never waits on I/O: let the event loop deliver
@@ -163,20 +185,17 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       if (o.shard?.limit !== undefined && run > o.shard.limit) return true;
     }
     o.onScenario?.(scenario);
-    let out: SequenceOutcome;
-    try {
-      out = await runSequence(
-        { setup: setupCommands(scenario.cluster.objects), vms: scenario.vms, choices: scenario.choices, kinds: suite.commands },
-        o.factories,
-        { settleBudgetMs: suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onStep: progress } : {}) },
-      );
-    } catch (err) {
-      if (err instanceof InfrastructureError) {
-        infra = err;
-        throw interrupt();
-      }
-      throw err;
+    const input = { setup: setupCommands(scenario.cluster.objects), vms: scenario.vms, choices: scenario.choices, kinds: suite.commands };
+    if (firstFailureAt !== undefined) {
+      shrink.candidates++;
+      const verdict = oracle ? await guarded(() => oracle.judge(input, o.signal)) : { kind: 'replay' as const };
+      if (verdict.kind === 'pass') return true;
+      if (verdict.kind === 'fail') return failedWith(scenario, verdict.out);
+      shrink.replays++;
     }
+    const out = await guarded(() =>
+      runSequence(input, o.factories, { settleBudgetMs: suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onStep: progress } : {}) }),
+    );
     if (out.fingerprints.length > 0) fingerprints ??= out.fingerprints;
     if (out.aborted) {
       // Real steps of the interrupted sequence count; the sequence itself did not complete.
@@ -193,6 +212,7 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       else mergeCoverage(coverage, c);
     }
     progress(out.stepsRun);
+    if (firstFailureAt !== undefined || !out.ok) oracle?.learn(out);
     if (out.ok) return true;
     if (firstFailureAt === undefined) {
       firstFailureAt = now();
@@ -200,8 +220,7 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       shrunkFrom = out.stepsRun;
       o.onFirstFailure?.(run);
     }
-    last = { scenario, out };
-    return false;
+    return failedWith(scenario, out);
   };
 
   const details = await fc.check(fc.asyncProperty(scenarioArb(suite), predicate), {
@@ -237,6 +256,7 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     choices: last.scenario.choices,
     shrunkFrom,
     partiallyShrunk,
+    shrink,
   });
   return { result, failure, scenario: last.scenario, ...base };
 }

@@ -32,6 +32,13 @@ export interface Failure {
   shrunkFrom: number;
   /** True when the shrink budget ran out before shrinking finished. */
   partiallyShrunk?: boolean;
+  /**
+   * Shrinking of a generated counterexample: the candidates fast-check tried
+   * and how many of them were replayed on every backend (the others were
+   * answered on the in-memory reference alone: harness/engine/shrinkOracle.ts);
+   * `shortestAt`: replays done when it first had its final number of steps.
+   */
+  shrink?: { candidates: number; replays: number; shortestAt: number };
   /** After --confirm re-runs: whether the counterexample reproduced every time. */
   classification?: 'deterministic' | 'flaky';
   /** Set when the diff matched an entry of the baseline of known deviations. */

@@ -26,6 +26,8 @@ import type { VmEntry } from './vmEntry.ts';
 export interface BackendFactory {
   name: string;
   create(): Promise<Backend>;
+  /** Runs in this process without I/O (the model): shrinking resolves candidates on it first (shrinkOracle.ts). */
+  inMemory?: boolean;
 }
 
 /** What a sequence runs. Public. */

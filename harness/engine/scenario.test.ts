@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateObject } from '../api/index.ts';
+import { clusterArb } from './clusterArb.ts';
 import { loadSuite } from './suite.ts';
-import { scenarioArb } from './scenario.ts';
-import { SIMPLEST_SPEC, vmShapeArb } from './vmArb.ts';
+import { scenarioArb, type Scenario } from './scenario.ts';
+import { buildVmEntry, SIMPLEST_SPEC, vmShapeArb } from './vmArb.ts';
 
 describe('scenarioArb', async () => {
   const suite = await loadSuite('model');
@@ -75,5 +76,64 @@ describe('scenarioArb', async () => {
     for (const k of ['build:yaml', 'build:instancetype', 'build:template', 'boot:kernel', 'volume:containerDisk', 'volume:persistentVolumeClaim', 'volume:dataVolume', 'volume:emptyDisk', 'volume:cloudInitNoCloud', 'volume:configMap', 'volume:secret', 'nic:masquerade', 'nic:bridge', 'nic:sriov']) {
       expect(seen, k).toContain(k);
     }
+  });
+
+  it('generates what the former fc.record({ cluster, vms, choices }) generated for a seed (shrinking is all that changed)', async () => {
+    const former = fc.record({
+      cluster: clusterArb(suite),
+      vms: fc.array(vmShapeArb(suite), { minLength: 1, maxLength: suite.maxVms }).map((shapes) => shapes.map((sh, i) => buildVmEntry(i, sh))),
+      choices: fc.array(fc.tuple(fc.nat(1023), fc.nat(1023)), { minLength: 1, maxLength: suite.maxSteps }),
+    });
+    for (const seed of [1, 6, 42]) expect(fc.sample(scenarioArb(suite), { seed, numRuns: 30 })).toEqual(fc.sample(former, { seed, numRuns: 30 }));
+  });
+
+  it('tries the prefixes of the choices first, shortest first', () => {
+    const seen: Scenario[] = [];
+    // Fails with more than 7 choices and two VMs.
+    const out = fc.check(
+      fc.property(scenarioArb(suite), (s) => {
+        seen.push(s);
+        return !(s.choices.length > 7 && s.vms.length > 1);
+      }),
+      { seed: 11, numRuns: 1000 },
+    );
+    expect(out.failed).toBe(true);
+    const first = seen.findIndex((s) => s.choices.length > 7 && s.vms.length > 1);
+    const shrinks = seen.slice(first + 1);
+    // The first candidates are the prefixes, shortest first: the one of length 8 fails at once.
+    expect(shrinks.slice(0, 7).map((s) => s.choices.length)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(shrinks[7]!.choices.length).toBe(8);
+    expect(shrinks[7]!.choices).toEqual(seen[first]!.choices.slice(0, 8));
+  });
+
+  it('then the last choice after the shortest head, then blocks of halves, then each VM dropped, then each choice dropped, latest first', () => {
+    const seen: Scenario[] = [];
+    // Fails only with exactly 5 choices and two VMs: no cut passes, so every candidate of the first round is seen.
+    const out = fc.check(
+      fc.property(scenarioArb(suite), (s) => {
+        seen.push(s);
+        return !(s.choices.length === 5 && s.vms.length === 2);
+      }),
+      { seed: 5, numRuns: 1000 },
+    );
+    expect(out.failed).toBe(true);
+    const first = seen.findIndex((s) => s.choices.length === 5 && s.vms.length === 2);
+    const c = seen[first]!.choices;
+    const round = seen.slice(first + 1, first + 1 + 4 + 3 + 2 + 2 + 4);
+    expect(round.map((s) => s.choices)).toEqual([
+      ...[1, 2, 3, 4].map((n) => c.slice(0, n)),
+      [c[4]],
+      [c[0], c[4]],
+      [c[0], c[1], c[4]],
+      [c[0], c[1], c[4]],
+      [c[2], c[3], c[4]],
+      c,
+      c,
+      ...[3, 2, 1, 0].map((i) => c.filter((_, j) => j !== i)),
+    ]);
+    // The VM drops: the second VM, then the first (the second renamed vm-a).
+    expect(round.slice(9, 11).map((s) => s.vms.map((v) => v.name))).toEqual([['vm-a'], ['vm-a']]);
+    expect(round[10]!.vms[0]!.dims).toEqual(seen[first]!.vms[1]!.dims);
+    expect(round[9]!.vms[0]).toEqual(seen[first]!.vms[0]);
   });
 });

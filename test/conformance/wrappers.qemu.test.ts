@@ -11,7 +11,10 @@ import { describe, it } from 'vitest';
 import type { RunResults } from '../../harness/report/types.ts';
 import { filesUnder, privateTmpForFile, qemuProcessesUnder, ROOT, spawnCli } from './cli.testkit.ts';
 
-const WRAPPERS: { file: string; rule: string; change: string; field: RegExp; suite?: string; seed?: number }[] = [
+const MIGRATION_FAILED = /^(migrations\.vm-a-migration-\d+\.phase|vmis\.vm-a\.(migration.*|node))$/;
+
+/** `args`: instead of the short shrink budget of the rest (30 s), these flags and the suite's own budgets. */
+const WRAPPERS: { file: string; rule: string; change: string; field: RegExp; suite?: string; seed?: number; args?: string[] }[] = [
   // R-G2: a reset keeps the VMI Running with a new boot; with -no-reboot QEMU exits instead
   // (SHUTDOWN guest-reset / host-qmp-system-reset, then the exit: the VMI ends Succeeded, like
   // KubeVirt's rebootPolicy Terminate), so the VMI ends where the model's keeps running: the diff
@@ -25,9 +28,20 @@ const WRAPPERS: { file: string; rule: string; change: string; field: RegExp; sui
     file: 'incoming-exits.sh',
     rule: 'R-M4',
     change: 'the migration target (-incoming) exits at once',
-    field: /^(migrations\.vm-a-migration-\d+\.phase|vmis\.vm-a\.(migration.*|node))$/,
+    field: MIGRATION_FAILED,
     suite: 'migration',
-    seed: 2, // its first sequence migrates (generator version 4): the shortest run
+    seed: 2, // its first sequence migrates (generator version 5): the shortest run
+  },
+  // The same in the default gate, by the generated sequences alone and within its own budgets:
+  // the first counterexample (seed 1: 6 steps) is shrunk to the apply and the migrate (harness/engine/scenario.ts).
+  {
+    file: 'incoming-exits.sh',
+    rule: 'R-M4',
+    change: 'the migration target (-incoming) exits at once, default suite, generated sequences only',
+    field: MIGRATION_FAILED,
+    suite: 'default',
+    seed: 1,
+    args: ['--no-scenarios'],
   },
   // docs/spec.md §13: the guest has the memory of its spec (256Mi), as its e820 table says.
   { file: 'mem-512.sh', rule: 'docs/spec.md §13', change: '-m 512M: the guest gets 512 MiB', field: /^vmis\.vm-a\.memoryMiB$/ },
@@ -43,10 +57,10 @@ const tmp = privateTmpForFile('vcw-');
 describe.concurrent('vmconform run --qemu-binary WRAPPER: a changed QEMU is caught', () => {
   for (const w of WRAPPERS) {
     it(`${w.rule}: ${w.change} → exit 1, counterexample of <= 3 steps naming the field`, { timeout: 300_000 }, async ({ expect }) => {
-      const state = join(tmp.dir, w.file, 'state');
-      const report = join(tmp.dir, w.file, 'report');
+      const state = join(tmp.dir, `${w.file}-${w.suite ?? 'focus'}`, 'state');
+      const report = join(tmp.dir, `${w.file}-${w.suite ?? 'focus'}`, 'report');
       await mkdir(state, { recursive: true, mode: 0o700 });
-      const args = ['run', '--backend', 'model,qemu', '--suite', w.suite ?? 'focus', '--seed', String(w.seed ?? 1), '--accel', 'tcg', '--shrink-budget-seconds', '30'];
+      const args = ['run', '--backend', 'model,qemu', '--suite', w.suite ?? 'focus', '--seed', String(w.seed ?? 1), '--accel', 'tcg', ...(w.args ?? ['--shrink-budget-seconds', '30'])];
       const r = await spawnCli([...args, '--qemu-binary', join(ROOT, 'test/conformance/wrappers', w.file), '--report-dir', report], state, 290_000);
 
       expect(r.exitCode, r.all).toBe(1);
