@@ -77,7 +77,11 @@ describe('QemuAgent against real QEMU (TCG)', () => {
 
   it('reset keeps the process, drops and regains the agent, and the guest boots again (R-G2); pause/unpause', async () => {
     h = await agentHarness();
-    const spec = testSpec();
+    // Booted from its disk by the firmware: under TCG each reset scrubs the RAM the kernel decompresses into (qemuArgs.ts tcgResetScrubBytes).
+    const spec = testSpec({
+      boot: { kind: 'firmware' },
+      disks: [{ name: 'root', serial: null, bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'containerDisk', image: 'vmconform/guest:latest', format: 'qcow2' } }],
+    });
     h.agent.perform({ type: 'launch', spec });
     await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
     await h.settle();
