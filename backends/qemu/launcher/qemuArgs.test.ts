@@ -64,6 +64,12 @@ describe('qemuArgs (pure command line)', () => {
     expect(loaders(qemuArgs(input({ spec: spec({ memoryMiB: 32 }) })))).toEqual([]);
   });
 
+  it('gives the firmware a debug console logging to the run dir (how a failed boot is known at once)', () => {
+    const a = qemuArgs(input());
+    expect(values(a, '-chardev')).toContain(`file,id=fwlog,path=${runPaths('/tmp/s', 'node01', 'u-1').firmwareLog}`);
+    expect(values(a, '-device')).toContain('isa-debugcon,iobase=0x402,chardev=fwlog');
+  });
+
   it('tries only the devices with a boot order when there is one (libvirt: -boot strict=on), else QEMU\'s default order', () => {
     expect(values(qemuArgs(input()), '-boot')).toEqual([]);
     const ordered = spec({ disks: [{ ...disk('root'), bootOrder: 2 }, { ...disk('data'), bootOrder: 1 }] });

@@ -129,6 +129,9 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-chardev', unixServer('ser0', paths.console, `,logfile=${optValue(paths.consoleLog)}`), '-serial', 'chardev:ser0',
     '-device', 'VGA,bus=pcie.0,addr=0x1', '-vnc', `unix:${optValue(paths.vnc)}`,
     '-device', 'pvpanic',
+    // SeaBIOS writes its log to the debug console when there is one: "No bootable device." tells the
+    // launcher at once that the guest will not boot (VmiLauncher.ts firmwareGaveUp). No guest-visible device.
+    '-chardev', `file,id=fwlog,path=${optValue(paths.firmwareLog)}`, '-device', 'isa-debugcon,iobase=0x402,chardev=fwlog',
     '-fw_cfg', guestConfigFwCfgArg(input.guestConfig),
   ];
   // With a boot order, only the listed devices are tried, as libvirt runs QEMU (`-boot strict=on`);
