@@ -75,9 +75,33 @@ describe('QemuAgent against real QEMU (TCG)', () => {
     await h.settle();
   }, 90_000);
 
+  it('a guest whose firmware finds nothing to boot (a blank data disk first, R-G6) runs without an agent, and settle does not wait out the agent budget', async () => {
+    h = await agentHarness();
+    const spec = testSpec({
+      boot: { kind: 'firmware' },
+      disks: [
+        { name: 'data', serial: null, bus: 'virtio', cdrom: false, readonly: false, bootOrder: 1, source: { kind: 'emptyDisk', sizeBytes: 16 * MiB } },
+        { name: 'root', serial: null, bus: 'virtio', cdrom: false, readonly: false, bootOrder: 2, source: { kind: 'containerDisk', image: 'vmconform/guest:latest', format: 'qcow2' } },
+      ],
+    });
+    const t0 = Date.now();
+    h.agent.perform({ type: 'launch', spec });
+    expect(await h.settle(40_000)).toEqual([{ type: 'running', uid: spec.uid }]); // before: in flight for the whole 60 s agent budget
+    expect(Date.now() - t0).toBeLessThan(40_000);
+    expect(h.agent.launchers.get(spec.uid)!.agentConnected).toBe(false);
+    // A reset starts a new boot: it fails again, and is known again (the old log line does not count for it).
+    h.agent.perform({ type: 'reset', uid: spec.uid });
+    expect(await h.settle(40_000)).toEqual([]);
+    expect(h.agent.launchers.get(spec.uid)!.ended).toBe(false);
+  }, 120_000);
+
   it('reset keeps the process, drops and regains the agent, and the guest boots again (R-G2); pause/unpause', async () => {
     h = await agentHarness();
-    const spec = testSpec();
+    // Booted from its disk by the firmware: under TCG each reset scrubs the RAM the kernel decompresses into (qemuArgs.ts tcgResetScrubBytes).
+    const spec = testSpec({
+      boot: { kind: 'firmware' },
+      disks: [{ name: 'root', serial: null, bus: 'virtio', cdrom: false, readonly: false, bootOrder: null, source: { kind: 'containerDisk', image: 'vmconform/guest:latest', format: 'qcow2' } }],
+    });
     h.agent.perform({ type: 'launch', spec });
     await h.waitFor((e) => e.type === 'agentConnected' && e.connected);
     await h.settle();

@@ -21,6 +21,7 @@ import { applyCommand, commandText, type Command } from './command.ts';
 import { ruleHitsOf, type RuleHits } from './coverage.ts';
 import type { ChoiceKind } from './suite.ts';
 import type { VmEntry } from './vmEntry.ts';
+import { recordTiming, timerFor } from './stepTimings.ts';
 
 /** Makes a fresh backend for one sequence. `name` is unique within a run (`model`, `model#2`). Public. */
 export interface BackendFactory {
@@ -113,7 +114,9 @@ interface Progressed {
  */
 export async function runSequence(input: SequenceInput, factories: readonly BackendFactory[], opts: RunnerOptions): Promise<SequenceOutcome> {
   const stop = abortOf(opts.signal);
-  const creating = Promise.allSettled(factories.map((f) => f.create()));
+  const timed = timerFor();
+  const createMs: number[] = [];
+  const creating = Promise.allSettled(factories.map((f, i) => timed(f.create(), createMs, i)));
   const created = await Promise.race([creating, stop.aborted.then(() => null)]);
   if (created === null) {
     stop.done();
@@ -136,7 +139,9 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
     return ruleHits ? { ...out, ruleHits } : out;
   } finally {
     stop.done();
-    await Promise.allSettled(backends.map((b) => b.dispose()));
+    const disposeMs: number[] = [];
+    await Promise.allSettled(backends.map((b, i) => timed(b.dispose(), disposeMs, i)));
+    recordTiming({ phase: 'sequence', createMs, disposeMs });
   }
 }
 
@@ -150,13 +155,18 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
   let obs: Observation = { header: { backend: names[0] as string }, vms: {}, vmis: {}, pvcs: {}, nodes: {}, migrations: {} };
   let stepsRun = 0;
 
+  const timed = timerFor();
+  /** The last command's timings, completed by `check` (stepTimings.ts). */
+  let lastSend: { kind: string; text: string; sendMs: number[] } = { kind: '', text: '', sendMs: [] };
   const fail = (diff: DiffEntry[], error?: string): SequenceOutcome => ({ ok: false, steps, diff, stepsRun, fingerprints, ...(error !== undefined ? { error } : {}) });
 
   /** Sends a command to every backend and compares the answers (ok + code). */
   const send = async (cmd: Command, text = commandText(cmd)): Promise<StepRecord> => {
     const record: StepRecord = { command: { ...cmd, text }, results: {}, diff: [] };
     steps.push(record);
-    const results = await Promise.all(backends.map((b) => applyCommand(b, cmd)));
+    const sendMs: number[] = [];
+    const results = await Promise.all(backends.map((b, i) => timed(applyCommand(b, cmd), sendMs, i)));
+    lastSend = { kind: cmd.kind, text, sendMs };
     results.forEach((r, i) => {
       record.results[names[i] as string] = r;
       if (i > 0) record.diff!.push(...resultDiff(results[0] as Result, r, names[i] as string));
@@ -167,8 +177,11 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
 
   /** Settles, observes and compares every backend; the observations go on `record`. */
   const check = async (record: StepRecord): Promise<DiffEntry[]> => {
-    await Promise.all(backends.map((b) => b.settle(opts.settleBudgetMs)));
-    const raw = await Promise.all(backends.map((b) => b.observe()));
+    const settleMs: number[] = [];
+    const observeMs: number[] = [];
+    await Promise.all(backends.map((b, i) => timed(b.settle(opts.settleBudgetMs), settleMs, i)));
+    const raw = await Promise.all(backends.map((b, i) => timed(b.observe(), observeMs, i)));
+    recordTiming({ phase: 'step', ...lastSend, settleMs, observeMs });
     const canonical = raw.map((o, i) => (canon[i] as Canonicaliser).canonicalise(o));
     const diff = record.diff ?? [];
     canonical.forEach((c, i) => {

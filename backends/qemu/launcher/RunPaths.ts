@@ -22,6 +22,10 @@ export interface RunPaths {
   pidFile: string;
   /** Migration stream socket (on the target). */
   migration: string;
+  /** The sparse zero file QEMU's generic loader writes over guest RAM at each reset under TCG (qemuArgs.ts). */
+  resetScrub: string;
+  /** The firmware's debug console (SeaBIOS on port 0x402): how a failed boot is known (VmiLauncher.ts). */
+  firmwareLog: string;
 }
 
 /** Directory of a node under the state dir. Internal. */
@@ -45,6 +49,8 @@ export function runPaths(stateDir: string, node: string, uid: string, instance =
     vnc: join(dir, 'vnc'),
     pidFile: join(dir, 'qemu.pid'),
     migration: join(dir, 'mig'),
+    resetScrub: join(dir, 'scrub'),
+    firmwareLog: join(dir, 'firmware.log'),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitReason, type ExitFacts } from './VmiLauncher.ts';
+import { exitReason, firmwareGaveUp, type ExitFacts } from './VmiLauncher.ts';
 
 const f = (over: Partial<ExitFacts>): ExitFacts => ({ intent: 'none', shutdownReason: null, panicked: false, ...over });
 
@@ -20,5 +20,14 @@ describe('exitReason (how a launcher ended, from QEMU events and intent)', () =>
     ['a migration source that handed over → no event', f({ intent: 'handedOver', shutdownReason: 'host-qmp-quit' }), null],
   ] as const)('%s', (_name, facts, want) => {
     expect(exitReason(facts)).toBe(want);
+  });
+});
+
+describe('firmwareGaveUp (SeaBIOS debug console, src/boot.c boot_fail)', () => {
+  it('is true once the firmware says no entry booted, false while it is still trying or booted', () => {
+    expect(firmwareGaveUp('SeaBIOS (version 1.16.2)\nBooting from Hard Disk...\nBoot failed: not a bootable disk\n\nNo bootable device.\n')).toBe(true);
+    expect(firmwareGaveUp('SeaBIOS (version 1.16.2)\nBooting from Hard Disk...\nBoot failed: not a bootable disk\n')).toBe(false);
+    expect(firmwareGaveUp('SeaBIOS (version 1.16.2)\nBooting from Hard Disk...\nBooting from 0000:7c00\n')).toBe(false);
+    expect(firmwareGaveUp('')).toBe(false);
   });
 });

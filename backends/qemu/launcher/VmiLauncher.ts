@@ -26,6 +26,7 @@
  *   the request goes through the guest agent (`guest-shutdown`, powerdown)
  *   when it is connected and the guest runs, else the ACPI power button.
  */
+import { readFileSync, statSync } from 'node:fs';
 import type { AgentEvent, ExitReason, LaunchSpec, PauseReason } from '../../../harness/cluster/index.ts';
 import type { QmpEvent } from '../qmp/QmpClient.ts';
 import type { RawFacts } from '../facts/guestFacts.ts';
@@ -75,6 +76,17 @@ export function exitReason(f: ExitFacts): ExitReason | null {
   return 'crashed'; // QEMU died on its own (or from a signal we did not send)
 }
 
+/**
+ * Whether the firmware log (from the last reset on) says the boot failed.
+ * Pure. SeaBIOS prints "No bootable device." when no boot entry worked and,
+ * as QEMU configures it (no reboot-timeout: etc/boot-fail-wait -1), then
+ * waits for ever: that guest's agent will not come before the next reset
+ * (SeaBIOS src/boot.c boot_fail; docs/spec.md R-G6).
+ */
+export function firmwareGaveUp(log: string): boolean {
+  return log.includes('No bootable device');
+}
+
 /** The guest's "late boot stage done" wait (guest: exits 0 once /run/vmconform/booted exists, ≤20 s). */
 export const WAIT_BOOTED = '/usr/lib/vmconform/wait-booted';
 
@@ -114,6 +126,8 @@ export class VmiLauncher {
   #exitTracked = false;
   /** A guest-agent shutdown request is in flight (the stop flow). */
   #agentShutdown = false;
+  /** Where the firmware log of the current boot starts (its size at the last reset). */
+  #firmwareLogStart = 0;
 
   constructor(
     public spec: LaunchSpec,
@@ -144,6 +158,8 @@ export class VmiLauncher {
     const work = (async () => {
       try {
         while (!this.paused && gen === this.#agentGen && Date.now() < deadline) {
+          // The firmware found nothing to boot: no agent will answer, do not wait out the budget.
+          if (this.#bootFailed()) break;
           if (!(await this.proc.reopenQga())) break;
           try {
             await this.proc.qga.ping(Math.min(2000, Math.max(1, deadline - Date.now())));
@@ -172,6 +188,15 @@ export class VmiLauncher {
     if (gen !== this.#agentGen || this.agentConnected || this.#ended || this.paused || this.intent === 'handedOver') return;
     this.agentConnected = true;
     this.hooks.emit({ type: 'agentConnected', uid: this.spec.uid, connected: true });
+  }
+
+  /** What the firmware logged since the last reset says the boot failed. */
+  #bootFailed(): boolean {
+    try {
+      return firmwareGaveUp(readFileSync(this.proc.paths.firmwareLog).subarray(this.#firmwareLogStart).toString('latin1'));
+    } catch {
+      return false; // no log (yet): nothing known
+    }
   }
 
   /** Marks the agent gone (reset, reboot, channel closed) and polls again unless paused. */
@@ -290,6 +315,12 @@ export class VmiLauncher {
         break;
       case 'RESET':
         this.frozen = null; // a reset guest no longer holds what it said before
+        // The new boot's firmware log starts here: an earlier "No bootable device" is not this boot's.
+        try {
+          this.#firmwareLogStart = statSync(this.proc.paths.firmwareLog).size;
+        } catch {
+          this.#firmwareLogStart = 0;
+        }
         this.dropAgent();
         break;
       case 'VSERPORT_CHANGE':

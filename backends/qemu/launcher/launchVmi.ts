@@ -9,7 +9,7 @@
  * process, no run dir. A launch that ends after the node agent was
  * disposed kills its QEMU and sweeps again.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LaunchSpec } from '../../../harness/cluster/index.ts';
 import type { GuestArtefacts } from '../../../guest/artefacts.ts';
@@ -18,7 +18,7 @@ import type { HubSet } from '../network/HubSet.ts';
 import { nicArgs } from '../network/nicArgs.ts';
 import { diskArgs } from '../storage/diskArgs.ts';
 import type { VolumeStore } from '../storage/VolumeStore.ts';
-import { qemuArgs } from './qemuArgs.ts';
+import { qemuArgs, tcgResetScrubBytes } from './qemuArgs.ts';
 import { QemuProcess } from './QemuProcess.ts';
 import { runPaths, tooLongSocket, type RunPaths } from './RunPaths.ts';
 import { VmiLauncher, type LauncherHooks } from './VmiLauncher.ts';
@@ -81,6 +81,12 @@ export async function launchVmi(ctx: LaunchContext, spec: LaunchSpec, instance: 
       guestConfig: guestConfigFor(spec),
       ...opts,
     });
+    const scrub = tcgResetScrubBytes(ctx.accel, spec);
+    if (scrub > 0) {
+      // Sparse: no disk space, QEMU reads zeros (qemuArgs.ts tcgResetScrubBytes).
+      await writeFile(paths.resetScrub, '', { mode: 0o600 });
+      await truncate(paths.resetScrub, scrub);
+    }
     const r = await QemuProcess.start({ binary: ctx.binary, args, paths, label: spec.name });
     if ('error' in r) throw new Error(r.error);
     if (ctx.disposed()) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/agent.ts';
-import { qemuArgs, type DeviceArgBuilders, type QemuArgsInput } from './qemuArgs.ts';
+import { qemuArgs, tcgResetScrubBytes, type DeviceArgBuilders, type QemuArgsInput } from './qemuArgs.ts';
 import { runPaths } from './RunPaths.ts';
 
 /** Recording stand-ins for storage/diskArgs and network/nicArgs: the builder's job is ports and order. */
@@ -46,6 +46,28 @@ describe('qemuArgs (pure command line)', () => {
     expect(values(a, '-display')).toEqual(['none']);
     expect(a).not.toContain('-S');
     expect(a).not.toContain('-incoming');
+  });
+
+  it('under TCG and for firmware boots only, scrubs the RAM the next kernel decompresses into at every reset (generic loader over a zero file), within the guest RAM', () => {
+    const MiB = 1024 * 1024;
+    const firmware = (memoryMiB: number) => ({ memoryMiB, boot: { kind: 'firmware' as const } });
+    expect(tcgResetScrubBytes('tcg', firmware(256))).toBe(128 * MiB);
+    expect(tcgResetScrubBytes('tcg', firmware(1024))).toBe(128 * MiB);
+    expect(tcgResetScrubBytes('tcg', firmware(128))).toBe(96 * MiB); // 16 MiB left at the top
+    expect(tcgResetScrubBytes('tcg', firmware(32))).toBe(0);
+    expect(tcgResetScrubBytes('kvm', firmware(256))).toBe(0);
+    // QEMU loads a kernel boot's ELF kernel into that RAM itself at each reset: no scrub over it.
+    expect(tcgResetScrubBytes('tcg', { memoryMiB: 256, boot: { kind: 'kernel', image: 'k', kernelArgs: '' } })).toBe(0);
+    const loaders = (a: string[]) => values(a, '-device').filter((d) => d.startsWith('loader,'));
+    expect(loaders(qemuArgs(input()))).toEqual([`loader,file=${runPaths('/tmp/s', 'node01', 'u-1').resetScrub},addr=0x1000000,force-raw=on`]);
+    expect(loaders(qemuArgs(input({ accel: 'kvm' })))).toEqual([]);
+    expect(loaders(qemuArgs(input({ spec: spec({ memoryMiB: 32 }) })))).toEqual([]);
+  });
+
+  it('gives the firmware a debug console logging to the run dir (how a failed boot is known at once)', () => {
+    const a = qemuArgs(input());
+    expect(values(a, '-chardev')).toContain(`file,id=fwlog,path=${runPaths('/tmp/s', 'node01', 'u-1').firmwareLog}`);
+    expect(values(a, '-device')).toContain('isa-debugcon,iobase=0x402,chardev=fwlog');
   });
 
   it('tries only the devices with a boot order when there is one (libvirt: -boot strict=on), else QEMU\'s default order', () => {
@@ -106,7 +128,8 @@ describe('qemuArgs (pure command line)', () => {
     const dst = qemuArgs(input({ incoming: true, paths: runPaths('/tmp/s', 'node02', 'u-1') }));
     expect(values(dst, '-incoming')).toEqual(['defer']);
     expect(dst).toContain('-S'); // resumed only once its disks are complete (migration/diskMirror.ts)
-    const devs = (a: string[]): string[] => values(a, '-device');
+    // The reset scrub's loader is no guest device (it writes RAM at reset) and reads a file of its own run dir.
+    const devs = (a: string[]): string[] => values(a, '-device').filter((d) => !d.startsWith('loader,'));
     expect(devs(dst)).toEqual(devs(src)); // same device list ⇒ same PCI addresses
     expect(devs(dst).some((d) => d.startsWith('NIC:vf'))).toBe(false);
     expect(devs(dst)).toContain('pcie-root-port,id=rp-n-vf,bus=pcie.0,chassis=5,addr=0x6');

@@ -14,7 +14,10 @@
  * - ISA pvpanic with `-action panic=shutdown`: a guest panic shows as
  *   GUEST_PANICKED and SHUTDOWN(guest-panic), then QEMU exits;
  * - guest configuration through fw_cfg (guest README);
- * - `-S` for startPaused, `-incoming defer -S` for a migration target.
+ * - `-S` for startPaused, `-incoming defer -S` for a migration target;
+ * - under TCG, a reset scrub (`tcgResetScrub`): zeros written over the RAM the
+ *   guest kernel decompresses into at every reset, so that a reboot is as fast
+ *   as a cold boot.
  */
 import type { LaunchDisk, LaunchNic, LaunchSpec } from '../../../harness/cluster/index.ts';
 import { guestConfigFwCfgArg } from '../../../guest/guestConfig.ts';
@@ -67,6 +70,36 @@ const FIRST_PORT_SLOT = 2;
  */
 const ACCEL_ARG: Record<QemuArgsInput['accel'], string> = { kvm: 'kvm', tcg: 'tcg,thread=single' };
 
+/** Where the scrub starts: the x86-64 kernel's load address (CONFIG_PHYSICAL_START, 16 MiB; the guest boots with nokaslr). */
+const SCRUB_START_MIB = 16;
+/** The most it covers: the kernel, the decompressor's buffer and the early allocations of the next boot (docs/qemu-notes.md). */
+const SCRUB_MAX_MIB = 128;
+/** RAM left alone at the top (the firmware's tables are placed there after the reset anyway). */
+const SCRUB_TOP_MARGIN_MIB = 16;
+
+/**
+ * The bytes of RAM that QEMU's generic loader (`-device loader`) overwrites
+ * with zeros at each reset under TCG, from SCRUB_START_MIB; 0 for none. Pure.
+ *
+ * Why: TCG keeps the code it translated for the last boot's kernel. The next
+ * boot's decompressor writes the new kernel over those pages, and each store
+ * into a page that still holds translated code takes QEMU's slow path
+ * (self-modifying-code checks), so a reboot took ~11 s against ~4 s for a cold
+ * boot (docs/qemu-notes.md). A host-side write of the range (the loader's ROM
+ * blob, copied in at every reset before the firmware runs) drops that code at
+ * once. The guest cannot tell: RAM contents across a reset are undefined, the
+ * firmware and the boot loader write what they need afterwards, and the
+ * memory size and map (e820) do not change. None under KVM (no translated
+ * code) and none for a kernel boot: QEMU itself loads that kernel (the
+ * uncompressed ELF) into the same RAM at every reset, which already drops the
+ * code there, and a scrub would overwrite it.
+ */
+export function tcgResetScrubBytes(accel: QemuArgsInput['accel'], spec: Pick<LaunchSpec, 'memoryMiB' | 'boot'>): number {
+  if (accel !== 'tcg' || spec.boot.kind === 'kernel') return 0;
+  const mib = Math.min(SCRUB_MAX_MIB, spec.memoryMiB - SCRUB_START_MIB - SCRUB_TOP_MARGIN_MIB);
+  return mib > 0 ? mib * 1024 * 1024 : 0;
+}
+
 /** q35 keeps slot 0x1f for the ICH9 functions. */
 const LAST_PORT_SLOT = 0x1e;
 
@@ -96,6 +129,9 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-chardev', unixServer('ser0', paths.console, `,logfile=${optValue(paths.consoleLog)}`), '-serial', 'chardev:ser0',
     '-device', 'VGA,bus=pcie.0,addr=0x1', '-vnc', `unix:${optValue(paths.vnc)}`,
     '-device', 'pvpanic',
+    // SeaBIOS writes its log to the debug console when there is one: "No bootable device." tells the
+    // launcher at once that the guest will not boot (VmiLauncher.ts firmwareGaveUp). No guest-visible device.
+    '-chardev', `file,id=fwlog,path=${optValue(paths.firmwareLog)}`, '-device', 'isa-debugcon,iobase=0x402,chardev=fwlog',
     '-fw_cfg', guestConfigFwCfgArg(input.guestConfig),
   ];
   // With a boot order, only the listed devices are tried, as libvirt runs QEMU (`-boot strict=on`);
@@ -104,6 +140,9 @@ export function qemuArgs(input: QemuArgsInput): string[] {
   if (spec.boot.kind === 'kernel') {
     if (!input.kernel) throw new Error(`vmi ${spec.name}: kernelBoot without kernel artefacts`);
     args.push('-kernel', input.kernel.kernel, '-initrd', input.kernel.initrd, '-append', spec.boot.kernelArgs);
+  }
+  if (tcgResetScrubBytes(input.accel, spec) > 0) {
+    args.push('-device', `loader,file=${optValue(paths.resetScrub)},addr=0x${(SCRUB_START_MIB * 1024 * 1024).toString(16)},force-raw=on`);
   }
   // A migration target stays stopped after the switch-over until its disks are complete (migration/diskMirror.ts).
   if (spec.startPaused || input.incoming) args.push('-S');

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { privateDir } from '../testing/privateDir.ts';
-import { QgaClient, QgaError, QgaTimeout } from './QgaClient.ts';
+import { EXEC_POLL_FIRST_MS, EXEC_POLL_MAX_MS, nextExecPoll, QgaClient, QgaError, QgaTimeout } from './QgaClient.ts';
 
 /**
  * A scripted fake agent on the host end of the channel: the unit under test
@@ -118,6 +118,13 @@ describe('QgaClient (against a fake agent)', () => {
     expect(await c.exec('/usr/bin/vmconform-facts', [], 1000)).toEqual({ exitCode: 0, signal: null, stdout: '{"bootId":"x"}', stderr: '' });
     await c.shutdown('powerdown', 1000, 50);
     await c.close();
+  });
+
+  it('polls guest-exec-status soon, then at most every EXEC_POLL_MAX_MS (the agent has no completion event)', () => {
+    const gaps = [EXEC_POLL_FIRST_MS];
+    for (let i = 0; i < 6; i++) gaps.push(nextExecPoll(gaps.at(-1)!));
+    expect(gaps).toEqual([5, 10, 20, 20, 20, 20, 20]);
+    expect(EXEC_POLL_MAX_MS).toBeLessThanOrEqual(25); // an exit is seen within ~20 ms, not 100
   });
 
   it('a ping on a closed channel fails fast with QgaTimeout', async () => {
