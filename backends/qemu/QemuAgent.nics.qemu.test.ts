@@ -38,4 +38,19 @@ describe('Multus segments and SR-IOV VFs on real QEMU (TCG)', () => {
     expect(after['uid-b']!.interfaces[2]).toMatchObject({ name: 'vf', mac: '52:54:00:00:02:02' });
     expect(after['uid-a']!.reachable).toEqual({ br1: ['b'] }); // still on the segment after the move
   }, 120_000);
+
+  // R-M2 (live-migration-source.go hotUnplugHostDevices; virt-handler re-attaches the VF when the migration fails): the
+  // source plugs its VF back, and the outcome is reported once the guest has configured it again, as after a completed
+  // migration. Before, the failure was reported at once and the next observation found the VF without its address.
+  it('a migration whose target dies: the source gets its VF back, with its address, before migrationFailed', async () => {
+    h = await agentHarness();
+    const c: LaunchSpec = testSpec({ uid: 'uid-c', name: 'c', hostname: 'c', nics: [pod('52:54:00:00:00:0c'), { ...vf('52:54:00:00:02:0c', 0), ipv4Cidr: '10.20.0.12/24' }] });
+    h.agent.perform({ type: 'launch', spec: c });
+    await h.settle();
+    expect((await h.agent.observeGuests([c]))['uid-c']!.interfaces[1]).toMatchObject({ name: 'vf', ipv4: '10.20.0.12' });
+    h.agent.perform({ type: 'migrate', uid: c.uid, migration: 'c-migration-1', targetNode: 'node02', nics: [c.nics[0]!, vf('52:54:00:00:02:0d', 1)] });
+    h.agent.perform({ type: 'killMigrationTarget', uid: c.uid });
+    expect(await h.waitFor((e) => e.type.startsWith('migration'))).toMatchObject({ type: 'migrationFailed', uid: c.uid });
+    expect((await h.agent.observeGuests([c]))['uid-c']!.interfaces[1]).toMatchObject({ name: 'vf', mac: '52:54:00:00:02:0c', ipv4: '10.20.0.12' });
+  }, 120_000);
 });

@@ -234,7 +234,11 @@ export async function migrate(host: MigrationHost, e: MigrateEffect): Promise<vo
       await rm(t.proc.paths.dir, { recursive: true, force: true });
     }
     if (!src.ended && mirrors.length) await abandonMirrors(sq, mirrors);
-    if (!src.ended && unplugged.length) await plugVfs(host, sq, unplugged, src.spec.node).catch(() => undefined);
+    if (!src.ended && unplugged.length) {
+      await plugVfs(host, sq, unplugged, src.spec.node).catch(() => undefined);
+      // as after a completed migration: the outcome is reported once the guest has its VFs' addresses back
+      if (!src.paused && src.agentConnected) await vfsConfigured(src, unplugged);
+    }
     fail(err instanceof Error ? err.message : String(err));
   } finally {
     handle.release = null;
