@@ -3,18 +3,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reapOrphans } from './StateDir.ts';
+import { processStartTime } from './process/processGroups.ts';
 import { agentHarness, type AgentHarness } from './testing/agentHarness.ts';
 import { testSpec } from './testing/bootGuest.ts';
 import { privateDir } from './testing/privateDir.ts';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+// A killed child of this process is a zombie until Node reaps it, and kill(pid, 0) still succeeds on a
+// zombie: alive means running, as the reaper itself judges it (processStartTime: a zombie holds nothing).
+const alive = (pid: number): boolean => processStartTime(pid) !== null;
 
 let h: AgentHarness | null = null;
 afterEach(async () => {
