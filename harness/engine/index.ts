@@ -20,5 +20,5 @@ export { GENERATOR_VERSION, type Scenario } from './scenario.ts';
 export { loadSuite, type Suite } from './suite.ts';
 export { parseRequirements, type CoverageRequirements } from './requireCoverage.ts';
 export { notDrawnLines } from './specSpace.ts';
-export { migrationLine, ruleHitsOf, type RuleHitReporter, type RuleHits } from './coverage.ts';
+export { migrationLine, migrationShare, ruleHitsOf, type RuleHitReporter, type RuleHits } from './coverage.ts';
 export { decodeToken, suiteHash, type ReplayToken } from './token.ts';

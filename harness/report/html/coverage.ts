@@ -6,6 +6,7 @@
  * values the suite leaves out and why, the rules that fired, and the
  * `--require-coverage` shortfalls. Every value goes through `html```.
  */
+import { migrationShare } from '../../engine/index.ts';
 import type { Coverage } from '../types.ts';
 import { html, type Markup } from './markup.ts';
 
@@ -21,9 +22,8 @@ function counts(r: Record<string, number>): string {
 
 function migrations(c: Coverage): Markup {
   const m = c.migrations;
-  const share = c.sequences === 0 ? 0 : Math.round((1000 * (m.sequences ?? 0)) / c.sequences) / 10;
   const rows: [string, number | string][] = [
-    ['sequences with a migration that ran', `${m.sequences ?? 0} of ${c.sequences} (${share} %)`],
+    ['sequences with a migration that ran', `${m.sequences ?? 0} of ${c.sequences} (${migrationShare(c)} %)`],
     ['ran', m.ran ?? 0],
     ['succeeded', m.succeeded],
     ['failed', m.failed],
