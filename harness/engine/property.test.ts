@@ -56,6 +56,27 @@ describe('runGeneratedProperty (runner mechanics, toy backend)', () => {
     expect(out.result.passed).toBe(true);
   });
 
+  it('the time budget ends generation between steps, also inside a sequence: its steps count, the sequence does not', async () => {
+    // Every command on backend a takes a (virtual) second; the budget is 5.5 s.
+    let t = 0;
+    const slow: BackendFactory = {
+      name: 'a',
+      create: async () => {
+        const b = createFakeBackend({ name: 'a' });
+        const tick = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => (...a: A) => ((t += 1000), f(...a));
+        return { ...b, apply: tick(b.apply), delete: tick(b.delete), vm: tick(b.vm), guest: tick(b.guest) };
+      },
+    };
+    const long = { ...suite, minSteps: 10, maxSteps: 10 };
+    const out = await runGeneratedProperty({ suite: long, factories: [slow, fake('b')], seed: 1, runs: 100, budgetMs: 5500, settleBudgetMs: 1000, now: () => t });
+    expect(out.budgetExhausted).toBe(true);
+    expect(out.result.passed).toBe(true);
+    // Before: the first sequence ran to its end (10 choices) past the budget and counted as one.
+    expect(out.result.sequences).toBe(0);
+    expect(out.result.steps).toBeGreaterThan(0);
+    expect(out.result.steps).toBeLessThanOrEqual(6);
+  });
+
   it('marks the counterexample partially shrunk when the shrink budget runs out', async () => {
     let t = 0;
     const out = await runGeneratedProperty({

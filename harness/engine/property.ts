@@ -194,12 +194,19 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       shrink.replays++;
     }
     const out = await guarded(() =>
-      runSequence(input, o.factories, { settleBudgetMs: suite.settleBudgetMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onStep: progress } : {}) }),
+      runSequence(input, o.factories, {
+        settleBudgetMs: suite.settleBudgetMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onProgress ? { onStep: progress } : {}),
+        // The time budget ends generation between steps, also within a sequence; shrinking has its own.
+        ...(o.budgetMs !== undefined && firstFailureAt === undefined ? { deadline: started + o.budgetMs, now } : {}),
+      }),
     );
     if (out.fingerprints.length > 0) fingerprints ??= out.fingerprints;
     if (out.aborted) {
       // Real steps of the interrupted sequence count; the sequence itself did not complete.
       if (firstFailureAt === undefined) steps += out.stepsRun;
+      if (!o.signal?.aborted) budgetExhausted = true; // stopped at the budget's deadline
       throw interrupt();
     }
     fingerprints ??= out.fingerprints;

@@ -45,7 +45,7 @@ export interface SequenceOutcome {
   /** Number of non-setup steps run. */
   stepsRun: number;
   fingerprints: BackendFingerprint[];
-  /** Stopped between steps by the abort signal: neither a pass nor a counterexample. */
+  /** Stopped by the abort signal, or between steps at the deadline: neither a pass nor a counterexample. */
   aborted?: boolean;
   /** The rules the reference says fired (coverage.ts `RuleHitReporter`), when it reports them. */
   ruleHits?: RuleHits;
@@ -55,6 +55,13 @@ export interface RunnerOptions {
   settleBudgetMs: number;
   /** Checked between steps (Ctrl-C): the sequence stops and its backends are disposed. */
   signal?: AbortSignal;
+  /**
+   * A time (`now()` ms) after which no further step starts: the step in
+   * flight ends and is compared, then the sequence stops, `aborted` (a run's
+   * time budget, so that the last sequences do not run past it).
+   */
+  deadline?: number;
+  now?: () => number;
   /** Called before each non-setup step (progress on slow backends). */
   onStep?: (step: number, text: string) => void;
 }
@@ -223,7 +230,9 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
     });
     if (stop) return stop;
   }
-  const aborted = (): SequenceOutcome | null => (opts.signal?.aborted ? { ok: true, aborted: true, steps, diff: [], stepsRun, fingerprints } : null);
+  const now = opts.now ?? Date.now;
+  const stopped = () => opts.signal?.aborted || (opts.deadline !== undefined && now() >= opts.deadline);
+  const aborted = (): SequenceOutcome | null => (stopped() ? { ok: true, aborted: true, steps, diff: [], stepsRun, fingerprints } : null);
   if ('commands' in input) {
     for (const cmd of input.commands) {
       const stop = aborted() ?? (stepsRun++, (so.stepsRun = stepsRun), await runStep(cmd));
