@@ -117,3 +117,40 @@ describe('--jobs in worker threads', () => {
     expect(runningWorkers()).toBe(0);
   }, 90_000);
 });
+
+describe('--jobs: a held worker (the caller runs the scenarios in its place)', async () => {
+  const { runInWorkers } = await import('./parallel.ts');
+  const suite = await loadSuite('model');
+  const job = { suite, backends: ['model', 'model'] as ('model' | 'qemu')[], settings: { accel: 'auto' as const }, seed: 3, maxSteps: 10 };
+  /** Holds the last worker until `afterMs` after worker 0's first progress; records each worker's first progress. */
+  const holding = (afterMs: number) => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const at = { released: Infinity, first: [] as number[] };
+    const onProgress = (w: number) => {
+      if (at.first[w] !== undefined) return;
+      at.first[w] = Date.now();
+      if (w === 0) setTimeout(() => ((at.released = Date.now()), release()), afterMs);
+    };
+    return { held, at, onProgress };
+  };
+
+  it('starts only when the held work settles, and the runs are still those of the serial run', async () => {
+    const h = holding(1000);
+    const outs = await runInWorkers({ ...job, runs: 200 }, 2, h.onProgress, undefined, h.held);
+    expect(h.at.first[0]).toBeLessThan(h.at.released);
+    expect(h.at.first[1]).toBeGreaterThanOrEqual(h.at.released);
+    const serial = await runGeneratedProperty({ suite, factories: [model('model'), model('model#2', { seed: 1 })], seed: 3, runs: 200, maxSteps: 10, settleBudgetMs: suite.settleBudgetMs });
+    expect(mergeShards(outs)).toMatchObject({ sequences: serial.result.sequences, steps: serial.result.steps });
+  }, 60_000);
+
+  it('gets only the part of the time budget left when it starts: none, once the budget is spent', async () => {
+    // Worker 0 has 4 s; the held worker is let go 5 s after worker 0 started.
+    const h = holding(5000);
+    const outs = await runInWorkers({ ...job, runs: 1_000_000, budgetMs: 4000 }, 2, h.onProgress, undefined, h.held);
+    expect(outs[0]!.result.sequences).toBeGreaterThan(0);
+    // Before: the held worker (a worker like the others) had its own whole 4 s.
+    expect(outs[1]!.result.sequences).toBe(0);
+    expect(outs.every((o) => o.budgetExhausted && o.result.passed)).toBe(true);
+  }, 60_000);
+});

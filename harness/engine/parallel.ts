@@ -46,11 +46,12 @@ function spawn(job: PropertyJob): Worker {
 }
 
 /**
- * Messages to a worker: start (after its `ready`), stop between steps
+ * Messages to a worker: start (after its `ready`; a held worker gets the
+ * budget left when it is let go), stop between steps
  * (Ctrl-C), skip runs after `run` (another worker failed there), or exit at
  * once (a second Ctrl-C).
  */
-export type ToWorker = { type: 'go' } | { type: 'abort' } | { type: 'limit'; run: number } | { type: 'exit' };
+export type ToWorker = { type: 'go'; budgetMs?: number } | { type: 'abort' } | { type: 'limit'; run: number } | { type: 'exit' };
 
 /** Workers still running, for `exitWorkers`. */
 const running = new Set<Worker>();
@@ -75,6 +76,7 @@ function runJob(
   onProgress?: (p: Progress) => void,
   signal?: AbortSignal,
   peers?: { onFailed(run: number): void; register(send: (m: ToWorker) => void): void },
+  hold?: Hold,
 ): Promise<Omit<PropertyOutcome, 'scenario'>> {
   return new Promise((resolve, reject) => {
     const w = spawn(job);
@@ -91,9 +93,14 @@ function runJob(
     else signal?.addEventListener('abort', abort, { once: true });
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') {
-        if (outcome) return; // aborted while it loaded: being terminated
-        started = true;
-        w.postMessage({ type: 'go' } satisfies ToWorker);
+        const go = () => {
+          if (outcome) return; // aborted while it loaded or was held: being terminated
+          started = true;
+          const budgetMs = hold?.budgetLeft();
+          w.postMessage({ type: 'go', ...(budgetMs !== undefined ? { budgetMs } : {}) } satisfies ToWorker);
+        };
+        if (hold) void hold.until.then(go, go);
+        else go();
       } else if (m.type === 'progress') onProgress?.(m.progress);
       else if (m.type === 'failed') peers?.onFailed(m.run);
       else if (m.type === 'done') outcome ??= { ok: true, value: m.outcome };
@@ -107,6 +114,12 @@ function runJob(
       else reject(outcome?.error ?? new Error(`property worker exited with code ${code} before reporting`));
     });
   });
+}
+
+/** A worker started only once `until` settles, with the time budget left then. */
+interface Hold {
+  until: Promise<unknown>;
+  budgetLeft(): number | undefined;
 }
 
 /** Internal (tests): how many workers have not exited yet. */
@@ -132,14 +145,23 @@ export async function exitWorkers(): Promise<void> {
  * Shares the runs of `base` over `jobs` workers and runs them in parallel.
  * Resolves or rejects only when every worker has exited: when one fails,
  * the others are stopped and awaited, so no worker (and none of its QEMUs)
- * outlives the call. Public.
+ * outlives the call. With `held`, the last worker loads at once but starts
+ * only when `held` settles (work of the caller's thread, which takes that
+ * worker's place meanwhile: still `jobs` at a time), with the part of
+ * `base.budgetMs` left then. Public.
  */
 export async function runInWorkers(
   base: PropertyJob,
   jobs: number,
   onProgress?: (worker: number, p: Progress) => void,
   signal?: AbortSignal,
+  held?: Promise<unknown>,
 ): Promise<Omit<PropertyOutcome, 'scenario'>[]> {
+  const t0 = Date.now();
+  const hold: Hold | undefined = held && {
+    until: held,
+    budgetLeft: () => (base.budgetMs === undefined ? undefined : Math.max(0, base.budgetMs - (Date.now() - t0))),
+  };
   // The earliest failing run so far bounds every worker: a serial run stops there.
   const senders: ((m: ToWorker) => void)[] = [];
   let limit = Infinity;
@@ -158,7 +180,7 @@ export async function runInWorkers(
   else signal?.addEventListener('abort', onAbort, { once: true });
   const settled = await Promise.allSettled(
     Array.from({ length: jobs }, (_, i) =>
-      runJob({ ...base, shard: { index: i, count: jobs } }, onProgress && ((p) => onProgress(i, p)), stop.signal, peers).catch((err: unknown) => {
+      runJob({ ...base, shard: { index: i, count: jobs } }, onProgress && ((p) => onProgress(i, p)), stop.signal, peers, i === jobs - 1 ? hold : undefined).catch((err: unknown) => {
         stop.abort();
         throw err;
       }),

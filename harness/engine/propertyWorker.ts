@@ -17,8 +17,13 @@ const shard = job.shard ? { ...job.shard } : undefined;
 // Nothing is created before the parent's go: until then it may terminate this thread.
 let go = (): void => undefined;
 const started = new Promise<void>((resolve) => (go = resolve));
+// A held worker (parallel.ts runInWorkers) starts late, with the budget left then.
+let budgetMs = job.budgetMs;
 parentPort?.on('message', (m: ToWorker) => {
-  if (m.type === 'go') go();
+  if (m.type === 'go') {
+    if (m.budgetMs !== undefined) budgetMs = m.budgetMs;
+    go();
+  }
   else if (m.type === 'abort') abort.abort();
   else if (m.type === 'exit') process.exit(); // a second Ctrl-C: this thread's exit hooks still run
   else if (m.type === 'limit' && shard) shard.limit = Math.min(shard.limit ?? Infinity, m.run);
@@ -36,7 +41,7 @@ try {
     runs: job.runs,
     maxSteps: job.maxSteps,
     settleBudgetMs: job.suite.settleBudgetMs,
-    ...(job.budgetMs !== undefined ? { budgetMs: job.budgetMs } : {}),
+    ...(budgetMs !== undefined ? { budgetMs } : {}),
     ...(job.shrinkBudgetMs !== undefined ? { shrinkBudgetMs: job.shrinkBudgetMs } : {}),
     ...(shard ? { shard, onFirstFailure: (run: number) => post({ type: 'failed', run }) } : {}),
     onProgress: job.progress === false ? undefined : (p) => {

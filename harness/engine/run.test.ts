@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createModelBackend, type ModelBackendOptions } from '../../backends/model/index.ts';
 import { loadHandwritten } from './handwritten.ts';
-import { UsageError } from '../contract/index.ts';
+import { InfrastructureError, UsageError } from '../contract/index.ts';
 import { commandsOf, runSuite } from './run.ts';
 import type { BackendFactory } from './runner.ts';
 import { loadSuite } from './suite.ts';
@@ -86,4 +86,38 @@ describe('commandsOf: recorded steps back to commands', () => {
     expect(bad({ kind: 'apply', args: { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } } }, text: 'x' })).toThrow(/^steps\[1\]\.command\.args\.object\.metadata\.name: /);
     expect(bad({ kind: 'apply', args: { object: {} }, text: 'x' })).toThrow(UsageError);
   });
+});
+
+describe('runSuite --jobs: the hand-written scenarios run beside the generated workers', async () => {
+  const suite = await loadSuite('model');
+  const handwritten = await loadHandwritten(['mariadb-prod']);
+  const parallel = { jobs: 2, backends: ['model', 'model'] as ('model' | 'qemu')[], settings: { accel: 'auto' as const } };
+  it('generated sequences progress while the scenario still runs, and both are reported as a serial run reports them', async () => {
+    const seen: string[] = [];
+    let generating!: () => void;
+    const generatedProgress = new Promise<void>((r) => (generating = r));
+    // This thread's backend for the scenario is created once generation is under way (or after
+    // 20 s, which a serial run waits out before failing below).
+    const late: BackendFactory = { name: 'model#2', create: async () => Promise.race([generatedProgress, new Promise((r) => setTimeout(r, 20_000))]).then(() => createModelBackend()) };
+    const r = await runSuite({
+      runId: 't', suite, factories: [model('model'), late], seed: 3, runs: 1_000_000, maxSteps: 5, handwritten, accel: null,
+      budgetMs: 8000, parallel, onProgress: (p) => (seen.push(p.property), p.property === 'generated' && generating()),
+    });
+    // A serial run would report no generated progress before the scenario's last.
+    expect(seen.indexOf('generated')).toBeGreaterThanOrEqual(0);
+    expect(seen.indexOf('generated')).toBeLessThan(seen.lastIndexOf('scenario:mariadb-prod'));
+    expect(r.properties!.map((p) => p.name)).toEqual(['scenario:mariadb-prod', 'generated']);
+    expect(r).toMatchObject({ passed: true, budgetExhausted: true });
+    expect(r.properties![1]!.sequences).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("a scenario's infrastructure error stops the workers, the held one before it starts, and rejects the run", async () => {
+    const { runningWorkers } = await import('./parallel.ts');
+    const broken: BackendFactory = { name: 'model', create: async () => Promise.reject(new InfrastructureError('no backend here')) };
+    const t0 = Date.now();
+    await expect(runSuite({ runId: 't', suite, factories: [broken, model('model#2')], seed: 3, runs: 1_000_000, maxSteps: 5, handwritten, accel: null, budgetMs: 600_000, parallel })).rejects.toThrow(/no backend here/);
+    expect(runningWorkers()).toBe(0);
+    // Stopped, not run to the end of a 10-minute budget.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  }, 90_000);
 });

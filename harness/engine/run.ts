@@ -158,17 +158,29 @@ function summed(perWorker: Progress[], onProgress: (p: Progress) => void): (work
   };
 }
 
+const noop = (): void => undefined;
+
 type Generated = Omit<PropertyOutcome, 'scenario' | 'failure'> & { failures: Failure[] };
 
-/** The generated property, in this thread or split over worker threads (--jobs). */
-async function generated(o: RunOptions, budgetMs: number | undefined): Promise<Generated> {
+/** Whether the generated property runs in worker threads (--jobs N > 1). */
+function inWorkers(o: RunOptions): boolean {
+  return o.parallel !== undefined && o.parallel.jobs > 1 && o.path === undefined;
+}
+
+/**
+ * The generated property, in this thread or split over worker threads
+ * (--jobs). `held`: work of this thread that takes the last worker's place
+ * until it settles (runInWorkers).
+ */
+async function generated(o: RunOptions, budgetMs: number | undefined, signal?: AbortSignal, held?: Promise<unknown>): Promise<Generated> {
   const budgets = { ...(budgetMs !== undefined ? { budgetMs } : {}), ...(o.shrinkBudgetMs !== undefined ? { shrinkBudgetMs: o.shrinkBudgetMs } : {}) };
-  if (o.parallel && o.parallel.jobs > 1 && o.path === undefined) {
+  if (o.parallel && inWorkers(o)) {
     const outs = await runInWorkers(
       { suite: o.suite, backends: o.parallel.backends, settings: o.parallel.settings, seed: o.seed, runs: o.runs, maxSteps: o.maxSteps, ...budgets },
       o.parallel.jobs,
       o.onProgress && summed([], o.onProgress),
-      o.signal,
+      signal,
+      held,
     );
     const fp = outs.find((x) => x.fingerprints)?.fingerprints;
     const merged = mergeShards(outs);
@@ -216,19 +228,38 @@ export async function runSuite(options: RunOptions): Promise<RunResults> {
     o.onFailure?.(f);
   };
 
-  if (o.path === undefined) {
-    for (const s of o.handwritten) {
+  const scenarios = async () => {
+    for (const s of o.path === undefined ? o.handwritten : []) {
       if (o.signal?.aborted) break;
       const r = await runHandwritten(s, o);
       fingerprints ??= r.fingerprints;
       properties.push(r.result);
       if (r.failure) report(r.failure);
     }
-  }
-  const spent = now() - started;
-  const budgetMs = o.budgetMs === undefined ? undefined : Math.max(0, o.budgetMs - spent);
+  };
   // --runs 0: only the hand-written scenarios.
-  const gen = (o.runs > 0 || o.path !== undefined) && !o.signal?.aborted ? await generated(o, budgetMs) : null;
+  const generates = o.runs > 0 || o.path !== undefined;
+  let gen: Generated | null = null;
+  if (generates && inWorkers(o) && o.handwritten.length > 0) {
+    // The scenarios run here while the workers generate; the last worker
+    // waits for them, so that `jobs` sequences run at a time throughout.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    if (o.signal?.aborted) stop.abort();
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = scenarios();
+    // Registered before the hold below: a scenario's infrastructure error stops the workers before the held one is let go.
+    done.catch(() => stop.abort());
+    const [sc, g] = await Promise.allSettled([done, generated(o, o.budgetMs, stop.signal, done.then(noop, noop))]);
+    o.signal?.removeEventListener('abort', onAbort);
+    if (sc.status === 'rejected') throw sc.reason;
+    if (g.status === 'rejected') throw g.reason;
+    gen = g.value;
+  } else {
+    await scenarios();
+    const budgetMs = o.budgetMs === undefined ? undefined : Math.max(0, o.budgetMs - (now() - started));
+    if (generates && !o.signal?.aborted) gen = await generated(o, budgetMs, o.signal);
+  }
   if (gen) {
     fingerprints ??= gen.fingerprints;
     properties.push(gen.result);
