@@ -59,6 +59,18 @@ describe('qemu backend through the Backend API (TCG)', () => {
     await tmp.cleanup();
   }, 120_000);
 
+  it('an accelerator another thread probed (accelProbed, the --jobs parent) is taken as is: no canary boots, its account is in the fingerprint', async () => {
+    const tmp = await privateDir();
+    const stateDir = `${tmp.dir}/state`;
+    const probe = 'auto: probed once by the run (test)';
+    // --accel auto: without accelProbed this backend would boot the KVM canary and report its account.
+    backend = await createQemuBackend({ accel: 'auto', accelProbed: { accel: 'tcg', probe }, stateDir });
+    expect(backend.fingerprint()).toMatchObject({ backend: 'qemu', accel: 'tcg', accelProbe: probe });
+    await backend.dispose();
+    backend = null;
+    await tmp.cleanup();
+  }, 60_000);
+
   it('migrate through the Backend API: the VMI moves to the other node, same boot, migration Succeeded (R-V4)', async () => {
     backend = await createQemuBackend({ accel: 'tcg' });
     for (const name of ['node01', 'node02']) expect(await backend.apply({ ...node, metadata: { name } })).toEqual({ ok: true });

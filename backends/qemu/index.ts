@@ -17,7 +17,7 @@ import { InfrastructureError, type Backend } from '../contract.ts';
 import { ClusterBackend } from '../cluster/index.ts';
 import { ClusterCore, type CoreOptions, type StoreJson } from '../../harness/cluster/index.ts';
 import { guestArtefacts } from '../../guest/artefacts.ts';
-import { probeAccel, type AccelChoice } from './accel/probeAccel.ts';
+import { probeAccel, type AccelChoice, type AccelResult } from './accel/probeAccel.ts';
 import { qemuInfo } from './accel/qemuInfo.ts';
 import { killGroup, liveGroups } from './process/processGroups.ts';
 import { checkParentDeathSignal } from './process/spawnQemu.ts';
@@ -33,6 +33,12 @@ export interface QemuBackendOptions {
   /** Keep the state dir after dispose() (for debugging). */
   keep?: boolean;
   accel?: AccelChoice;
+  /**
+   * The accelerator another thread of this run has already probed (the
+   * parent of `--jobs` workers): taken as is, no canary boot here. Its
+   * account says how it was chosen, as a probe of this thread would.
+   */
+  accelProbed?: AccelResult;
   /** QEMU binary; default $VMCONFORM_QEMU, else qemu-system-x86_64 on PATH. */
   qemuBinary?: string;
   /** Rule overrides, cluster defaults and seed of the core. */
@@ -193,7 +199,7 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
   const info = await once(`info ${binary}`, () => qemuInfo(binary, stateDir)).catch((err: unknown) => fail('QEMU', err));
   const probeDir = join(stateDir, 'probe');
   const choice = opts.accel ?? 'auto';
-  const accel = await once(`accel ${binary} ${choice}`, () => probeAccel(choice, { binary, artefacts, stateDir: probeDir })).catch((err: unknown) => fail('accelerator', err));
+  const accel = opts.accelProbed ?? (await once(`accel ${binary} ${choice}`, () => probeAccel(choice, { binary, artefacts, stateDir: probeDir })).catch((err: unknown) => fail('accelerator', err)));
   await rm(probeDir, { recursive: true, force: true });
   const agentOpts = { stateDir, binary, accel: accel.accel, accelProbe: accel.probe, artefacts, qemuVersion: info.version, machine: info.machine };
   const agent = await QemuAgent.create(opts.agentTimeoutMs === undefined ? agentOpts : { ...agentOpts, agentTimeoutMs: opts.agentTimeoutMs }).catch((err: unknown) => fail('node agent', err));

@@ -13,6 +13,7 @@ import { InfrastructureError } from '../contract/index.ts';
 import {
   type BackendSettings,
   createFactories,
+  probedOnce,
   createProgress,
   exitWorkers,
   loadBaseline,
@@ -236,12 +237,14 @@ export async function run(argv: string[]): Promise<number> {
   for (const sig of SIGNALS) process.on(sig, onSignal);
   let results;
   try {
-    const settings: BackendSettings = {
+    const asked: BackendSettings = {
       accel,
       ...(v['qemu-binary'] ? { qemuBinary: v['qemu-binary'] } : {}),
       keep: v.keep ?? false,
       ...(stateRoot ? { stateRoot } : {}),
     };
+    // With workers, the accelerator is probed once here and handed to them.
+    const settings = jobs > 1 ? await probedOnce(names, asked) : asked;
     const factories = await createFactories(names, settings);
     results = await runSuite({
       runId: id,

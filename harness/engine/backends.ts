@@ -19,6 +19,11 @@ export interface BackendSettings {
   keep?: boolean;
   /** Root of the qemu run dirs (`--state-dir`); default the backend's per-user private root. */
   stateRoot?: string;
+  /**
+   * The qemu accelerator as this process's thread probed it (`probedOnce`):
+   * `--jobs` workers take it instead of each booting the KVM canary again.
+   */
+  accelProbed?: { accel: 'kvm' | 'tcg'; probe: string };
 }
 
 /** Parses `--backend a,b`; unknown names are a usage error listing the valid ones. Public. */
@@ -79,7 +84,14 @@ const MAKERS: Record<BackendName, Maker> = {
     // The backend makes (and, unless --keep, removes) its own private state dir.
     // The harness owns SIGINT/SIGTERM (an orderly stop writes a partial report):
     // the backend keeps only its exit hook, which kills what is left at exit.
-    const opts = { accel: s.accel, keep: s.keep ?? false, handleSignals: false, ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}), ...(s.stateRoot ? { stateRoot: s.stateRoot } : {}) };
+    const opts = {
+      accel: s.accel,
+      keep: s.keep ?? false,
+      handleSignals: false,
+      ...(s.qemuBinary ? { qemuBinary: s.qemuBinary } : {}),
+      ...(s.stateRoot ? { stateRoot: s.stateRoot } : {}),
+      ...(s.accelProbed ? { accelProbed: s.accelProbed } : {}),
+    };
     return async () => createQemuBackend(opts);
   },
 };
@@ -93,4 +105,25 @@ export async function createFactories(names: readonly BackendName[], s: BackendS
       return { name: ls[i] as string, create, ...(IN_MEMORY.has(n) ? { inMemory: true } : {}) };
     }),
   );
+}
+
+/**
+ * The settings with the qemu accelerator probed once, here: a qemu backend
+ * is created (its KVM canary boots, unless --accel tcg) and disposed, and
+ * its fingerprint's choice goes to `accelProbed`. The `--jobs` workers then
+ * skip their own canaries, which under a KVM that cannot boot the guest
+ * cost each of them the canary's whole bound (docs/qemu-notes.md §1); this
+ * thread's later backends reuse the probe too (the qemu backend asks once
+ * per process). Settings without qemu come back unchanged. Public (the CLI).
+ */
+export async function probedOnce(names: readonly BackendName[], s: BackendSettings): Promise<BackendSettings> {
+  if (!names.includes('qemu') || s.accelProbed) return s;
+  const [qemu] = await createFactories(['qemu'], s);
+  const backend = await qemu!.create();
+  try {
+    const fp = backend.fingerprint();
+    return fp.accel === undefined ? s : { ...s, accelProbed: { accel: fp.accel, probe: fp.accelProbe ?? '' } };
+  } finally {
+    await backend.dispose();
+  }
 }

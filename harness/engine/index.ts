@@ -5,7 +5,7 @@
  * (docs/architecture.md §2). `bench.ts` is a second entry, loaded on demand
  * by `vmconform bench`.
  */
-export { baseName, createFactories, parseAccel, parseBackendList, type BackendName, type BackendSettings } from './backends.ts';
+export { baseName, createFactories, parseAccel, probedOnce, parseBackendList, type BackendName, type BackendSettings } from './backends.ts';
 export { classifyKnown, loadBaseline, type Baseline } from './baseline.ts';
 export { applyCommand, checkCommand, commandText, type Command } from './command.ts';
 export { loadManifestFile, loadManifestFiles, loadManifestFilesEach } from './manifestFiles.ts';
