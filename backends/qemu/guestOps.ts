@@ -62,6 +62,8 @@ async function viaAgent(l: VmiLauncher, act: () => Promise<unknown>, proof: 'res
 
 /** ACPI reboot without a guest agent (libvirt's "fake reboot"): power button with shutdown=pause, then reset + cont. Internal (also virsh reboot, launcherAccess.ts). */
 export async function acpiReboot(l: VmiLauncher): Promise<void> {
+  // SeaBIOS gave up (no bootable device): no OS handles the button, the press changes nothing.
+  if (l.bootFailed()) return;
   const qmp = l.proc.qmp;
   l.fakeReboot = true;
   try {
@@ -110,8 +112,9 @@ export const guestOps = {
 
   async acpiShutdown(launchers: LiveLaunchers, uid: string): Promise<void> {
     const l = launchers.live(uid);
-    // A paused guest or one without ACPI cannot handle the button: nothing happens (as in the model).
-    if (!l || l.paused || !l.spec.acpi) return;
+    // A paused guest, one without ACPI or one whose firmware found nothing to boot cannot handle
+    // the button: nothing happens (as in the model).
+    if (!l || l.paused || !l.spec.acpi || l.bootFailed()) return;
     // Pressed again every ≤5 s like the stop flow: a guest whose acpid is not up yet (the vmconform
     // guest starts it just after its agent) loses a single press.
     const press = (): void => void l.proc.qmp.execute('system_powerdown').catch(() => undefined);

@@ -159,7 +159,7 @@ export class VmiLauncher {
       try {
         while (!this.paused && gen === this.#agentGen && Date.now() < deadline) {
           // The firmware found nothing to boot: no agent will answer, do not wait out the budget.
-          if (this.#bootFailed()) break;
+          if (this.bootFailed()) break;
           if (!(await this.proc.reopenQga())) break;
           try {
             await this.proc.qga.ping(Math.min(2000, Math.max(1, deadline - Date.now())));
@@ -190,8 +190,11 @@ export class VmiLauncher {
     this.hooks.emit({ type: 'agentConnected', uid: this.spec.uid, connected: true });
   }
 
-  /** What the firmware logged since the last reset says the boot failed. */
-  #bootFailed(): boolean {
+  /**
+   * What the firmware logged since the last reset says the boot failed: no
+   * OS runs, so nothing will answer the agent channel or the ACPI power button.
+   */
+  bootFailed(): boolean {
     try {
       return firmwareGaveUp(readFileSync(this.proc.paths.firmwareLog).subarray(this.#firmwareLogStart).toString('latin1'));
     } catch {
