@@ -20,7 +20,7 @@ import { NAMESPACE, type Store } from '../store/Store.ts';
 import { clusterDefaults } from '../common/cluster.ts';
 import { matchPolicy, MIGRATION_TARGET_LABEL, namespaceLabels, NODE_NAME_LABEL } from '../common/migrationPolicies.ts';
 import { migrationBook, type VmimEntry } from '../common/migrations.ts';
-import { launchNics, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
+import { countActive, launchNics, nodesByLoad, place, request, unplace, type VmiEntry } from '../common/placement.ts';
 import { isDeleting, writeInterfaces } from '../common/vmis.ts';
 import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 
@@ -130,7 +130,7 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
   const s = c.store;
   const source = v.obj.status.nodeName!;
   const req = request(s, v, null);
-  const target = req ? pickNode(sortedNodes(s), req.pinned === null ? req : { ...req, pinned: null }, source) : null;
+  const target = req ? pickNode(nodesByLoad(s), req.pinned === null ? req : { ...req, pinned: null }, source) : null;
   m.rec.source = source;
   if (!target) {
     // R-M3: the target pod stays unschedulable until its timeout; at quiescence it is Failed.
@@ -197,7 +197,7 @@ function finish(c: Ctx, m: VmimEntry, phase: 'Succeeded' | 'Failed'): void {
       const target = s.get<ApiObject, NodeRecord>('Node', r.target!)!.rec;
       unplace(s, v, r.source!, v.rec.nics, true, false);
       v.obj.status.nodeName = target.name;
-      target.active++;
+      countActive(s, target, 1);
       target.vmis.push(v.obj.metadata.name);
       v.rec.nics = r.targetNics!;
       writeInterfaces(v);
