@@ -168,14 +168,20 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
  * namespace carries `kubernetes.io/metadata.name` (docs/harness-choices.md §3).
  */
 function migrationConfig(s: Store, v: VmiEntry, source: string, target: string): { bandwidth: number | null; status: Pick<MigrationState, 'migrationPolicyName' | 'migrationConfiguration'> } {
-  const vmiLabels = { ...v.obj.metadata.labels, [NODE_NAME_LABEL]: source, [MIGRATION_TARGET_LABEL]: target };
-  const candidates = [...s.all<ApiObject & MigrationPolicy>('MigrationPolicy').values()].map((e) => ({ name: e.obj.metadata.name, selectors: e.obj.spec.selectors, spec: e.obj.spec }));
-  const policy = matchPolicy(candidates, vmiLabels, namespaceLabels(NAMESPACE));
+  // without MigrationPolicies none can match: the labels and candidates are not built (every migration of the benches)
+  const policy = s.count('MigrationPolicy') === 0 ? null : matchingPolicy(s, v, source, target);
   const given = policy?.spec.bandwidthPerMigration;
   const bytes = given !== undefined ? Math.floor(parseQuantity(String(given)) ?? 0) : clusterDefaults(s).bandwidthPerMigration ?? 0;
   const status: Pick<MigrationState, 'migrationPolicyName' | 'migrationConfiguration'> = { migrationConfiguration: { bandwidthPerMigration: given !== undefined ? String(given) : String(bytes) } };
   if (policy) status.migrationPolicyName = policy.name;
   return { bandwidth: bytes > 0 ? bytes : null, status };
+}
+
+/** The MigrationPolicy that applies to a VMI migrating from `source` to `target`, if any. */
+function matchingPolicy(s: Store, v: VmiEntry, source: string, target: string): { name: string; spec: MigrationPolicy['spec'] } | null {
+  const vmiLabels = { ...v.obj.metadata.labels, [NODE_NAME_LABEL]: source, [MIGRATION_TARGET_LABEL]: target };
+  const candidates = [...s.all<ApiObject & MigrationPolicy>('MigrationPolicy').values()].map((e) => ({ name: e.obj.metadata.name, selectors: e.obj.spec.selectors, spec: e.obj.spec }));
+  return matchPolicy(candidates, vmiLabels, namespaceLabels(NAMESPACE));
 }
 
 /** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). */
