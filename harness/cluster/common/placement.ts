@@ -63,9 +63,14 @@ export function countActive(s: Store, node: NodeRecord, delta: 1 | -1): void {
     loadCache.delete(s); // not the cached record (a node set change not seen yet): rebuilt on next use
     return;
   }
-  old.splice(i, 1);
+  // moved by hand: splice allocates an array for what it removes, and this runs at every placement and release
+  for (let k = i + 1; k < old.length; k++) old[k - 1] = old[k]!;
+  old.pop();
   const group = (groups[node.active] ??= []);
-  group.splice(nameIndex(group, node.name), 0, node);
+  const at = nameIndex(group, node.name);
+  group.push(node);
+  for (let k = group.length - 1; k > at; k--) group[k] = group[k - 1]!;
+  group[at] = node;
 }
 
 /** Where `name` is, or would go, in a group in name order (binary search: a group can hold every node). */
