@@ -97,11 +97,26 @@ function requestAbort(c: Ctx, m: VmimEntry): void {
   c.emit({ type: 'abortMigration', uid: v.obj.metadata.uid, migration: m.obj.metadata.name });
 }
 
+/**
+ * The store's resourceVersion and the clock when `pump` last finished. What
+ * pump decides depends on the store (the migration book is written with a
+ * touch of the migration or VMI concerned, the VMIs' phase and node with a
+ * touch of the VMI) and on the clock (backoffs) only; a removal that bumps no
+ * resourceVersion only ever blocks a start (a missing VMI). So with neither
+ * changed, a second pump would find every pending migration as blocked as
+ * the first left it and start nothing: it is skipped. This is the common
+ * case when a drain creates many migrations at once: each new one's
+ * reconcile pumps, and only the first can start any.
+ */
+const lastPump = new WeakMap<Store, { rv: number; now: number }>();
+
 /** Starts pending migrations within the cluster and per-node limits (R-M5). */
 function pump(c: Ctx): void {
   const s = c.store;
   const book = migrationBook(s);
   if (book.pending.length === 0) return;
+  const last = lastPump.get(s);
+  if (last !== undefined && last.rv === s.counters.resourceVersion && last.now === c.now()) return;
   const cluster = s.books.cluster as { parallelMigrationsPerCluster: number; parallelOutboundMigrationsPerNode: number };
   for (let i = 0; i < book.pending.length && book.running < cluster.parallelMigrationsPerCluster; ) {
     const m = s.get(VMIM, book.pending[i]!) as VmimEntry;
@@ -114,6 +129,11 @@ function pump(c: Ctx): void {
     }
     book.pending.splice(i, 1);
     start(c, m, v);
+  }
+  if (last === undefined) lastPump.set(s, { rv: s.counters.resourceVersion, now: c.now() });
+  else {
+    last.rv = s.counters.resourceVersion;
+    last.now = c.now();
   }
 }
 
