@@ -34,18 +34,29 @@ function fits(n: NodeRecord, r: Request): boolean {
 }
 
 /**
- * Picks a node; `sorted` is the node list in name order, `exclude` the
- * migration source. Null when none is feasible.
+ * Nodes grouped by their active VMI count (index = count), each group in
+ * name order: the scheduler's preference order (common/placement.ts
+ * `nodesByLoad` keeps it).
  */
-export function pickNode(sorted: readonly NodeRecord[], r: Request, exclude: string | null): NodeRecord | null {
-  let best: NodeRecord | null = null;
-  for (const n of sorted) {
-    if (!n.ready || !n.schedulable || n.name === exclude) continue;
-    if (r.pinned !== null && n.name !== r.pinned) continue;
-    if (best !== null && n.active >= best.active) continue;
-    if (fits(n, r)) best = n;
+export type NodesByLoad = readonly (readonly NodeRecord[])[];
+
+/**
+ * Picks a node: the first feasible one in preference order (fewest active
+ * VMIs, then name), which is the harness's rule; `exclude` is the migration
+ * source. Null when none is feasible. Walking the load order stops at the
+ * first fit, where a scan by name had to look at every node.
+ */
+export function pickNode(byLoad: NodesByLoad, r: Request, exclude: string | null): NodeRecord | null {
+  for (let a = 0; a < byLoad.length; a++) {
+    const group = byLoad[a]!;
+    for (let i = 0; i < group.length; i++) {
+      const n = group[i]!;
+      if (!n.ready || !n.schedulable || n.name === exclude) continue;
+      if (r.pinned !== null && n.name !== r.pinned) continue;
+      if (fits(n, r)) return n;
+    }
   }
-  return best;
+  return null;
 }
 
 /** Why no node fits, in the scheduler's words (PodScheduled message). */

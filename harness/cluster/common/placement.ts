@@ -8,7 +8,7 @@
 import { SRIOV_RESOURCE_ANNOTATION, type NetworkAttachmentDefinition, type VirtualMachineInstanceSpec, parseCniConfig } from '../../api/index.ts';
 import type { LaunchNic } from '../agent.ts';
 import { allocate, release } from '../ipam.ts';
-import { giveVf, takeVf, type Request } from '../scheduler.ts';
+import { giveVf, takeVf, type NodesByLoad, type Request } from '../scheduler.ts';
 import { FINAL, VFS_IN_USE, type ApiObject, type VmiStatus } from '../store/objects.ts';
 import type { Ipv4Pool, Nic, NodeRecord, PvcRecord, VmiRecord } from '../store/records.ts';
 import type { Entry, Store } from '../store/Store.ts';
@@ -23,12 +23,69 @@ export function sortedNodes(s: Store): NodeRecord[] {
   const version = (s.books.nodeSet as number | undefined) ?? 0;
   const c = sortedCache.get(s);
   if (c && c.count === nodes.size && c.version === version) return c.list;
-  const list = [...nodes.values()].map((e) => e.rec).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const list = [...nodes.values()].map((e) => e.rec).sort(byName);
   sortedCache.set(s, { count: nodes.size, version, list });
   return list;
 }
 
-/** Marks the node set changed (a Node created or removed): the sorted list is rebuilt. */
+const byName = (a: NodeRecord, b: NodeRecord): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * The nodes in the scheduler's preference order (scheduler.ts NodesByLoad):
+ * a cache of the node records' `active` counts, rebuilt when the node set
+ * changes and kept up to date by `countActive`, the one writer of `active`.
+ * A restored store starts without one (the cache is per Store object).
+ */
+const loadCache = new WeakMap<Store, { count: number; version: number; groups: NodeRecord[][] }>();
+
+export function nodesByLoad(s: Store): NodesByLoad {
+  const nodes = s.all<ApiObject, NodeRecord>('Node');
+  const version = (s.books.nodeSet as number | undefined) ?? 0;
+  const c = loadCache.get(s);
+  if (c && c.count === nodes.size && c.version === version) return c.groups;
+  const groups: NodeRecord[][] = [];
+  for (const n of sortedNodes(s)) (groups[n.active] ??= []).push(n);
+  for (let a = 0; a < groups.length; a++) groups[a] ??= [];
+  loadCache.set(s, { count: nodes.size, version, groups });
+  return groups;
+}
+
+/** Changes a node's count of active VMIs by `delta`, moving it within the load order if one is cached. */
+export function countActive(s: Store, node: NodeRecord, delta: 1 | -1): void {
+  const from = node.active;
+  node.active += delta;
+  const c = loadCache.get(s);
+  if (!c) return;
+  const groups = c.groups;
+  const old = groups[from];
+  const i = old === undefined ? -1 : nameIndex(old, node.name);
+  if (old === undefined || old[i] !== node) {
+    loadCache.delete(s); // not the cached record (a node set change not seen yet): rebuilt on next use
+    return;
+  }
+  // moved by hand: splice allocates an array for what it removes, and this runs at every placement and release
+  for (let k = i + 1; k < old.length; k++) old[k - 1] = old[k]!;
+  old.pop();
+  const group = (groups[node.active] ??= []);
+  const at = nameIndex(group, node.name);
+  group.push(node);
+  for (let k = group.length - 1; k > at; k--) group[k] = group[k - 1]!;
+  group[at] = node;
+}
+
+/** Where `name` is, or would go, in a group in name order (binary search: a group can hold every node). */
+function nameIndex(group: readonly NodeRecord[], name: string): number {
+  let lo = 0;
+  let hi = group.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (group[mid]!.name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Marks the node set changed (a Node created or removed): the sorted list and the load order are rebuilt. */
 export function nodeSetChanged(s: Store): void {
   s.books.nodeSet = ((s.books.nodeSet as number | undefined) ?? 0) + 1;
 }
@@ -95,7 +152,7 @@ export function place(s: Store, vmi: VmiEntry, node: NodeRecord, nics: Nic[], co
   node.usedMemBytes += r.pod.memBytes;
   if (count) {
     vmi.obj.status.nodeName = node.name;
-    node.active++;
+    countActive(s, node, 1);
     node.vmis.push(vmi.obj.metadata.name);
   }
   let vfsChanged = false;
@@ -125,7 +182,7 @@ export function unplace(s: Store, vmi: VmiEntry, nodeName: string, nics: Nic[], 
     node.usedCpuMilli -= r.pod.cpuMilli;
     node.usedMemBytes -= r.pod.memBytes;
     if (count) {
-      node.active--;
+      countActive(s, node, -1);
       const i = node.vmis.indexOf(vmi.obj.metadata.name);
       if (i >= 0) node.vmis.splice(i, 1);
     }

@@ -20,7 +20,7 @@ import { NAMESPACE, type Store } from '../store/Store.ts';
 import { clusterDefaults } from '../common/cluster.ts';
 import { matchPolicy, MIGRATION_TARGET_LABEL, namespaceLabels, NODE_NAME_LABEL } from '../common/migrationPolicies.ts';
 import { migrationBook, type VmimEntry } from '../common/migrations.ts';
-import { launchNics, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
+import { countActive, launchNics, nodesByLoad, place, request, unplace, type VmiEntry } from '../common/placement.ts';
 import { isDeleting, writeInterfaces } from '../common/vmis.ts';
 import { byName, type Controller, type Ctx, type Watch } from './Controller.ts';
 
@@ -97,11 +97,26 @@ function requestAbort(c: Ctx, m: VmimEntry): void {
   c.emit({ type: 'abortMigration', uid: v.obj.metadata.uid, migration: m.obj.metadata.name });
 }
 
+/**
+ * The store's resourceVersion and the clock when `pump` last finished. What
+ * pump decides depends on the store (the migration book is written with a
+ * touch of the migration or VMI concerned, the VMIs' phase and node with a
+ * touch of the VMI) and on the clock (backoffs) only; a removal that bumps no
+ * resourceVersion only ever blocks a start (a missing VMI). So with neither
+ * changed, a second pump would find every pending migration as blocked as
+ * the first left it and start nothing: it is skipped. This is the common
+ * case when a drain creates many migrations at once: each new one's
+ * reconcile pumps, and only the first can start any.
+ */
+const lastPump = new WeakMap<Store, { rv: number; now: number }>();
+
 /** Starts pending migrations within the cluster and per-node limits (R-M5). */
 function pump(c: Ctx): void {
   const s = c.store;
   const book = migrationBook(s);
   if (book.pending.length === 0) return;
+  const last = lastPump.get(s);
+  if (last !== undefined && last.rv === s.counters.resourceVersion && last.now === c.now()) return;
   const cluster = s.books.cluster as { parallelMigrationsPerCluster: number; parallelOutboundMigrationsPerNode: number };
   for (let i = 0; i < book.pending.length && book.running < cluster.parallelMigrationsPerCluster; ) {
     const m = s.get(VMIM, book.pending[i]!) as VmimEntry;
@@ -114,6 +129,11 @@ function pump(c: Ctx): void {
     }
     book.pending.splice(i, 1);
     start(c, m, v);
+  }
+  if (last === undefined) lastPump.set(s, { rv: s.counters.resourceVersion, now: c.now() });
+  else {
+    last.rv = s.counters.resourceVersion;
+    last.now = c.now();
   }
 }
 
@@ -130,7 +150,7 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
   const s = c.store;
   const source = v.obj.status.nodeName!;
   const req = request(s, v, null);
-  const target = req ? pickNode(sortedNodes(s), req.pinned === null ? req : { ...req, pinned: null }, source) : null;
+  const target = req ? pickNode(nodesByLoad(s), req.pinned === null ? req : { ...req, pinned: null }, source) : null;
   m.rec.source = source;
   if (!target) {
     // R-M3: the target pod stays unschedulable until its timeout; at quiescence it is Failed.
@@ -168,14 +188,20 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
  * namespace carries `kubernetes.io/metadata.name` (docs/harness-choices.md §3).
  */
 function migrationConfig(s: Store, v: VmiEntry, source: string, target: string): { bandwidth: number | null; status: Pick<MigrationState, 'migrationPolicyName' | 'migrationConfiguration'> } {
-  const vmiLabels = { ...v.obj.metadata.labels, [NODE_NAME_LABEL]: source, [MIGRATION_TARGET_LABEL]: target };
-  const candidates = [...s.all<ApiObject & MigrationPolicy>('MigrationPolicy').values()].map((e) => ({ name: e.obj.metadata.name, selectors: e.obj.spec.selectors, spec: e.obj.spec }));
-  const policy = matchPolicy(candidates, vmiLabels, namespaceLabels(NAMESPACE));
+  // without MigrationPolicies none can match: the labels and candidates are not built (every migration of the benches)
+  const policy = s.count('MigrationPolicy') === 0 ? null : matchingPolicy(s, v, source, target);
   const given = policy?.spec.bandwidthPerMigration;
   const bytes = given !== undefined ? Math.floor(parseQuantity(String(given)) ?? 0) : clusterDefaults(s).bandwidthPerMigration ?? 0;
   const status: Pick<MigrationState, 'migrationPolicyName' | 'migrationConfiguration'> = { migrationConfiguration: { bandwidthPerMigration: given !== undefined ? String(given) : String(bytes) } };
   if (policy) status.migrationPolicyName = policy.name;
   return { bandwidth: bytes > 0 ? bytes : null, status };
+}
+
+/** The MigrationPolicy that applies to a VMI migrating from `source` to `target`, if any. */
+function matchingPolicy(s: Store, v: VmiEntry, source: string, target: string): { name: string; spec: MigrationPolicy['spec'] } | null {
+  const vmiLabels = { ...v.obj.metadata.labels, [NODE_NAME_LABEL]: source, [MIGRATION_TARGET_LABEL]: target };
+  const candidates = [...s.all<ApiObject & MigrationPolicy>('MigrationPolicy').values()].map((e) => ({ name: e.obj.metadata.name, selectors: e.obj.spec.selectors, spec: e.obj.spec }));
+  return matchPolicy(candidates, vmiLabels, namespaceLabels(NAMESPACE));
 }
 
 /** Ends a pending or running migration; a success moves the VMI when the rules say so (R-M4). */
@@ -197,7 +223,7 @@ function finish(c: Ctx, m: VmimEntry, phase: 'Succeeded' | 'Failed'): void {
       const target = s.get<ApiObject, NodeRecord>('Node', r.target!)!.rec;
       unplace(s, v, r.source!, v.rec.nics, true, false);
       v.obj.status.nodeName = target.name;
-      target.active++;
+      countActive(s, target, 1);
       target.vmis.push(v.obj.metadata.name);
       v.rec.nics = r.targetNics!;
       writeInterfaces(v);

@@ -13,7 +13,7 @@ import type { VolumeSource } from '../agent.ts';
 import { pickNode } from '../scheduler.ts';
 import { FINAL, SELECTED_NODE, type ApiObject } from '../store/objects.ts';
 import type { Store } from '../store/Store.ts';
-import { sortedNodes, type VmiEntry } from '../common/placement.ts';
+import { nodesByLoad, type VmiEntry } from '../common/placement.ts';
 import { newPvcRecord, type DvEntry, type PvcEntry } from '../common/storage.ts';
 import { isDeleting } from '../common/vmis.ts';
 import type { Controller, Ctx, Watch } from './Controller.ts';
@@ -127,7 +127,7 @@ function bindIfImmediate(c: Ctx, p: PvcEntry, force: boolean): void {
   r.wffc = wffc;
   if (!wffc || force) {
     if (storage === 'shared') return provision(c, p, null);
-    const node = pickNode(sortedNodes(s), NO_REQUEST, null);
+    const node = pickNode(nodesByLoad(s), NO_REQUEST, null);
     if (node) return provision(c, p, node.name);
   }
   if (changed) s.touch(p);

@@ -13,7 +13,8 @@
  * on the core's clock; Once does not wait. A start, stop or restart request
  * clears the count (lifecycle.go `getChangeRequestJson`).
  */
-import { BACKOFF_DELAYS_START, BACKOFF_STRATEGIES, crashLoopDelaySeconds, printableStatus, SET_TO_START, type Situation, type VmStatusFacts } from '../rules.ts';
+import type { RunStrategy } from '../../api/index.ts';
+import { BACKOFF_DELAYS_START, BACKOFF_STRATEGIES, crashLoopDelaySeconds, printableStatus, SET_TO_START, type SetToStartFacts, type Situation, type VmStatusFacts } from '../rules.ts';
 import { FINAL, type Condition, type StateChangeRequest, type VmStatus } from '../store/objects.ts';
 import type { DvRecord } from '../store/records.ts';
 import type { VmiEntry } from '../common/placement.ts';
@@ -55,13 +56,15 @@ export const vmController: Controller = {
     if (!e) return;
     const v = vmiOf(c.store, e);
     if (isDeleting(e)) {
-      if (!finishDeletion(c, e, v)) writeStatus(c, e, v);
+      if (!finishDeletion(c, e, v)) writeStatus(c, e, v, runStrategy(e.obj.spec));
       return;
     }
+    // the strategy is read once per reconcile: nothing below writes the spec
+    const strategy = runStrategy(e.obj.spec);
     syncDataVolumes(c, e);
-    bookFailures(c, e, v);
+    bookFailures(c, e, v, strategy);
     releaseFinalizer(c, v);
-    writeStatus(c, e, react(c, e, v));
+    writeStatus(c, e, react(c, e, v, strategy), strategy);
   },
 };
 
@@ -93,9 +96,9 @@ function syncDataVolumes(c: Ctx, e: VmEntry): void {
 }
 
 /** Whether crash-loop backoff holds the VM's next VMI (R-RS6; vm.go `startFailureBackoffTimeLeft` > 0, checked for Always and RerunOnFailure only). */
-function inBackoff(c: Ctx, e: VmEntry): boolean {
+function inBackoff(c: Ctx, e: VmEntry, strategy: RunStrategy): boolean {
   const f = e.obj.status.startFailure;
-  if (f === undefined || !BACKOFF_DELAYS_START.includes(runStrategy(e.obj.spec))) return false;
+  if (f === undefined || !BACKOFF_DELAYS_START.includes(strategy)) return false;
   return f.retryAfterTimestamp === null || c.now() < Date.parse(f.retryAfterTimestamp);
 }
 
@@ -105,9 +108,9 @@ function inBackoff(c: Ctx, e: VmEntry): boolean {
  * the count; an ended VMI that never ran counts once, deleted or not, and
  * the VM is looked at again when its backoff expires (`AddAfter`).
  */
-function bookFailures(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
+function bookFailures(c: Ctx, e: VmEntry, v: VmiEntry | null, strategy: RunStrategy): void {
   const st = e.obj.status;
-  if (v?.rec.everRunning || !BACKOFF_STRATEGIES.includes(runStrategy(e.obj.spec))) {
+  if (v?.rec.everRunning || !BACKOFF_STRATEGIES.includes(strategy)) {
     if (st.startFailure) st.startFailure = undefined;
     return;
   }
@@ -140,10 +143,9 @@ function situation(v: VmiEntry | null): Situation {
 /* Absent optional status fields are `undefined` rather than deleted (a delete turns an object into a slow dictionary); JSON drops them. */
 
 /** Stop requests, then the strategy's reaction, until nothing more to do now; returns the VM's VMI then. */
-function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
+function react(c: Ctx, e: VmEntry, current: VmiEntry | null, strategy: RunStrategy): VmiEntry | null {
   const s = c.store;
   const st = e.obj.status;
-  const strategy = runStrategy(e.obj.spec);
   let vmi = current;
   for (let guard = 0; guard < 8; guard++) {
     trimRequests(st, vmi);
@@ -159,13 +161,13 @@ function react(c: Ctx, e: VmEntry, current: VmiEntry | null): VmiEntry | null {
         if (!vmi) e.rec.recreate = false; // a pending recreate does not survive a switch to a keeping strategy
         break;
       case 'create':
-        if (!inBackoff(c, e)) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        if (!inBackoff(c, e, strategy)) acted = (vmi = startVmi(c, e, vmi, strategy) ?? vmi) !== current;
         break;
       case 'createOnRequest':
-        if (head?.action === 'Start' || e.rec.recreate) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        if (head?.action === 'Start' || e.rec.recreate) acted = (vmi = startVmi(c, e, vmi, strategy) ?? vmi) !== current;
         break;
       case 'createOnRequestOrSwitch':
-        if (head?.action === 'Start' || e.rec.recreate || st.runStrategy !== strategy) acted = (vmi = startVmi(c, e, vmi) ?? vmi) !== current;
+        if (head?.action === 'Start' || e.rec.recreate || st.runStrategy !== strategy) acted = (vmi = startVmi(c, e, vmi, strategy) ?? vmi) !== current;
         break;
       case 'delete':
       case 'deleteRecreate':
@@ -203,13 +205,13 @@ function trimRequests(st: VmStatus, v: VmiEntry | null): void {
 }
 
 /** Creates the VM's VMI from its template; null when a VMI of its name exists or backoff holds it. */
-function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null): VmiEntry | null {
+function startVmi(c: Ctx, e: VmEntry, vmi: VmiEntry | null, strategy: RunStrategy): VmiEntry | null {
   const s = c.store;
   const name = e.obj.metadata.name;
   if (vmi || s.get('VirtualMachineInstance', name)) return null;
   const st = e.obj.status;
   const head = st.stateChangeRequests?.[0];
-  if (inBackoff(c, e)) return null; // a user's start request cleared the count; the controller's own waits (vm.go syncRunStrategy)
+  if (inBackoff(c, e, strategy)) return null; // a user's start request cleared the count; the controller's own waits (vm.go syncRunStrategy)
   const paused = e.rec.startPaused || (head?.action === 'Start' && head.data?.startPaused === 'true');
   e.rec.startPaused = false;
   e.rec.recreate = false;
@@ -239,10 +241,12 @@ const FACTS: VmStatusFacts = {
   strategy: 'Halted',
 };
 
-function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
+/** One isSetToStart facts record, refilled per status write like FACTS. */
+const SET_FACTS: SetToStartFacts = { vmiPhase: null, startRequest: false, stopRequestForVmi: false, strategySwitched: false };
+
+function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null, strategy: RunStrategy): VmStatusFacts {
   const s = c.store;
   const st = e.obj.status;
-  const strategy = runStrategy(e.obj.spec);
   let dvError = false;
   let dvProvisioning = false;
   let pvcUnbound = false;
@@ -268,16 +272,16 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
   }
   const head = st.stateChangeRequests?.[0];
   const live = v !== null && !FINAL(v.obj.status.phase);
-  const setToStart = SET_TO_START[strategy]({
-    vmiPhase: v?.obj.status.phase ?? null,
-    startRequest: head?.action === 'Start',
-    stopRequestForVmi: v !== null && head?.action === 'Stop' && head.uid === v.obj.metadata.uid,
-    strategySwitched: st.runStrategy !== strategy,
-  });
+  const sf = SET_FACTS;
+  sf.vmiPhase = v?.obj.status.phase ?? null;
+  sf.startRequest = head?.action === 'Start';
+  sf.stopRequestForVmi = v !== null && head?.action === 'Stop' && head.uid === v.obj.metadata.uid;
+  sf.strategySwitched = st.runStrategy !== strategy;
+  const setToStart = SET_TO_START[strategy](sf);
   const reaction = c.rules.runStrategy[strategy][situation(v)];
   const expectCreate =
     v === null &&
-    !inBackoff(c, e) &&
+    !inBackoff(c, e, strategy) &&
     (reaction === 'create' || ((reaction === 'createOnRequest' || reaction === 'createOnRequestOrSwitch') && (head?.action === 'Start' || e.rec.recreate)));
   const m = v?.rec.activeMigration ?? null;
   const migrationPhase = m === null ? null : (s.obj('VirtualMachineInstanceMigration', m)?.status as { phase: MigrationPhase } | undefined)?.phase;
@@ -301,12 +305,18 @@ function statusFacts(c: Ctx, e: VmEntry, v: VmiEntry | null): VmStatusFacts {
   return f;
 }
 
+/** Whether a Ready=True condition is among `cs` (a loop: this runs at every VM status write). */
+function readyTrue(cs: readonly Condition[]): boolean {
+  for (let i = 0; i < cs.length; i++) if (cs[i]!.type === 'Ready' && cs[i]!.status === 'True') return true;
+  return false;
+}
+
 /** status.printableStatus, ready, created and the VMI's conditions ([KV] vm.go updateStatus). */
-function writeStatus(c: Ctx, e: VmEntry, v: VmiEntry | null): void {
+function writeStatus(c: Ctx, e: VmEntry, v: VmiEntry | null, strategy: RunStrategy): void {
   const st = e.obj.status;
-  const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e, v));
+  const ps = printableStatus(c.rules.printableStatus, statusFacts(c, e, v, strategy));
   // vm.go updateStatus: the VMI's Ready condition (False as soon as the VMI is being deleted)
-  const ready = v !== null && v.obj.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+  const ready = v !== null && readyTrue(v.obj.status.conditions);
   const conditions = v ? v.obj.status.conditions : VMI_NOT_EXISTS;
   if (st.printableStatus === ps && st.ready === ready && st.created === (v !== null) && st.conditions === conditions) return;
   st.printableStatus = ps;

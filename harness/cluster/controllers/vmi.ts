@@ -15,7 +15,7 @@ import { pickNode, unschedulableMessage } from '../scheduler.ts';
 import { FINAL, type ApiObject } from '../store/objects.ts';
 import type { Migratability, NodeRecord, PvcRecord, SyncBlocker } from '../store/records.ts';
 import type { Store } from '../store/Store.ts';
-import { launchNics, nad, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
+import { launchNics, nad, nodesByLoad, place, request, sortedNodes, unplace, type VmiEntry } from '../common/placement.ts';
 import { cpuTopology, specCache } from '../common/template.ts';
 import { endVmi, isDeleting, writeConditions, writeInterfaces } from '../common/vmis.ts';
 import type { DvEntry, PvcEntry } from '../common/storage.ts';
@@ -164,11 +164,10 @@ function step(c: Ctx, e: VmiEntry): void {
   }
   r.sync = null;
   const req = request(s, e, null);
-  const nodes = sortedNodes(s);
-  const node = req ? pickNode(nodes, req, null) : null;
+  const node = req ? pickNode(nodesByLoad(s), req, null) : null;
   if (!node || !req) {
     e.obj.status.phase = 'Scheduling';
-    r.unschedulable = req ? unschedulableMessage(nodes, req) : 'volumes pinned to different nodes';
+    r.unschedulable = req ? unschedulableMessage(sortedNodes(s), req) : 'volumes pinned to different nodes';
     wait(s, name);
     return;
   }
