@@ -61,6 +61,7 @@ export interface RunnerOptions {
 
 /** Answers are compared on ok, code and reason (docs/architecture.md §3); messages are reported, not compared. */
 function resultDiff(ref: Result, other: Result, backend: string): DiffEntry[] {
+  if (ref.ok && other.ok) return []; // the common case: two acceptances, equal keys (no key objects built)
   const { reason: ra, ...a } = answerKey(ref);
   const { reason: rb, ...b } = answerKey(other);
   // A reason differs on its own only when the codes agree: the default reason follows the code.
@@ -171,7 +172,9 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
     lastSend = { kind: cmd.kind, text, sendMs };
     results.forEach((r, i) => {
       record.results[names[i] as string] = r;
-      if (i > 0) record.diff!.push(...resultDiff(results[0] as Result, r, names[i] as string));
+      if (i === 0) return;
+      const d = resultDiff(results[0] as Result, r, names[i] as string);
+      if (d.length > 0) record.diff!.push(...d);
     });
     track(applied, cmd, results[0] as Result);
     return record;
@@ -186,10 +189,14 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
     if (timings !== null) recordTiming({ phase: 'step', ...lastSend, settleMs, observeMs }, timings);
     const canonical = raw.map((o, i) => (canon[i] as Canonicaliser).canonicalise(o));
     const diff = record.diff ?? [];
+    const observations: Record<string, CanonicalObservation> = {};
     canonical.forEach((c, i) => {
-      if (i > 0) diff.push(...diffCanonical(canonical[0], c, names[i] as string));
+      observations[names[i] as string] = c;
+      if (i === 0) return;
+      const d = diffCanonical(canonical[0], c, names[i] as string);
+      if (d.length > 0) diff.push(...d);
     });
-    record.observations = Object.fromEntries(canonical.map((c, i) => [names[i] as string, c]));
+    record.observations = observations;
     record.diff = diff;
     obs = raw[0] as Observation;
     return diff;
