@@ -36,8 +36,18 @@ export function objectKey(o: { kind: string; metadata: { name: string } } | { ki
   return `${o.kind}/${'metadata' in o ? o.metadata.name : o.name}`;
 }
 
+/** The keys of a VM entry's objects: an entry lives for its whole sequence, its keys are built once. */
+const entryKeys = new WeakMap<VmEntry, string[]>();
+function keysOf(v: VmEntry): string[] {
+  let keys = entryKeys.get(v);
+  if (keys === undefined) entryKeys.set(v, (keys = v.objects.map(objectKey)));
+  return keys;
+}
+
 /** Lists every candidate function needs, computed once per state. Internal. */
 interface Derived {
+  /** Per VM (in `vms` order), per object: whether the reference accepted it. */
+  isApplied: boolean[][];
   appliedVms: string[];
   vmiNames: string[];
   runningVmis: string[];
@@ -50,6 +60,7 @@ interface Derived {
 }
 
 function derive(s: GenState): Derived {
+  const isApplied = s.vms.map((v) => keysOf(v).map((k) => s.applied.has(k)));
   const appliedVms = s.vms.filter((v) => v.kind === 'VirtualMachine' && s.applied.has(`VirtualMachine/${v.name}`)).map((v) => v.name);
   const vmiNames = Object.keys(s.obs.vmis).sort();
   const runningVmis = vmiNames.filter((n) => s.obs.vmis[n]?.phase === 'Running');
@@ -60,7 +71,7 @@ function derive(s: GenState): Derived {
   const running = subresourceTargets.filter((n) => s.obs.vmis[n]?.phase === 'Running');
   const migratable = running.filter((n) => s.obs.vmis[n]?.conditions['LiveMigratable']?.status === 'True');
   const runningTargets = migratable.length > 0 ? migratable : running;
-  return { appliedVms, vmiNames, runningVmis, runningMigrations, subresourceTargets, runningTargets };
+  return { isApplied, appliedVms, vmiNames, runningVmis, runningMigrations, subresourceTargets, runningTargets };
 }
 
 function strategyOf(o: KubeObject): RunStrategy | 'running' | null {
@@ -124,18 +135,42 @@ function inFlightVmis(s: GenState, d: Derived): string[] {
   return [...new Set(d.runningMigrations.map((m) => s.obs.migrations[m]!.vmi))].filter((v) => s.obs.vmis[v]?.migration?.completed === false).sort();
 }
 
-function unapplied(s: GenState, pick: (v: VmEntry) => KubeObject[]): Candidates {
-  const objects = s.vms.flatMap((v) => pick(v).filter((o) => !s.applied.has(objectKey(o))));
-  return lazy(objects, (object) => ({ kind: 'apply', args: { object } }));
+/** Which of a VM's objects: its dependencies (all but the last), its own object (the last), or all. */
+type Part = 'deps' | 'own' | 'all';
+
+/** [from, to) of a part in a VM's objects. */
+const PART: Readonly<Record<Part, (n: number) => readonly [number, number]>> = {
+  deps: (n) => [0, n - 1],
+  own: (n) => [Math.max(n - 1, 0), n],
+  all: (n) => [0, n],
+};
+
+/** The objects of `part` of every VM (of those `onlyVm` admits) whose applied state is `applied`, in VM order. */
+function objectsWhere(s: GenState, d: Derived, part: Part, applied: boolean, onlyVm: (flags: boolean[]) => boolean = () => true): KubeObject[] {
+  const out: KubeObject[] = [];
+  s.vms.forEach((v, i) => {
+    const flags = d.isApplied[i] as boolean[];
+    if (!onlyVm(flags)) return;
+    const [from, to] = PART[part](v.objects.length);
+    for (let j = from; j < to; j++) if (flags[j] === applied) out.push(v.objects[j] as KubeObject);
+  });
+  return out;
 }
 
+function unapplied(s: GenState, d: Derived, part: Part, onlyVm?: (flags: boolean[]) => boolean): Candidates {
+  return lazy(objectsWhere(s, d, part, false, onlyVm), (object) => ({ kind: 'apply', args: { object } }));
+}
+
+/** The name lists of Derived (targets of verbs and guest actions). */
+type Targets = Exclude<keyof Derived, 'isApplied'>;
+
 const vmVerb =
-  (verb: Exclude<VmVerb, 'stop' | 'restart'>, targets: keyof Derived): CandidatesOf =>
+  (verb: Exclude<VmVerb, 'stop' | 'restart'>, targets: Targets): CandidatesOf =>
   (_s, d) =>
     lazy(d[targets], (name) => ({ kind: 'vm', args: { verb, name } }));
 
 const guestAction =
-  (action: Exclude<GuestActionKind, 'writeData'>, targets: keyof Derived): CandidatesOf =>
+  (action: Exclude<GuestActionKind, 'writeData'>, targets: Targets): CandidatesOf =>
   (_s, d) =>
     lazy(d[targets], (vmi) => ({ kind: 'guest', args: { action, vmi } }));
 
@@ -156,14 +191,14 @@ export const CATALOGUE = {
   // Once a VM is applied, its missing dependencies come first: the VM waiting
   // for them is observed, and then it can run (and be migrated, paused ...).
   apply: (s, d) => {
-    const waiting = unapplied(s, (v) => (s.applied.has(objectKey(v.objects.at(-1)!)) ? v.objects.slice(0, -1) : []));
+    const waiting = unapplied(s, d, 'deps', (flags) => flags.at(-1) === true);
     if (waiting.length > 0) return waiting;
-    return concat(unapplied(s, (v) => v.objects.slice(-1)), unapplied(s, (v) => v.objects.slice(0, -1)), strategySwitches(s, d));
+    return concat(unapplied(s, d, 'own'), unapplied(s, d, 'deps'), strategySwitches(s, d));
   },
   delete: (s, d) =>
     concat(
       lazy(
-        s.vms.flatMap((v) => v.objects.filter((o) => s.applied.has(objectKey(o)))),
+        objectsWhere(s, d, 'all', true),
         (o) => ({ kind: 'delete', args: { kind: o.kind, name: o.metadata.name } }),
       ),
       // Deleting a VM's VMI: the VM controller reacts per run strategy.
@@ -222,6 +257,23 @@ export function candidates(kind: ChoiceKind, s: GenState): Command[] {
 /** A drawn step: which kind among the valid ones, which candidate of that kind (both wrap). Public. */
 export type Choice = readonly [kind: number, candidate: number];
 
+/** A suite's kinds, each computed once per state: the distinct kinds, and per listed kind its distinct index and whether it repeats one before. */
+interface KindsPlan {
+  unique: ChoiceKind[];
+  slot: [index: number, repeat: boolean][];
+}
+
+/** A suite's kinds list lives for the whole run: its plan is made once. */
+const plans = new WeakMap<readonly ChoiceKind[], KindsPlan>();
+function planOf(kinds: readonly ChoiceKind[]): KindsPlan {
+  let plan = plans.get(kinds);
+  if (plan === undefined) {
+    const unique = [...new Set(kinds)];
+    plans.set(kinds, (plan = { unique, slot: kinds.map((k, i) => [unique.indexOf(k), kinds.indexOf(k) < i]) }));
+  }
+  return plan;
+}
+
 /**
  * Resolves a choice against the state: the kind index wraps over the
  * enabled kinds that have candidates (a repeated kind whose candidates can
@@ -230,15 +282,15 @@ export type Choice = readonly [kind: number, candidate: number];
  */
 export function resolveChoice(choice: Choice, kinds: readonly ChoiceKind[], s: GenState): Command | null {
   const d = derive(s);
+  const { unique, slot } = planOf(kinds);
+  const computed = unique.map((k) => CATALOGUE[k](s, d));
   const valid: Candidates[] = [];
-  const computed = new Map<ChoiceKind, Candidates>();
-  for (const k of kinds) {
-    const seen = computed.get(k);
-    const c = seen ?? CATALOGUE[k](s, d);
-    computed.set(k, c);
+  kinds.forEach((_, i) => {
+    const [u, repeat] = slot[i] as [number, boolean];
+    const c = computed[u] as Candidates;
     // A kind listed n times weighs n where it can run; where it can only be refused, once.
-    if (c.length > 0 && !(seen && c.refusedOnly)) valid.push(c);
-  }
+    if (c.length > 0 && !(repeat && c.refusedOnly)) valid.push(c);
+  });
   if (valid.length === 0) return null;
   const list = valid[choice[0] % valid.length] as Candidates;
   return list.at(choice[1] % list.length);

@@ -47,8 +47,9 @@ export function stepKindOf(cmd: AnyCommand): string {
 
 /** `409 Conflict`: how refusals are told apart. */
 export function refusalKey(r: Result): string | null {
+  if (r.ok) return null; // the common case: no answer key to build
   const k = answerKey(r);
-  return k.ok ? null : `${k.code} ${k.reason}`;
+  return `${k.code} ${k.reason}`;
 }
 
 /** An empty tally. Public. */
@@ -65,6 +66,11 @@ interface ObservedMigrations {
   vmis?: Record<string, { phase?: string }>;
 }
 
+function isEmpty(r: object): boolean {
+  for (const _ in r) return false;
+  return true;
+}
+
 /**
  * Each migration once: when it reaches a final phase, or when it disappears
  * before one. One ran when it was seen Running (held) or Succeeded; a failure
@@ -79,6 +85,13 @@ function countMigrations(steps: readonly StepRecord[], reference: string, c: Cov
     const obs = step.observations?.[reference] as ObservedMigrations | undefined;
     if (!obs) continue;
     const now = obs.migrations ?? {};
+    if (isEmpty(now)) {
+      // Most steps see no migration: every open one disappeared, nothing is left to track.
+      m8.aborted += open.size;
+      open.clear();
+      done.clear();
+      continue;
+    }
     for (const name of open.keys()) if (!(name in now)) m8.aborted++;
     const next = new Map<string, string>();
     for (const [name, m] of Object.entries(now)) {
@@ -134,7 +147,13 @@ export function sequenceCoverage(steps: readonly StepRecord[], vms: readonly VmE
   }
   countMigrations(steps, reference, c);
   for (const v of acceptedVms(steps, vms, reference)) {
-    for (const [dim, values] of Object.entries(v.dims)) for (const value of new Set([values].flat())) bump((c.spec[dim] ??= {}), value);
+    for (const dim in v.dims) {
+      const values = v.dims[dim] as string | readonly string[];
+      const counts = (c.spec[dim] ??= {});
+      // Each value once per VM (a VM with two pod NICs counts `pod` once); most dimensions hold one value.
+      if (typeof values === 'string') bump(counts, values);
+      else for (const value of new Set(values)) bump(counts, value);
+    }
   }
   if (rules) c.rules = { ...rules };
   return c;

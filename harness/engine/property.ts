@@ -20,7 +20,7 @@ import type { Coverage, Failure, PropertyResult } from './runResults.ts';
 import { emptyCoverage, mergeCoverage, sequenceCoverage } from './coverage.ts';
 import type { Choice } from './catalogue.ts';
 import { runSequence, setupCommands, type BackendFactory, type SequenceOutcome } from './runner.ts';
-import { GENERATOR_VERSION, scenarioArb, type Scenario } from './scenario.ts';
+import { GENERATOR_VERSION, scenarioArb, SKIPPED_SCENARIO, type Scenario } from './scenario.ts';
 import type { Suite } from './suite.ts';
 import { ShrinkOracle } from './shrinkOracle.ts';
 import { encodeToken, suiteHash } from './token.ts';
@@ -158,6 +158,8 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
       throw err;
     }
   };
+  /** --jobs: another worker's run, or one after another worker's failing run (a serial run never gets there). */
+  const notMine = (r: number): boolean => o.shard !== undefined && (r % o.shard.count !== o.shard.index || (o.shard.limit !== undefined && r > o.shard.limit));
   let yieldedAt = now();
   const predicate = async (scenario: Scenario): Promise<boolean> => {
     // An in-memory backend never waits on I/O: let the event loop deliver
@@ -180,10 +182,9 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     }
     if (firstFailureAt === undefined) {
       run++;
-      if (o.shard && run % o.shard.count !== o.shard.index) return true; // another worker's run
-      // Another worker failed at an earlier run: a serial run never gets here.
-      if (o.shard?.limit !== undefined && run > o.shard.limit) return true;
+      if (notMine(run)) return true;
     }
+    if (scenario === SKIPPED_SCENARIO) throw new Error(`bug: run ${run} was drawn as skipped but is run`);
     o.onScenario?.(scenario);
     const input = { setup: setupCommands(scenario.cluster.objects), vms: scenario.vms, choices: scenario.choices, kinds: suite.commands };
     if (firstFailureAt !== undefined) {
@@ -230,7 +231,10 @@ export async function runGeneratedProperty(o: PropertyOptions): Promise<Property
     return failedWith(scenario, out);
   };
 
-  const details = await fc.check(fc.asyncProperty(scenarioArb(suite), predicate), {
+  // The runs this worker does not run are not generated either (the limit only falls, so a run skipped
+  // when drawn is still skipped when the predicate meets it). A replay path walks runs out of that order.
+  const arb = scenarioArb(suite, o.shard && o.path === undefined ? { skipRun: notMine } : {});
+  const details = await fc.check(fc.asyncProperty(arb, predicate), {
     seed: o.seed,
     numRuns: Math.max(o.runs, 1),
     ...(o.path !== undefined ? { path: o.path } : {}),

@@ -21,7 +21,7 @@ import { applyCommand, commandText, type Command } from './command.ts';
 import { ruleHitsOf, type RuleHits } from './coverage.ts';
 import type { ChoiceKind } from './suite.ts';
 import type { VmEntry } from './vmEntry.ts';
-import { recordTiming, timerFor } from './stepTimings.ts';
+import { recordTiming, timerFor, timingsFile } from './stepTimings.ts';
 
 /** Makes a fresh backend for one sequence. `name` is unique within a run (`model`, `model#2`). Public. */
 export interface BackendFactory {
@@ -68,6 +68,7 @@ export interface RunnerOptions {
 
 /** Answers are compared on ok, code and reason (docs/architecture.md §3); messages are reported, not compared. */
 function resultDiff(ref: Result, other: Result, backend: string): DiffEntry[] {
+  if (ref.ok && other.ok) return []; // the common case: two acceptances, equal keys (no key objects built)
   const { reason: ra, ...a } = answerKey(ref);
   const { reason: rb, ...b } = answerKey(other);
   // A reason differs on its own only when the codes agree: the default reason follows the code.
@@ -121,7 +122,9 @@ interface Progressed {
  */
 export async function runSequence(input: SequenceInput, factories: readonly BackendFactory[], opts: RunnerOptions): Promise<SequenceOutcome> {
   const stop = abortOf(opts.signal);
-  const timed = timerFor();
+  // Read once per sequence: off, the steps build no timing record at all.
+  const timings = timingsFile();
+  const timed = timerFor(timings);
   const createMs: number[] = [];
   const creating = Promise.allSettled(factories.map((f, i) => timed(f.create(), createMs, i)));
   const created = await Promise.race([creating, stop.aborted.then(() => null)]);
@@ -137,7 +140,7 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
   try {
     const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) throw failed.reason instanceof InfrastructureError ? failed.reason : new InfrastructureError(`cannot create backend: ${message(failed.reason)}`, { cause: failed.reason });
-    const driving = drive(input, factories, backends, opts, so);
+    const driving = drive(input, factories, backends, opts, so, timings);
     // After an abort the abandoned step fails against disposed backends: nobody waits for it.
     driving.catch(() => undefined);
     const abortedOutcome = stop.aborted.then((): SequenceOutcome => ({ ok: true, aborted: true, steps: so.steps, diff: [], stepsRun: so.stepsRun, fingerprints: so.fingerprints }));
@@ -148,11 +151,11 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
     stop.done();
     const disposeMs: number[] = [];
     await Promise.allSettled(backends.map((b, i) => timed(b.dispose(), disposeMs, i)));
-    recordTiming({ phase: 'sequence', createMs, disposeMs });
+    if (timings !== null) recordTiming({ phase: 'sequence', createMs, disposeMs }, timings);
   }
 }
 
-async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions, so: Progressed): Promise<SequenceOutcome> {
+async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions, so: Progressed, timings: string | null): Promise<SequenceOutcome> {
   const names = factories.map((f) => f.name);
   const fingerprints = backends.map((b, i) => ({ ...b.fingerprint(), backend: names[i] as string }));
   so.fingerprints = fingerprints;
@@ -162,7 +165,7 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
   let obs: Observation = { header: { backend: names[0] as string }, vms: {}, vmis: {}, pvcs: {}, nodes: {}, migrations: {} };
   let stepsRun = 0;
 
-  const timed = timerFor();
+  const timed = timerFor(timings);
   /** The last command's timings, completed by `check` (stepTimings.ts). */
   let lastSend: { kind: string; text: string; sendMs: number[] } = { kind: '', text: '', sendMs: [] };
   const fail = (diff: DiffEntry[], error?: string): SequenceOutcome => ({ ok: false, steps, diff, stepsRun, fingerprints, ...(error !== undefined ? { error } : {}) });
@@ -176,7 +179,9 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
     lastSend = { kind: cmd.kind, text, sendMs };
     results.forEach((r, i) => {
       record.results[names[i] as string] = r;
-      if (i > 0) record.diff!.push(...resultDiff(results[0] as Result, r, names[i] as string));
+      if (i === 0) return;
+      const d = resultDiff(results[0] as Result, r, names[i] as string);
+      if (d.length > 0) record.diff!.push(...d);
     });
     track(applied, cmd, results[0] as Result);
     return record;
@@ -188,13 +193,17 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
     const observeMs: number[] = [];
     await Promise.all(backends.map((b, i) => timed(b.settle(opts.settleBudgetMs), settleMs, i)));
     const raw = await Promise.all(backends.map((b, i) => timed(b.observe(), observeMs, i)));
-    recordTiming({ phase: 'step', ...lastSend, settleMs, observeMs });
+    if (timings !== null) recordTiming({ phase: 'step', ...lastSend, settleMs, observeMs }, timings);
     const canonical = raw.map((o, i) => (canon[i] as Canonicaliser).canonicalise(o));
     const diff = record.diff ?? [];
+    const observations: Record<string, CanonicalObservation> = {};
     canonical.forEach((c, i) => {
-      if (i > 0) diff.push(...diffCanonical(canonical[0], c, names[i] as string));
+      observations[names[i] as string] = c;
+      if (i === 0) return;
+      const d = diffCanonical(canonical[0], c, names[i] as string);
+      if (d.length > 0) diff.push(...d);
     });
-    record.observations = Object.fromEntries(canonical.map((c, i) => [names[i] as string, c]));
+    record.observations = observations;
     record.diff = diff;
     obs = raw[0] as Observation;
     return diff;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateObject } from '../api/index.ts';
 import { clusterArb } from './clusterArb.ts';
 import { loadSuite } from './suite.ts';
-import { scenarioArb, type Scenario } from './scenario.ts';
+import { scenarioArb, SKIPPED_SCENARIO, type Scenario } from './scenario.ts';
 import { buildVmEntry, SIMPLEST_SPEC, vmShapeArb } from './vmArb.ts';
 
 describe('scenarioArb', async () => {
@@ -85,6 +85,15 @@ describe('scenarioArb', async () => {
       choices: fc.array(fc.tuple(fc.nat(1023), fc.nat(1023)), { minLength: 1, maxLength: suite.maxSteps }),
     });
     for (const seed of [1, 6, 42]) expect(fc.sample(scenarioArb(suite), { seed, numRuns: 30 })).toEqual(fc.sample(former, { seed, numRuns: 30 }));
+  });
+
+  it('skipRun: the skipped runs are drawn as SKIPPED_SCENARIO, every other run as without it (--jobs draws only its own runs)', () => {
+    const skipRun = (r: number) => r % 3 !== 1;
+    for (const seed of [1, 42]) {
+      const all = fc.sample(scenarioArb(suite), { seed, numRuns: 30 });
+      const some = fc.sample(scenarioArb(suite, { skipRun }), { seed, numRuns: 30 });
+      expect(some.map((s, r) => (skipRun(r) ? s === SKIPPED_SCENARIO : s))).toEqual(all.map((s, r) => (skipRun(r) ? true : s)));
+    }
   });
 
   it('tries the prefixes of the choices first, shortest first', () => {

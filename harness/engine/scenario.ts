@@ -64,8 +64,28 @@ interface Made {
   choicesContext?: unknown;
 }
 
+/**
+ * What a run another worker runs is drawn as (--jobs): nothing. fast-check
+ * gives every run its own random generator (a jump of the seed's), so
+ * drawing nothing for one run leaves every other run's draws unchanged.
+ */
+export const SKIPPED_SCENARIO: Scenario = Object.freeze({ cluster: Object.freeze({ nodes: [], objects: [] }), vms: [], choices: [] }) as Scenario;
+
+export interface ScenarioArbOptions {
+  /**
+   * Runs, by index in the order fast-check generates them, whose scenario is
+   * never run (--jobs: another worker's): they are drawn as SKIPPED_SCENARIO
+   * at no cost. Only for a fresh check (no replay path): a path's runs are
+   * not the generation order.
+   */
+  skipRun?: (run: number) => boolean;
+}
+
 /** Scenarios with the shrink order above. */
 class ScenarioArbitrary extends fc.Arbitrary<Scenario> {
+  /** Runs generated so far (skipRun's index). */
+  private generated = 0;
+
   constructor(
     private readonly clusters: fc.Arbitrary<ClusterSpec>,
     private readonly shapes: fc.Arbitrary<VmShape[]>,
@@ -77,12 +97,14 @@ class ScenarioArbitrary extends fc.Arbitrary<Scenario> {
      * shrink for ever.
      */
     private readonly anyChoices: fc.Arbitrary<Choice[]>,
+    private readonly skipRun?: (run: number) => boolean,
   ) {
     super();
   }
 
   // Drawn in the order of the former fc.record({ cluster, vms, choices }): a seed generates the same runs.
   generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<Scenario> {
+    if (this.skipRun?.(this.generated++)) return new fc.Value(SKIPPED_SCENARIO, undefined);
     const cluster = this.clusters.generate(mrng, biasFactor);
     const shapes = this.shapes.generate(mrng, biasFactor);
     const choices = this.choices.generate(mrng, biasFactor);
@@ -149,12 +171,13 @@ function lazy<T>(make: () => fc.Stream<T>): fc.Stream<T> {
 }
 
 /** Scenarios for a suite: 1..maxVms VMs, minSteps..maxSteps choices. Public. */
-export function scenarioArb(suite: Suite): fc.Arbitrary<Scenario> {
+export function scenarioArb(suite: Suite, opts: ScenarioArbOptions = {}): fc.Arbitrary<Scenario> {
   const choice = fc.tuple(fc.nat(CHOICE_MAX), fc.nat(CHOICE_MAX));
   return new ScenarioArbitrary(
     clusterArb(suite),
     fc.array(vmShapeArb(suite), { minLength: 1, maxLength: suite.maxVms }),
     fc.array(choice, { minLength: suite.minSteps, maxLength: suite.maxSteps }),
     fc.array(choice, { minLength: 1, maxLength: suite.maxSteps }),
+    opts.skipRun,
   );
 }

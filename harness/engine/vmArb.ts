@@ -250,9 +250,13 @@ function strategyFields(s: StrategyChoice): { running?: boolean; runStrategy?: R
 
 function templateVm(name: string, vm: VirtualMachine, s: VmShape): KubeObject {
   // The VM with its name and memory as parameters, processed like `oc process -p NAME=...`.
-  const raw = structuredClone(vm) as unknown as { metadata: { name: string }; spec: { template: { spec: { domain: Domain } } } };
-  raw.metadata.name = '${NAME}';
-  Object.assign(raw.spec.template.spec.domain, sizeFields(s, '${MEMORY}'));
+  // Copied only along the two changed paths (no deep clone): processing copies every value again.
+  const tspec = vm.spec.template.spec;
+  const raw = {
+    ...vm,
+    metadata: { ...vm.metadata, name: '${NAME}' },
+    spec: { ...vm.spec, template: { ...vm.spec.template, spec: { ...tspec, domain: { ...tspec.domain, ...sizeFields(s, '${MEMORY}') } } } },
+  };
   const t: Template = {
     apiVersion: 'template.openshift.io/v1',
     kind: 'Template',

@@ -30,15 +30,12 @@ class LabelMap {
   }
 }
 
-function sortedEntries<T>(rec: Record<string, T>): [string, T][] {
-  return Object.keys(rec)
-    .sort()
-    .map((k) => [k, rec[k] as T]);
-}
-
+/** `rec` mapped by `f`, its keys in sorted order (no intermediate entry pairs: this runs for every record of every observation). */
 function sortedRecord<T, U>(rec: Record<string, T>, f: (v: T, k: string) => U): Record<string, U> {
   const out: Record<string, U> = {};
-  for (const [k, v] of sortedEntries(rec)) out[k] = f(v, k);
+  const keys = Object.keys(rec);
+  if (keys.length > 1) keys.sort();
+  for (const k of keys) out[k] = f(rec[k] as T, k);
   return out;
 }
 
