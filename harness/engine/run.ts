@@ -1,6 +1,7 @@
 /**
- * One `vmconform run`: the hand-written scenarios of the suite first, then
- * the generated property; optional confirmation re-runs and baseline
+ * One `vmconform run`: the hand-written scenarios of the suite and the
+ * generated property (in turn, or side by side with --jobs); optional
+ * confirmation re-runs and baseline
  * classification; the result is the results.json contract. Public.
  */
 import type { BackendFingerprint } from '../../backends/contract.ts';
