@@ -89,7 +89,7 @@ describe('vmconform cluster --backend qemu, end to end with kubectl, virtctl and
     root = await mkdtemp(join(tmpdir(), 'vmconform-qcluster-'));
     const dir = join(root, 'c');
     const kc = join(dir, 'kubeconfig');
-    const up = await cli(['up', '--backend', 'qemu', '--state-dir', dir]);
+    const up = await cli(['up', '--backend', 'qemu', '--accel', 'tcg', '--state-dir', dir]);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stdout).toContain(`export KUBECONFIG=${kc}`);
     const info = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as { url: string; port: number };
@@ -151,7 +151,7 @@ describe('vmconform cluster --backend qemu, end to end with kubectl, virtctl and
     expect(existsSync(join(dir, 'qemu'))).toBe(false);
 
     // up again: the VM is back, still stopped; virtctl start boots it on a new QEMU.
-    expect((await cli(['up', '--backend', 'qemu', '--state-dir', dir])).exitCode).toBe(0);
+    expect((await cli(['up', '--backend', 'qemu', '--accel', 'tcg', '--state-dir', dir])).exitCode).toBe(0);
     expect(await row(kc, 'vms', (r) => /\sStopped\s/.test(r), false)).toMatch(/^kernel-boot\s+\S+\s+Stopped/);
     const start = await vmconform(['virtctl', 'start', 'kernel-boot'], kc);
     expect(start.exitCode, start.stderr).toBe(0);

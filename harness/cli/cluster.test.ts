@@ -45,11 +45,15 @@ const portOpen = (port: number) =>
 describe('vmconform cluster', () => {
   it('rejects bad flags naming the flag (exit 2)', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    for (const [flag, value] of [['--nodes', 'many'], ['--backend', 'kind'], ['--time-scale', '0'], ['--port', '70000']] as const) {
+    for (const [flag, value] of [['--nodes', 'many'], ['--backend', 'kind'], ['--time-scale', '0'], ['--port', '70000'], ['--accel', 'hvf']] as const) {
       errors.mockClear();
       expect(await main(['cluster', 'up', `${flag}=${value}`, '--state-dir', '/nonexistent/never-created'])).toBe(2);
       expect(String(errors.mock.calls[0]?.[0])).toContain(`${flag}: expected`);
     }
+    // The model runs no guest: an accelerator for it is a mistake worth naming.
+    errors.mockClear();
+    expect(await main(['cluster', 'up', '--accel', 'tcg', '--state-dir', '/nonexistent/never-created'])).toBe(2);
+    expect(String(errors.mock.calls[0]?.[0])).toContain('--accel: only the qemu backend');
     errors.mockRestore();
     expect(existsSync('/nonexistent/never-created')).toBe(false);
     expect(defaultStateDir({ XDG_STATE_HOME: '/x' })).toBe('/x/vmconform/cluster');

@@ -5,7 +5,7 @@
  * and exit codes are documented in the README ("Local cluster").
  *
  *   up      [--backend model|qemu] [--state-dir DIR] [--nodes N] [--port P]
- *           [--time-scale X] [--address A]: starts the daemon unless one runs
+ *           [--time-scale X] [--address A] [--accel auto|kvm|tcg]: starts the daemon unless one runs
  *           on DIR, returns once the API answers, prints `export KUBECONFIG=…`.
  *   status  [--state-dir DIR]: exit 0 and where it serves when running, 1 when not.
  *   down    [--state-dir DIR]: stops the daemon (QEMUs, sockets, pid file, port);
@@ -24,9 +24,13 @@ import { parseArgs } from 'node:util';
 import { daemonPaths as paths, isLoopback, runDaemon, type ClusterBackendName, type DaemonInfo } from '../server/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
-const USAGE = `usage: vmconform cluster up [--backend model|qemu] [--state-dir DIR] [--nodes N] [--port P] [--time-scale X] [--address A]
+const USAGE = `usage: vmconform cluster up [--backend model|qemu] [--state-dir DIR] [--nodes N] [--port P] [--time-scale X] [--address A] [--accel auto|kvm|tcg]
        vmconform cluster status [--state-dir DIR]
        vmconform cluster down [--state-dir DIR]`;
+
+/** The qemu backend's accelerator choice, as `vmconform run --accel` takes it. */
+const ACCELS = ['auto', 'kvm', 'tcg'] as const;
+type Accel = (typeof ACCELS)[number];
 
 const BIN = fileURLToPath(new URL('../../bin/vmconform.js', import.meta.url));
 
@@ -43,6 +47,7 @@ const OPTIONS = {
   port: { type: 'string', default: '0' },
   'time-scale': { type: 'string', default: '1' },
   address: { type: 'string', default: '127.0.0.1' },
+  accel: { type: 'string', default: 'auto' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -53,6 +58,7 @@ interface Flags {
   port: number;
   timeScale: number;
   address: string;
+  accel: Accel;
 }
 
 function flags(values: Record<string, string | boolean | undefined>): Flags {
@@ -66,7 +72,10 @@ function flags(values: Record<string, string | boolean | undefined>): Flags {
   if (!Number.isFinite(timeScale) || timeScale <= 0) throw new UsageError(`--time-scale: expected a positive number, got '${String(values['time-scale'])}'`);
   if (timeScale !== 1 && backend === 'qemu') throw new UsageError('--time-scale: only the model backend runs on a virtual clock; qemu runs in real time');
   const address = values.address as string;
-  return { backend, stateDir: resolve((values['state-dir'] as string | undefined) ?? defaultStateDir()), nodes, port, timeScale, address };
+  const accel = values.accel as string;
+  if (!(ACCELS as readonly string[]).includes(accel)) throw new UsageError(`--accel: expected ${ACCELS.join(', ')}, got '${accel}'`);
+  if (accel !== 'auto' && backend !== 'qemu') throw new UsageError('--accel: only the qemu backend runs guests; the model has no accelerator');
+  return { backend, stateDir: resolve((values['state-dir'] as string | undefined) ?? defaultStateDir()), nodes, port, timeScale, address, accel: accel as Accel };
 }
 
 const alive = (pid: number): boolean => {
@@ -128,7 +137,7 @@ async function up(f: Flags): Promise<number> {
   await rm(p.info, { force: true });
   await rm(p.pid, { force: true });
   const log = openSync(p.log, 'a', 0o600);
-  const args = [BIN, 'cluster', '__daemon', '--backend', f.backend, '--state-dir', dir, '--nodes', String(f.nodes), '--port', String(f.port), '--time-scale', String(f.timeScale), '--address', f.address];
+  const args = [BIN, 'cluster', '__daemon', '--backend', f.backend, '--state-dir', dir, '--nodes', String(f.nodes), '--port', String(f.port), '--time-scale', String(f.timeScale), '--address', f.address, '--accel', f.accel];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
   closeSync(log);
   let exited: number | null = null;
@@ -242,7 +251,7 @@ export async function run(argv: string[]): Promise<number> {
     case '__daemon':
       // the detached daemon itself (started by `up`)
       try {
-        await runDaemon({ stateDir: f.stateDir, backend: f.backend, nodes: f.nodes, port: f.port, address: f.address, timeScale: f.timeScale });
+        await runDaemon({ stateDir: f.stateDir, backend: f.backend, nodes: f.nodes, port: f.port, address: f.address, timeScale: f.timeScale, accel: f.accel });
         return EXIT.ok;
       } catch (err) {
         const e = err as NodeJS.ErrnoException;

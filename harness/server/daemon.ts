@@ -27,6 +27,8 @@ export interface DaemonOptions {
   port: number;
   address: string;
   timeScale: number;
+  /** The qemu backend's accelerator (`--accel`); default auto (a KVM canary decides). */
+  accel?: 'auto' | 'kvm' | 'tcg';
 }
 
 /** What `up` and `status` read: written once the API answers, removed at the stop. */
@@ -69,7 +71,7 @@ async function openCluster(o: DaemonOptions, saved: SavedCluster | null): Promis
   if (saved && saved.backend !== o.backend) throw new Error(`${paths(o.stateDir).store}: the saved cluster ran on the ${saved.backend} backend, not ${o.backend} (use another --state-dir)`);
   if (o.backend === 'model') return modelCluster({ nodes: o.nodes, timeScale: o.timeScale, ...(saved ? { restore: saved.store } : {}) });
   const { qemuCluster } = await import('./qemuCluster.ts');
-  return qemuCluster({ stateDir: paths(o.stateDir).qemu, nodes: o.nodes, ...(saved ? { restore: saved.store } : {}) });
+  return qemuCluster({ stateDir: paths(o.stateDir).qemu, nodes: o.nodes, ...(o.accel ? { accel: o.accel } : {}), ...(saved ? { restore: saved.store } : {}) });
 }
 
 /** Runs the daemon until SIGTERM / SIGINT; resolves when it has stopped. */
