@@ -217,3 +217,4 @@ export async function createQemuBackend(opts: QemuBackendOptions = {}): Promise<
 }
 
 export { QemuAgent } from './QemuAgent.ts';
+export type { AccelChoice, AccelResult } from './accel/probeAccel.ts';

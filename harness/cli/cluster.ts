@@ -22,15 +22,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { daemonPaths as paths, isLoopback, runDaemon, type ClusterBackendName, type DaemonInfo } from '../server/index.ts';
+import { parseAccel, type BackendSettings } from '../engine/index.ts';
 import { EXIT, UsageError, usageErrors } from './exit.ts';
 
 const USAGE = `usage: vmconform cluster up [--backend model|qemu] [--state-dir DIR] [--nodes N] [--port P] [--time-scale X] [--address A] [--accel auto|kvm|tcg]
        vmconform cluster status [--state-dir DIR]
        vmconform cluster down [--state-dir DIR]`;
-
-/** The qemu backend's accelerator choice, as `vmconform run --accel` takes it. */
-const ACCELS = ['auto', 'kvm', 'tcg'] as const;
-type Accel = (typeof ACCELS)[number];
 
 const BIN = fileURLToPath(new URL('../../bin/vmconform.js', import.meta.url));
 
@@ -58,7 +55,7 @@ interface Flags {
   port: number;
   timeScale: number;
   address: string;
-  accel: Accel;
+  accel: BackendSettings['accel'];
 }
 
 function flags(values: Record<string, string | boolean | undefined>): Flags {
@@ -72,10 +69,10 @@ function flags(values: Record<string, string | boolean | undefined>): Flags {
   if (!Number.isFinite(timeScale) || timeScale <= 0) throw new UsageError(`--time-scale: expected a positive number, got '${String(values['time-scale'])}'`);
   if (timeScale !== 1 && backend === 'qemu') throw new UsageError('--time-scale: only the model backend runs on a virtual clock; qemu runs in real time');
   const address = values.address as string;
-  const accel = values.accel as string;
-  if (!(ACCELS as readonly string[]).includes(accel)) throw new UsageError(`--accel: expected ${ACCELS.join(', ')}, got '${accel}'`);
+  // parsed as `vmconform run --accel` is
+  const accel = parseAccel(values.accel as string);
   if (accel !== 'auto' && backend !== 'qemu') throw new UsageError('--accel: only the qemu backend runs guests; the model has no accelerator');
-  return { backend, stateDir: resolve((values['state-dir'] as string | undefined) ?? defaultStateDir()), nodes, port, timeScale, address, accel: accel as Accel };
+  return { backend, stateDir: resolve((values['state-dir'] as string | undefined) ?? defaultStateDir()), nodes, port, timeScale, address, accel };
 }
 
 const alive = (pid: number): boolean => {

@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AccelChoice } from '../../backends/qemu/index.ts';
 import type { StoreJson } from '../cluster/index.ts';
 import { modelCluster, type ServedCluster } from './clusters.ts';
 import { ensureCredentials, writeKubeconfig, type Credentials } from './credentials.ts';
@@ -28,7 +29,7 @@ export interface DaemonOptions {
   address: string;
   timeScale: number;
   /** The qemu backend's accelerator (`--accel`); default auto (a KVM canary decides). */
-  accel?: 'auto' | 'kvm' | 'tcg';
+  accel?: AccelChoice;
 }
 
 /** What `up` and `status` read: written once the API answers, removed at the stop. */

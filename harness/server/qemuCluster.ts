@@ -6,11 +6,11 @@
  * Loaded only for `--backend qemu`. Internal to harness/server.
  */
 import { rm } from 'node:fs/promises';
-import { createQemuBackend } from '../../backends/qemu/index.ts';
+import { createQemuBackend, type AccelChoice } from '../../backends/qemu/index.ts';
 import type { StoreJson } from '../cluster/index.ts';
 import { defaultClusterObjects, nodesRestarted, type ServedCluster } from './clusters.ts';
 
-export async function qemuCluster(opts: { stateDir: string; nodes: number; accel?: 'auto' | 'kvm' | 'tcg'; restore?: StoreJson }): Promise<ServedCluster> {
+export async function qemuCluster(opts: { stateDir: string; nodes: number; accel?: AccelChoice; restore?: StoreJson }): Promise<ServedCluster> {
   // what a killed daemon left: its QEMUs died with it (backends/qemu starts them with a parent-death signal), their files did not
   await rm(opts.stateDir, { recursive: true, force: true });
   const backend = await createQemuBackend({ stateDir: opts.stateDir, handleSignals: false, ...(opts.accel ? { accel: opts.accel } : {}), ...(opts.restore ? { restore: opts.restore } : {}) });
