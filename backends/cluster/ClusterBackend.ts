@@ -13,7 +13,7 @@
  * store's API objects (docs/architecture.md, one read path).
  */
 import { SettleTimeout, type Backend, type LauncherAccess, type BackendFingerprint, type Fault, type GuestAction, type KubeObject, type ObjectRef, type Observation, type Result, type VmAction } from '../contract.ts';
-import type { ApiObject, ClusterCore, Effect, NodeAgent } from '../../harness/cluster/index.ts';
+import type { AgentEvent, ApiObject, ClusterCore, Effect, NodeAgent } from '../../harness/cluster/index.ts';
 import { settle } from './settle.ts';
 import { buildObservation } from '../../harness/observe/observation.ts';
 
@@ -22,6 +22,8 @@ export interface ClusterBackendOptions {
   now?: () => number;
   /** Console, VNC and virsh on the agent's launchers, when the agent has them. */
   launcher?: LauncherAccess;
+  /** The timers' skew of a saved backend this one continues (`skew`). */
+  skewMs?: number;
 }
 
 export class ClusterBackend implements Backend {
@@ -37,10 +39,16 @@ export class ClusterBackend implements Backend {
   ) {
     this.now = opts.now ?? Date.now;
     if (opts.launcher) this.launcher = opts.launcher;
+    this.skewMs = opts.skewMs ?? 0;
   }
 
   /** How far settle moved the core's clock past the agent's (or the wall) clock, to due timers (settle.ts). */
-  private skewMs = 0;
+  private skewMs: number;
+
+  /** That skew (ms): part of a saved backend's state. */
+  get skew(): number {
+    return this.skewMs;
+  }
 
   /** The time the core runs on (ms): the agent's virtual clock, else the wall clock, plus the timers' skew. Public (AGE columns). */
   clock(): number {
@@ -96,6 +104,13 @@ export class ClusterBackend implements Backend {
     return JSON.parse(JSON.stringify(objs)) as ApiObject[];
   }
 
+  /** A synchronous agent's events, taken at once (settle.ts then loops without an await: most of a model step's settle time was promise turns). */
+  private readonly takeNow = (): readonly AgentEvent[] => {
+    const events = this.agent.takeEvents!();
+    this.tick();
+    return events;
+  };
+
   async settle(budgetMs: number): Promise<void> {
     const deadline = this.now() + budgetMs;
     await settle({
@@ -103,7 +118,7 @@ export class ClusterBackend implements Backend {
       agent: this.agent,
       perform: this.perform,
       advance: this.advance,
-      next: () => this.agent.next(deadline).then((events) => (this.tick(), events)),
+      next: this.agent.takeEvents ? this.takeNow : () => this.agent.next(deadline).then((events) => (this.tick(), events)),
       check: () => {
         if (this.now() > deadline) throw new SettleTimeout(this.name, budgetMs, this.agent.inFlight());
       },

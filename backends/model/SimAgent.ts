@@ -17,7 +17,7 @@
  * Deterministic: events depend only on the effects and the options.
  */
 import type { BackendFingerprint } from '../contract.ts';
-import { ChurnMap, emptyDiskImageBytes, emptyDiskTooSmall, type AgentEvent, type Effect, type GuestDisk, type GuestFacts, type GuestInterface, type LaunchDisk, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
+import { ChurnMap, copyJson, emptyDiskImageBytes, emptyDiskTooSmall, type AgentEvent, type Effect, type GuestDisk, type GuestFacts, type GuestInterface, type LaunchDisk, type LaunchNic, type LaunchSpec, type NodeAgent } from '../../harness/cluster/index.ts';
 import { findImage } from '../../harness/api/index.ts';
 
 export interface SimAgentOptions {
@@ -65,6 +65,19 @@ interface Guest {
   tokens: Map<string, string> | null;
 }
 
+/** A guest in JSON (its disk tokens as entries). */
+type GuestJson = Omit<Guest, 'tokens'> & { tokens: [string, string][] | null };
+
+/** The simulated node side's state as plain JSON (`SimAgent.save`). Public (internal to the model backend). */
+export interface SimAgentState {
+  clockMs: number;
+  bootCounter: number;
+  guests: [uid: string, guest: GuestJson][];
+  pvcTokens: [claim: string, token: string][];
+  pvcBootable: string[];
+  held: [uid: string, migration: HeldMigration][];
+}
+
 /** A bandwidth-capped migration in flight (docs/harness-choices.md §2, held migrations). */
 interface HeldMigration {
   migration: string;
@@ -100,6 +113,29 @@ export class SimAgent implements NodeAgent {
   private readonly held = new Map<string, HeldMigration>();
 
   constructor(private readonly opts: SimAgentOptions = {}) {}
+
+  /** The node side's whole state as plain JSON, between commands (no event waiting). */
+  save(): SimAgentState {
+    if (this.queue.length > 0) throw new Error('SimAgent.save: events are waiting to be taken');
+    const guests: [string, GuestJson][] = [];
+    for (const [uid, g] of this.guests) guests.push([uid, { ...g, tokens: g.tokens && [...g.tokens] }]);
+    return JSON.parse(
+      JSON.stringify({ clockMs: this.clockMs, bootCounter: this.bootCounter, guests, pvcTokens: [...this.pvcTokens], pvcBootable: [...this.pvcBootable], held: [...this.held] } satisfies SimAgentState),
+    ) as SimAgentState;
+  }
+
+  /** An agent continuing from `save()`'s state (copied: the state stays the caller's); `opts` as the saved one was made with. */
+  static restore(state: SimAgentState, opts: SimAgentOptions = {}): SimAgent {
+    const j = copyJson(state);
+    const a = new SimAgent(opts);
+    a.clockMs = j.clockMs;
+    a.bootCounter = j.bootCounter;
+    for (const [uid, g] of j.guests) a.guests.set(uid, { ...g, tokens: g.tokens && new Map(g.tokens) });
+    for (const [pvc, token] of j.pvcTokens) a.pvcTokens.set(pvc, token);
+    for (const pvc of j.pvcBootable) a.pvcBootable.add(pvc);
+    for (const [uid, h] of j.held) a.held.set(uid, h);
+    return a;
+  }
 
   perform(effect: Effect): void {
     this.performInto(effect, this.queue);

@@ -224,6 +224,11 @@ export interface NodeAgent {
    * or when nothing is in flight, or at the deadline (epoch ms), whichever is first.
    */
   next(deadlineMs: number): Promise<AgentEvent[]>;
+  /**
+   * The events gathered so far, at once: present on an agent that carries out every effect
+   * synchronously (the simulated one), so that settling it needs no await. Absent: use `next`.
+   */
+  takeEvents?(): AgentEvent[];
   /** True when nothing is in progress and no event is waiting to be taken. */
   idle(): boolean;
   /** What is still in flight, for timeout messages. */

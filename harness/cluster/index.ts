@@ -7,6 +7,7 @@
 export { ClusterCore, DEFAULT_CLUSTER, type ClusterDefaults, type CoreOptions } from './ClusterCore.ts';
 export type { StoreJson } from './store/Store.ts';
 export { NAMESPACE } from './store/Store.ts';
+export { copyJson } from './store/json.ts';
 export {
   condition,
   FINAL,

@@ -10,6 +10,7 @@
  */
 import { ChurnMap } from '../ChurnMap.ts';
 import type { ApiObject, StoredMeta } from './objects.ts';
+import { copyJson } from './json.ts';
 
 /**
  * An object, its controller record, and its resourceVersion as a number
@@ -217,7 +218,7 @@ export class Store {
 
   /** A store from `save()`'s JSON (copied: the JSON stays the caller's). */
   static restore(json: StoreJson): Store {
-    const j = JSON.parse(JSON.stringify(json)) as StoreJson;
+    const j = copyJson(json);
     const s = new Store(j.seed, j.counters, j.books);
     for (const [kind, byName] of Object.entries(j.objects)) {
       const m = s.kindMap(kind);
