@@ -8,6 +8,8 @@
 import { InfrastructureError, type Backend } from '../../backends/contract.ts';
 import { UsageError } from '../contract/index.ts';
 import type { BackendFactory } from './runner.ts';
+import type { SavedState } from './setupCache.ts';
+import type { ModelBackendState } from '../../backends/model/index.ts';
 
 export const BACKEND_NAMES = ['model', 'qemu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -68,16 +70,22 @@ async function load<T>(what: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-type Maker = (label: string, index: number, s: BackendSettings) => Promise<() => Promise<Backend>>;
+/** How a backend is made, and (in-memory backends) saved and restored (setupCache.ts). */
+type Maker = (label: string, index: number, s: BackendSettings) => Promise<{ create: () => Promise<Backend>; saved?: SavedState }>;
 
 /** Backends that run in this process (shrinking resolves candidates on them: shrinkOracle.ts). */
 const IN_MEMORY: ReadonlySet<BackendName> = new Set(['model']);
 
 const MAKERS: Record<BackendName, Maker> = {
   model: async (_label, index) => {
-    const { createModelBackend } = await load('model', () => import('../../backends/model/index.ts'));
+    const { createModelBackend, ModelBackend } = await load('model', () => import('../../backends/model/index.ts'));
     // Each model instance gets its own seed: raw ids differ, canonical observations must not.
-    return async () => createModelBackend({ seed: index });
+    const opts = { seed: index };
+    const save = (b: Backend) => {
+      if (!(b instanceof ModelBackend)) throw new Error('bug: a model factory saves model backends only');
+      return b.save();
+    };
+    return { create: async () => createModelBackend(opts), saved: { save, restore: async (state) => createModelBackend(opts, state as ModelBackendState) } };
   },
   qemu: async (_label, _index, s) => {
     const { createQemuBackend } = await load('qemu', () => import('../../backends/qemu/index.ts'));
@@ -92,7 +100,7 @@ const MAKERS: Record<BackendName, Maker> = {
       ...(s.stateRoot ? { stateRoot: s.stateRoot } : {}),
       ...(s.accelProbed ? { accelProbed: s.accelProbed } : {}),
     };
-    return async () => createQemuBackend(opts);
+    return { create: async () => createQemuBackend(opts) };
   },
 };
 
@@ -101,8 +109,8 @@ export async function createFactories(names: readonly BackendName[], s: BackendS
   const ls = labels(names);
   return Promise.all(
     names.map(async (n, i) => {
-      const create = await MAKERS[n](ls[i] as string, i, s);
-      return { name: ls[i] as string, create, ...(IN_MEMORY.has(n) ? { inMemory: true } : {}) };
+      const { create, saved } = await MAKERS[n](ls[i] as string, i, s);
+      return { name: ls[i] as string, create, ...(IN_MEMORY.has(n) ? { inMemory: true } : {}), ...(saved ? { saved } : {}) };
     }),
   );
 }

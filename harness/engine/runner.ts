@@ -22,6 +22,7 @@ import { ruleHitsOf, type RuleHits } from './coverage.ts';
 import type { ChoiceKind } from './suite.ts';
 import type { VmEntry } from './vmEntry.ts';
 import { recordTiming, timerFor, timingsFile } from './stepTimings.ts';
+import { lookup, remember, setupKey, type SavedState, type SetupEntry } from './setupCache.ts';
 
 /** Makes a fresh backend for one sequence. `name` is unique within a run (`model`, `model#2`). Public. */
 export interface BackendFactory {
@@ -29,6 +30,8 @@ export interface BackendFactory {
   create(): Promise<Backend>;
   /** Runs in this process without I/O (the model): shrinking resolves candidates on it first (shrinkOracle.ts). */
   inMemory?: boolean;
+  /** Saves a backend's whole state and makes one continuing from it: its setups are cached (setupCache.ts). */
+  saved?: SavedState;
 }
 
 /** What a sequence runs. Public. */
@@ -126,7 +129,10 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
   const timings = timingsFile();
   const timed = timerFor(timings);
   const createMs: number[] = [];
-  const creating = Promise.allSettled(factories.map((f, i) => timed(f.create(), createMs, i)));
+  // Backends that can save their state start from a cached setup when there is one (setupCache.ts).
+  const key = input.setup.length > 0 && factories.every((f) => f.saved) ? setupKey(input.setup) : null;
+  const cached = key === null ? null : lookup(factories, key);
+  const creating = Promise.allSettled(factories.map((f, i) => timed(cached ? f.saved!.restore(cached[i]!.state) : f.create(), createMs, i)));
   const created = await Promise.race([creating, stop.aborted.then(() => null)]);
   if (created === null) {
     stop.done();
@@ -140,7 +146,8 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
   try {
     const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) throw failed.reason instanceof InfrastructureError ? failed.reason : new InfrastructureError(`cannot create backend: ${message(failed.reason)}`, { cause: failed.reason });
-    const driving = drive(input, factories, backends, opts, so, timings);
+    const setup: SetupUse = cached ? { cached } : key !== null ? { key } : {};
+    const driving = drive(input, factories, backends, opts, so, timings, setup);
     // After an abort the abandoned step fails against disposed backends: nobody waits for it.
     driving.catch(() => undefined);
     const abortedOutcome = stop.aborted.then((): SequenceOutcome => ({ ok: true, aborted: true, steps: so.steps, diff: [], stepsRun: so.stepsRun, fingerprints: so.fingerprints }));
@@ -155,7 +162,10 @@ export async function runSequence(input: SequenceInput, factories: readonly Back
   }
 }
 
-async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions, so: Progressed, timings: string | null): Promise<SequenceOutcome> {
+/** How a sequence's setup uses the setup cache: replays the answers of a restored one, or keeps its own under `key`. */
+type SetupUse = { cached: readonly SetupEntry[] } | { key: string } | Record<string, never>;
+
+async function drive(input: SequenceInput, factories: readonly BackendFactory[], backends: Backend[], opts: RunnerOptions, so: Progressed, timings: string | null, setup: SetupUse): Promise<SequenceOutcome> {
   const names = factories.map((f) => f.name);
   const fingerprints = backends.map((b, i) => ({ ...b.fingerprint(), backend: names[i] as string }));
   so.fingerprints = fingerprints;
@@ -177,6 +187,12 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
     const sendMs: number[] = [];
     const results = await Promise.all(backends.map((b, i) => timed(applyCommand(b, cmd), sendMs, i)));
     lastSend = { kind: cmd.kind, text, sendMs };
+    answered(record, cmd, results);
+    return record;
+  };
+
+  /** Records the backends' answers to a command, compared with the reference's. */
+  const answered = (record: StepRecord, cmd: Command, results: readonly Result[]): void => {
     results.forEach((r, i) => {
       record.results[names[i] as string] = r;
       if (i === 0) return;
@@ -184,6 +200,13 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
       if (d.length > 0) record.diff!.push(...d);
     });
     track(applied, cmd, results[0] as Result);
+  };
+
+  /** A setup command the restored backends already answered (setupCache.ts). */
+  const replay = (cmd: Command, j: number, cached: readonly SetupEntry[]): StepRecord => {
+    const record: StepRecord = { command: { ...cmd, text: commandText(cmd) }, results: {}, diff: [] };
+    steps.push(record);
+    answered(record, cmd, cached.map((e) => e.results[j] as Result));
     return record;
   };
 
@@ -232,10 +255,12 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
   if (input.setup.length > 0) {
     const stop = await guarded(async () => {
       let last: StepRecord | undefined;
-      for (const cmd of input.setup) last = await send(cmd);
+      for (let j = 0; j < input.setup.length; j++) last = 'cached' in setup ? replay(input.setup[j]!, j, setup.cached) : await send(input.setup[j]!);
       await check(last as StepRecord);
       const all = steps.flatMap((r) => r.diff ?? []);
-      return all.length > 0 ? fail(all) : null;
+      if (all.length > 0) return fail(all);
+      if ('key' in setup) backends.forEach((b, i) => remember(factories[i]!, setup.key, { results: steps.map((r) => r.results[names[i]!]!), state: factories[i]!.saved!.save(b) }));
+      return null;
     });
     if (stop) return stop;
   }
