@@ -59,17 +59,40 @@ interface Derived {
   runningTargets: string[];
 }
 
+/*
+ * Candidates are computed for every kind at every step, so this module
+ * builds no function per state: under tsx (esbuild keepNames) every closure
+ * made at run time is also given its name by Object.defineProperty, which
+ * costs about a microsecond each, and was a tenth of a generated step's
+ * time. Loops instead of map/filter callbacks, makers made once.
+ */
+
 function derive(s: GenState): Derived {
-  const isApplied = s.vms.map((v) => keysOf(v).map((k) => s.applied.has(k)));
-  const appliedVms = s.vms.filter((v) => v.kind === 'VirtualMachine' && s.applied.has(`VirtualMachine/${v.name}`)).map((v) => v.name);
-  const vmiNames = Object.keys(s.obs.vmis).sort();
-  const runningVmis = vmiNames.filter((n) => s.obs.vmis[n]?.phase === 'Running');
+  const { vmis, migrations } = s.obs;
+  const isApplied: boolean[][] = [];
+  const appliedVms: string[] = [];
+  for (const v of s.vms) {
+    const keys = keysOf(v);
+    const flags: boolean[] = [];
+    for (const k of keys) flags.push(s.applied.has(k));
+    isApplied.push(flags);
+    if (v.kind === 'VirtualMachine' && s.applied.has(`VirtualMachine/${v.name}`)) appliedVms.push(v.name);
+  }
+  const vmiNames = Object.keys(vmis).sort();
+  const runningVmis: string[] = [];
+  for (const n of vmiNames) if (vmis[n]?.phase === 'Running') runningVmis.push(n);
   const subresourceTargets = [...new Set([...appliedVms, ...vmiNames])].sort();
-  const runningMigrations = Object.keys(s.obs.migrations)
-    .filter((n) => s.obs.migrations[n]?.phase === 'Running')
-    .sort();
-  const running = subresourceTargets.filter((n) => s.obs.vmis[n]?.phase === 'Running');
-  const migratable = running.filter((n) => s.obs.vmis[n]?.conditions['LiveMigratable']?.status === 'True');
+  const runningMigrations: string[] = [];
+  for (const n of Object.keys(migrations)) if (migrations[n]?.phase === 'Running') runningMigrations.push(n);
+  runningMigrations.sort();
+  const running: string[] = [];
+  const migratable: string[] = [];
+  for (const n of subresourceTargets) {
+    const v = vmis[n];
+    if (v?.phase !== 'Running') continue;
+    running.push(n);
+    if (v.conditions['LiveMigratable']?.status === 'True') migratable.push(n);
+  }
   const runningTargets = migratable.length > 0 ? migratable : running;
   return { isApplied, appliedVms, vmiNames, runningVmis, runningMigrations, subresourceTargets, runningTargets };
 }
@@ -91,26 +114,60 @@ export interface Candidates {
   refusedOnly?: true;
 }
 
-function lazy<T>(items: readonly T[], make: (t: T) => Command): Candidates {
-  return { length: items.length, at: (i) => make(items[i] as T) };
+/** Items made into commands on demand, by a maker made once (`at` passes it the step index: data tokens). */
+class Lazy<T> implements Candidates {
+  readonly length: number;
+  refusedOnly?: true;
+  constructor(
+    private readonly items: readonly T[],
+    private readonly make: (t: T, step: number) => Command,
+    private readonly step = 0,
+  ) {
+    this.length = items.length;
+  }
+  at(i: number): Command {
+    return this.make(this.items[i] as T, this.step);
+  }
+}
+
+function lazy<T>(items: readonly T[], make: (t: T, step: number) => Command, step?: number): Candidates {
+  return new Lazy(items, make, step);
+}
+
+class Concat implements Candidates {
+  readonly length: number;
+  constructor(private readonly parts: readonly Candidates[]) {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    this.length = n;
+  }
+  at(i: number): Command {
+    for (const p of this.parts) {
+      if (i < p.length) return p.at(i);
+      i -= p.length;
+    }
+    throw new Error(`bug: candidate ${i} out of range`);
+  }
 }
 
 function concat(...parts: Candidates[]): Candidates {
-  return {
-    length: parts.reduce((n, p) => n + p.length, 0),
-    at(i) {
-      for (const p of parts) {
-        if (i < p.length) return p.at(i);
-        i -= p.length;
-      }
-      throw new Error(`bug: candidate ${i} out of range`);
-    },
-  };
+  return new Concat(parts);
 }
 
 /** Every target with every option, target-major. */
-function product<T, O>(targets: readonly T[], options: readonly O[], make: (t: T, o: O) => Command): Candidates {
-  return { length: targets.length * options.length, at: (i) => make(targets[Math.floor(i / options.length)] as T, options[i % options.length] as O) };
+class Product<T, O> implements Candidates {
+  readonly length: number;
+  constructor(
+    private readonly targets: readonly T[],
+    private readonly options: readonly O[],
+    private readonly make: (t: T, o: O) => Command,
+  ) {
+    this.length = targets.length * options.length;
+  }
+  at(i: number): Command {
+    const n = this.options.length;
+    return this.make(this.targets[Math.floor(i / n)] as T, this.options[i % n] as O);
+  }
 }
 
 /** Re-applies of an applied VM with another run strategy: strategy switches (R-RS*). */
@@ -122,17 +179,24 @@ function strategySwitches(s: GenState, d: Derived): Candidates {
     const current = strategyOf(vm);
     for (const rs of RUN_STRATEGIES) if (rs !== current) pairs.push([vm, rs]);
   }
-  return lazy(pairs, ([vm, rs]) => {
-    const { running: _r, ...spec } = vm.spec;
-    return { kind: 'apply', args: { object: { ...vm, spec: { ...spec, runStrategy: rs } } } };
-  });
+  return lazy(pairs, switched);
+}
+
+function switched([vm, rs]: [VirtualMachine, RunStrategy]): Command {
+  const { running: _r, ...spec } = vm.spec;
+  return { kind: 'apply', args: { object: { ...vm, spec: { ...spec, runStrategy: rs } } } };
 }
 
 type CandidatesOf = (s: GenState, d: Derived) => Candidates;
 
 /** The VMIs of the migrations in flight. */
 function inFlightVmis(s: GenState, d: Derived): string[] {
-  return [...new Set(d.runningMigrations.map((m) => s.obs.migrations[m]!.vmi))].filter((v) => s.obs.vmis[v]?.migration?.completed === false).sort();
+  const out = new Set<string>();
+  for (const m of d.runningMigrations) {
+    const vmi = s.obs.migrations[m]!.vmi;
+    if (s.obs.vmis[vmi]?.migration?.completed === false) out.add(vmi);
+  }
+  return [...out].sort();
 }
 
 /** Which of a VM's objects: its dependencies (all but the last), its own object (the last), or all. */
@@ -145,34 +209,82 @@ const PART: Readonly<Record<Part, (n: number) => readonly [number, number]>> = {
   all: (n) => [0, n],
 };
 
+const anyVm = (_flags: boolean[]): boolean => true;
+/** A VM whose own object (the last) is applied. */
+const vmApplied = (flags: boolean[]): boolean => flags.at(-1) === true;
+
 /** The objects of `part` of every VM (of those `onlyVm` admits) whose applied state is `applied`, in VM order. */
-function objectsWhere(s: GenState, d: Derived, part: Part, applied: boolean, onlyVm: (flags: boolean[]) => boolean = () => true): KubeObject[] {
+function objectsWhere(s: GenState, d: Derived, part: Part, applied: boolean, onlyVm: (flags: boolean[]) => boolean = anyVm): KubeObject[] {
   const out: KubeObject[] = [];
-  s.vms.forEach((v, i) => {
+  for (let i = 0; i < s.vms.length; i++) {
+    const v = s.vms[i]!;
     const flags = d.isApplied[i] as boolean[];
-    if (!onlyVm(flags)) return;
+    if (!onlyVm(flags)) continue;
     const [from, to] = PART[part](v.objects.length);
     for (let j = from; j < to; j++) if (flags[j] === applied) out.push(v.objects[j] as KubeObject);
-  });
+  }
   return out;
 }
 
+const applyOf = (object: KubeObject): Command => ({ kind: 'apply', args: { object } });
+const deleteOf = (o: KubeObject): Command => ({ kind: 'delete', args: { kind: o.kind, name: o.metadata.name } });
+const deleteVmiOf = (name: string): Command => ({ kind: 'delete', args: { kind: 'VirtualMachineInstance', name } });
+const migrateOf = (name: string): Command => ({ kind: 'vm', args: { verb: 'migrate', name } });
+const stopOf = (name: string, o: (typeof STOP_OPTIONS)[number]): Command => ({ kind: 'vm', args: { verb: 'stop', name, ...o } });
+const restartOf = (name: string, o: (typeof RESTART_OPTIONS)[number]): Command => ({ kind: 'vm', args: { verb: 'restart', name, ...o } });
+const writeDataOf = ([vmi, disk]: readonly [string, string], step: number): Command => ({ kind: 'guest', args: { action: 'writeData', vmi, disk, token: `t${step}` } });
+const killLauncherOf = (vmi: string): Command => ({ kind: 'fault', args: { fault: 'killLauncher', vmi } });
+const nodeLossOf = (node: string): Command => ({ kind: 'fault', args: { fault: 'nodeLoss', node } });
+const abortOf = (name: string): Command => ({ kind: 'delete', args: { kind: 'VirtualMachineInstanceMigration', name } });
+const killTargetOf = (vmi: string): Command => ({ kind: 'fault', args: { fault: 'killMigrationTarget', vmi } });
+
 function unapplied(s: GenState, d: Derived, part: Part, onlyVm?: (flags: boolean[]) => boolean): Candidates {
-  return lazy(objectsWhere(s, d, part, false, onlyVm), (object) => ({ kind: 'apply', args: { object } }));
+  return lazy(objectsWhere(s, d, part, false, onlyVm), applyOf);
 }
 
 /** The name lists of Derived (targets of verbs and guest actions). */
 type Targets = Exclude<keyof Derived, 'isApplied'>;
 
-const vmVerb =
-  (verb: Exclude<VmVerb, 'stop' | 'restart'>, targets: Targets): CandidatesOf =>
-  (_s, d) =>
-    lazy(d[targets], (name) => ({ kind: 'vm', args: { verb, name } }));
+function vmVerb(verb: Exclude<VmVerb, 'stop' | 'restart'>, targets: Targets): CandidatesOf {
+  const make = (name: string): Command => ({ kind: 'vm', args: { verb, name } });
+  return (_s, d) => lazy(d[targets], make);
+}
 
-const guestAction =
-  (action: Exclude<GuestActionKind, 'writeData'>, targets: Targets): CandidatesOf =>
-  (_s, d) =>
-    lazy(d[targets], (vmi) => ({ kind: 'guest', args: { action, vmi } }));
+function guestAction(action: Exclude<GuestActionKind, 'writeData'>, targets: Targets): CandidatesOf {
+  const make = (vmi: string): Command => ({ kind: 'guest', args: { action, vmi } });
+  return (_s, d) => lazy(d[targets], make);
+}
+
+/** The VMIs of the VMs (those a VMI deletion makes the VM controller react to). */
+function vmOwnedVmis(s: GenState, d: Derived): string[] {
+  const out: string[] = [];
+  for (const n of d.vmiNames) if (s.obs.vmis[n]?.owner === 'vm') out.push(n);
+  return out;
+}
+
+/** Running VMIs' disks with a size (the ones data can be written to), as [vmi, disk]. */
+function writableDisks(s: GenState, d: Derived): (readonly [string, string])[] {
+  const out: (readonly [string, string])[] = [];
+  for (const vmi of d.runningVmis) for (const disk of s.obs.vmis[vmi]?.disks ?? []) if (disk.sizeBytes !== null) out.push([vmi, disk.name]);
+  return out;
+}
+
+/** Ready nodes hosting a running VMI or the target of a migration in flight. */
+function lossNodes(s: GenState, d: Derived): string[] {
+  const hosts: (string | null | undefined)[] = [];
+  for (const n of d.runningVmis) hosts.push(s.obs.vmis[n]?.node);
+  for (const n of inFlightVmis(s, d)) hosts.push(s.obs.vmis[n]?.migration?.targetNode);
+  const out = new Set<string>();
+  for (const n of hosts) if (typeof n === 'string' && s.obs.nodes[n]?.ready === true) out.add(n);
+  return [...out].sort();
+}
+
+function migrateCandidates(_s: GenState, d: Derived): Candidates {
+  if (d.runningTargets.length > 0) return lazy(d.runningTargets, migrateOf);
+  const refused = lazy(d.subresourceTargets, migrateOf);
+  refused.refusedOnly = true;
+  return refused;
+}
 
 const STOP_OPTIONS = [{}, { gracePeriod: 0 }, { gracePeriod: 0, force: true }, { gracePeriod: 1 }] as const;
 const RESTART_OPTIONS = [{}, { gracePeriod: 0, force: true }] as const;
@@ -191,30 +303,17 @@ export const CATALOGUE = {
   // Once a VM is applied, its missing dependencies come first: the VM waiting
   // for them is observed, and then it can run (and be migrated, paused ...).
   apply: (s, d) => {
-    const waiting = unapplied(s, d, 'deps', (flags) => flags.at(-1) === true);
+    const waiting = unapplied(s, d, 'deps', vmApplied);
     if (waiting.length > 0) return waiting;
     return concat(unapplied(s, d, 'own'), unapplied(s, d, 'deps'), strategySwitches(s, d));
   },
-  delete: (s, d) =>
-    concat(
-      lazy(
-        objectsWhere(s, d, 'all', true),
-        (o) => ({ kind: 'delete', args: { kind: o.kind, name: o.metadata.name } }),
-      ),
-      // Deleting a VM's VMI: the VM controller reacts per run strategy.
-      lazy(
-        d.vmiNames.filter((n) => s.obs.vmis[n]?.owner === 'vm'),
-        (name) => ({ kind: 'delete', args: { kind: 'VirtualMachineInstance', name } }),
-      ),
-    ),
+  // Deleting a VM's VMI: the VM controller reacts per run strategy.
+  delete: (s, d) => concat(lazy(objectsWhere(s, d, 'all', true), deleteOf), lazy(vmOwnedVmis(s, d), deleteVmiOf)),
   start: vmVerb('start', 'appliedVms'),
-  stop: (_s, d) => product(d.appliedVms, STOP_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'stop', name, ...o } })),
-  restart: (_s, d) => product(d.appliedVms, RESTART_OPTIONS, (name, o) => ({ kind: 'vm', args: { verb: 'restart', name, ...o } })),
+  stop: (_s, d) => new Product(d.appliedVms, STOP_OPTIONS, stopOf),
+  restart: (_s, d) => new Product(d.appliedVms, RESTART_OPTIONS, restartOf),
   // A running (migratable) VMI when there is one, so that migrations run; else the ones the reference must refuse.
-  migrate: (_s, d) =>
-    d.runningTargets.length > 0
-      ? lazy(d.runningTargets, (name) => ({ kind: 'vm', args: { verb: 'migrate', name } }))
-      : { ...lazy(d.subresourceTargets, (name) => ({ kind: 'vm', args: { verb: 'migrate', name } })), refusedOnly: true },
+  migrate: migrateCandidates,
   pause: vmVerb('pause', 'subresourceTargets'),
   unpause: vmVerb('unpause', 'subresourceTargets'),
   softReboot: vmVerb('softReboot', 'subresourceTargets'),
@@ -223,23 +322,13 @@ export const CATALOGUE = {
   poweroff: guestAction('poweroff', 'runningVmis'),
   reboot: guestAction('reboot', 'runningVmis'),
   panic: guestAction('panic', 'runningVmis'),
-  writeData: (s, d) =>
-    lazy(
-      d.runningVmis.flatMap((vmi) => (s.obs.vmis[vmi]?.disks ?? []).filter((disk) => disk.sizeBytes !== null).map((disk) => [vmi, disk.name] as const)),
-      ([vmi, disk]) => ({ kind: 'guest', args: { action: 'writeData', vmi, disk, token: `t${s.step}` } }),
-    ),
-  killLauncher: (_s, d) => lazy(d.runningVmis, (vmi) => ({ kind: 'fault', args: { fault: 'killLauncher', vmi } })),
+  writeData: (s, d) => lazy(writableDisks(s, d), writeDataOf, s.step),
+  killLauncher: (_s, d) => lazy(d.runningVmis, killLauncherOf),
   // Losing a node matters when it hosts a running VMI or the target of a migration in flight.
-  nodeLoss: (s, d) =>
-    lazy(
-      [...new Set([...d.runningVmis.map((n) => s.obs.vmis[n]?.node), ...inFlightVmis(s, d).map((n) => s.obs.vmis[n]?.migration?.targetNode)])]
-        .filter((n): n is string => typeof n === 'string' && s.obs.nodes[n]?.ready === true)
-        .sort(),
-      (node) => ({ kind: 'fault', args: { fault: 'nodeLoss', node } }),
-    ),
+  nodeLoss: (s, d) => lazy(lossNodes(s, d), nodeLossOf),
   // Deleting a running migration: KubeVirt aborts it (R-M4).
-  abortMigration: (_s, d) => lazy(d.runningMigrations, (name) => ({ kind: 'delete', args: { kind: 'VirtualMachineInstanceMigration', name } })),
-  killMigrationTarget: (s, d) => lazy(inFlightVmis(s, d), (vmi) => ({ kind: 'fault', args: { fault: 'killMigrationTarget', vmi } })),
+  abortMigration: (_s, d) => lazy(d.runningMigrations, abortOf),
+  killMigrationTarget: (s, d) => lazy(inFlightVmis(s, d), killTargetOf),
 } satisfies Record<string, CandidatesOf>;
 
 /** What a generated step can be (finer than a command kind). Public. */
@@ -283,14 +372,15 @@ function planOf(kinds: readonly ChoiceKind[]): KindsPlan {
 export function resolveChoice(choice: Choice, kinds: readonly ChoiceKind[], s: GenState): Command | null {
   const d = derive(s);
   const { unique, slot } = planOf(kinds);
-  const computed = unique.map((k) => CATALOGUE[k](s, d));
+  const computed: Candidates[] = [];
+  for (const k of unique) computed.push(CATALOGUE[k](s, d));
   const valid: Candidates[] = [];
-  kinds.forEach((_, i) => {
+  for (let i = 0; i < kinds.length; i++) {
     const [u, repeat] = slot[i] as [number, boolean];
     const c = computed[u] as Candidates;
     // A kind listed n times weighs n where it can run; where it can only be refused, once.
     if (c.length > 0 && !(repeat && c.refusedOnly)) valid.push(c);
-  });
+  }
   if (valid.length === 0) return null;
   const list = valid[choice[0] % valid.length] as Candidates;
   return list.at(choice[1] % list.length);
