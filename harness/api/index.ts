@@ -18,6 +18,7 @@ export { applyInstancetype } from './applyInstancetype.ts';
 export { vmiSpecFromVm, applyClusterDefaults, type SpecLookups, type VmiSpecResult } from './vmiSpecFromVm.ts';
 export { effectiveRunStrategy } from './runStrategy.ts';
 export { parseCniConfig, type CniResult } from './nad.ts';
+export { deepFreeze } from './deepFreeze.ts';
 export { DEFAULT_CLUSTER_CONFIG } from './clusterconfig.ts';
 export { checkVmiSpec } from './virtualmachineinstance.ts';
 export type * from './generated/index.ts';

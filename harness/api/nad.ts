@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { head, typed } from './common.ts';
 import { pathOf, type FieldIssue } from './issues.ts';
 import type { CniConfig, NetworkAttachmentDefinition } from './types.ts';
+import { deepFreeze } from './deepFreeze.ts';
 
 export const networkAttachmentDefinitionSchema = typed<NetworkAttachmentDefinition>()(
   z.strictObject({ ...head('k8s.cni.cncf.io/v1', 'NetworkAttachmentDefinition'), spec: z.strictObject({ config: z.string() }) }),
@@ -37,11 +38,29 @@ const cniConfigSchema = typed<CniConfig>()(
 
 export type CniResult = { ok: true; config: CniConfig } | { ok: false; issues: FieldIssue[] };
 
-/** Parses and checks a NAD's `spec.config`; issue paths start at `spec.config`. Public. */
+/**
+ * Parses and checks a NAD's `spec.config`; issue paths start at `spec.config`. Public.
+ * The result is frozen and shared by every NAD with the same config text: a
+ * cluster's few NADs are parsed on every apply and every VMI placement.
+ */
 export function parseCniConfig(nad: NetworkAttachmentDefinition): CniResult {
+  const text = nad.spec.config;
+  let r = parsed.get(text);
+  if (r === undefined) {
+    r = deepFreeze(parseConfigText(text));
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(text, r);
+  }
+  return r;
+}
+
+const PARSED_LIMIT = 256;
+const parsed = new Map<string, CniResult>();
+
+function parseConfigText(config: string): CniResult {
   let json: unknown;
   try {
-    json = JSON.parse(nad.spec.config);
+    json = JSON.parse(config);
   } catch (err) {
     return { ok: false, issues: [{ path: 'spec.config', message: `invalid JSON: ${(err as Error).message}` }] };
   }

@@ -16,6 +16,7 @@
 import type { Backend } from '../../backends/contract.ts';
 import type { Result } from '../contract/index.ts';
 import type { Command } from './command.ts';
+import { deepFreeze } from '../api/index.ts';
 
 /** A backend factory's way to save a backend's state and make one continuing from it. */
 export interface SavedState {
@@ -63,12 +64,4 @@ export function remember(factory: object, key: string, entry: SetupEntry): void 
   const c = cacheOf(factory);
   c.set(key, { results: deepFreeze(entry.results), state: entry.state });
   if (c.size > LIMIT) c.delete(c.keys().next().value as string);
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }
