@@ -199,7 +199,8 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
   const config = migrationConfig(s, v, source, target.name);
   v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: false, failed: false, sourceNode: source, targetNode: target.name, ...config.status };
   s.touch(v);
-  s.touch(m);
+  // its reconcile now would find it Running and not completed: nothing to do (a deletion or a first look is queued by its own write)
+  s.touchOwn(m, 'migration');
   const effect: Effect = { type: 'migrate', uid: v.obj.metadata.uid, migration: m.obj.metadata.name, targetNode: target.name, nics: launchNics(nics) };
   if (config.bandwidth !== null) effect.bandwidthBytesPerSecond = config.bandwidth;
   c.emit(effect);
@@ -312,5 +313,6 @@ function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Fai
     const e = s.get(VMIM, old.name);
     if (e && e.obj.metadata.uid === old.uid) s.remove(e);
   }
-  s.touch(m);
+  // its reconcile now would find it final and not deleting (a deleting one is removed above or queued by its deletion): nothing to do
+  s.touchOwn(m, 'migration');
 }
