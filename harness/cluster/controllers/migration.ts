@@ -298,9 +298,14 @@ function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Fai
   const book = migrationBook(s);
   if (m.rec.evacuation !== undefined) {
     // migration.go handleMigrationBackoff counts the consecutive failed evacuation migrations of a VMI
-    const failures = (book.evacuationFailures ??= {});
-    if (phase === 'Succeeded') delete failures[m.rec.vmiUid];
-    else failures[m.rec.vmiUid] = { count: (failures[m.rec.vmiUid]?.count ?? 0) + 1, lastFailedAt: c.now() };
+    // a success only clears a count; with no failure booked yet (every migration of a drain that goes well) there is none to clear
+    const failures = book.evacuationFailures;
+    if (phase === 'Succeeded') {
+      if (failures !== undefined) delete failures[m.rec.vmiUid];
+    } else {
+      const f = (book.evacuationFailures ??= {});
+      f[m.rec.vmiUid] = { count: (f[m.rec.vmiUid]?.count ?? 0) + 1, lastFailedAt: c.now() };
+    }
   }
   if (m.rec.removeWhenFinal) {
     s.remove(m);
