@@ -198,7 +198,9 @@ export class Store {
   /**
    * Records a controller's write of its own object's status: a new
    * resourceVersion, no event (the controllers watching that kind follow the
-   * objects the status is computed from, not the status itself).
+   * objects the status is computed from, not the status itself). Also for a
+   * write of an entry's record alone that no watch reads (the API object is
+   * unchanged, so an informer would deliver nothing).
    */
   touchStatus(e: Entry): void {
     e.rv = ++this.counters.resourceVersion;
