@@ -75,6 +75,31 @@ describe('ClusterCore without instant effects', () => {
     expect(core.takeEffects().filter((e) => e.type === 'migrate')).toHaveLength(1);
   });
 
+  it('R-M5/R-M6 a drain: 2 of the node\'s migrations run, each completion starts the oldest pending one; a pending one whose VMI ended fails and takes no slot', () => {
+    const core = new ClusterCore();
+    core.apply(node('n1', { cpu: '64', memory: '64Gi' }));
+    for (let i = 0; i < 5; i++) core.apply(vm(`v${i}`, 'Manual'));
+    for (let i = 0; i < 5; i++) core.vm({ verb: 'start', name: `v${i}` });
+    const uids = new Map(launches(core.takeEffects()).map((l) => [l.spec.name, l.spec.uid]));
+    for (const uid of uids.values()) core.onEvent({ type: 'running', uid });
+    core.apply(node('n2', { cpu: '64', memory: '64Gi' }));
+    core.takeEffects();
+    expect(core.drain('n1')).toEqual({ ok: true });
+    const started = () => core.takeEffects().filter((e): e is Extract<Effect, { type: 'migrate' }> => e.type === 'migrate');
+    const first = started();
+    expect(first.map((m) => m.migration)).toEqual(['v0-migration-1', 'v1-migration-1']);
+    // v2's VMI ends while its migration waits: the migration fails, and the slot v0 frees goes to v3
+    core.vm({ verb: 'stop', name: 'v2' });
+    core.onEvent({ type: 'exited', uid: uids.get('v2')!, reason: 'guestShutdown' });
+    expect(migrations(core).find((m) => m.vmiName === 'v2')!.phase).toBe('Failed');
+    expect(started()).toEqual([]);
+    core.onEvent({ type: 'migrationCompleted', uid: first[0]!.uid, migration: first[0]!.migration, targetNode: 'n2' });
+    expect(started().map((m) => m.migration)).toEqual(['v3-migration-1']);
+    core.onEvent({ type: 'migrationCompleted', uid: first[1]!.uid, migration: first[1]!.migration, targetNode: 'n2' });
+    expect(started().map((m) => m.migration)).toEqual(['v4-migration-1']);
+    expect(vmi(core, 'v0').nodeName).toBe('n2');
+  });
+
   it('R-M4 a failed migration keeps the VMI on its source with migrationState failed', () => {
     const core = new ClusterCore();
     core.apply(node('n1'));

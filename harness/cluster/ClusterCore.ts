@@ -123,7 +123,7 @@ export class ClusterCore {
   private readonly store: Store;
   private readonly queues: WorkQueue[] = CONTROLLERS.map(() => new WorkQueue());
   /** Per kind: the controllers watching it, with their watch and enqueue. */
-  private readonly routes = new Map<string, { watch: Watch; enqueue: (key: string) => void }[]>();
+  private readonly routes = new Map<string, { controller: string; watch: Watch; enqueue: (key: string) => void }[]>();
   /** uid → VMI name (events name VMIs by uid); a cache of the store, rebuilt on restore. */
   private readonly vmiByUid = new ChurnMap<string, string>();
   private readonly ctx: Ctx;
@@ -149,11 +149,11 @@ export class ClusterCore {
       for (const [kind, watch] of Object.entries(c.watches)) {
         let list = this.routes.get(kind);
         if (!list) this.routes.set(kind, (list = []));
-        list.push({ watch, enqueue });
+        list.push({ controller: c.name, watch, enqueue });
       }
     });
     for (const e of this.store.all('VirtualMachineInstance').values()) this.vmiByUid.set(e.obj.metadata.uid, e.obj.metadata.name);
-    this.store.listener = (kind, name, e, change) => this.route(kind, name, e, change);
+    this.store.listener = (kind, name, e, change, writer) => this.route(kind, name, e, change, writer);
   }
 
   /** A core continuing from `save()`'s JSON; `opts` are the rules and defaults it was made with (rules are code, not state). */
@@ -167,7 +167,7 @@ export class ClusterCore {
     return this.store.save();
   }
 
-  private route(kind: string, name: string, e: Entry, change: Change): void {
+  private route(kind: string, name: string, e: Entry, change: Change, writer: string | null): void {
     const removed = change === 'removed';
     if (kind === 'VirtualMachineInstance') {
       if (removed) this.vmiByUid.delete(e.obj.metadata.uid);
@@ -175,7 +175,10 @@ export class ClusterCore {
     }
     const list = this.routes.get(kind);
     if (!list) return;
-    for (let i = 0; i < list.length; i++) list[i]!.watch(this.ctx, e, removed, list[i]!.enqueue);
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      if (r.controller !== writer) r.watch(this.ctx, e, removed, r.enqueue);
+    }
   }
 
   /** Works off the queues, first controller with work first, until all are empty. */

@@ -69,6 +69,8 @@ export function createMigration(s: Store, vmiName: string, name: string | null, 
   }
   s.create(obj, rec);
   r.activeMigration = mname;
-  s.touch(vmi);
+  // Only the VMI's record changed, not the API object (KubeVirt's VMI is first written when the migration starts,
+  // status.migrationState): the watchers of VMIs are not told. What reads activeMigration reads it when it looks.
+  s.touchStatus(vmi);
   return OK;
 }

@@ -110,6 +110,20 @@ function requestAbort(c: Ctx, m: VmimEntry): void {
  */
 const lastPump = new WeakMap<Store, { rv: number; now: number }>();
 
+/**
+ * Per store, a pending migration's source node, noted once its VMI was seen
+ * Running (a cache, not state: a restored store starts without it). A
+ * Running VMI keeps its node while it has a pending migration (only its
+ * active migration, which is that pending one, could move it); a VMI that
+ * ends or is replaced by another of its name is not startable either way.
+ * So a pending migration whose noted node is at its outbound limit is
+ * skipped without looking up the migration and its VMI: in a drain the
+ * pending list is long and almost all of it waits for one node's limit,
+ * and those look-ups were the pump's whole cost. An entry goes when its
+ * name leaves the pending list.
+ */
+const pendingNodes = new WeakMap<Store, Map<string, string>>();
+
 /** Starts pending migrations within the cluster and per-node limits (R-M5). */
 function pump(c: Ctx): void {
   const s = c.store;
@@ -118,16 +132,28 @@ function pump(c: Ctx): void {
   const last = lastPump.get(s);
   if (last !== undefined && last.rv === s.counters.resourceVersion && last.now === c.now()) return;
   const cluster = s.books.cluster as { parallelMigrationsPerCluster: number; parallelOutboundMigrationsPerNode: number };
+  const perNode = cluster.parallelOutboundMigrationsPerNode;
+  let nodes = pendingNodes.get(s);
+  if (nodes === undefined) pendingNodes.set(s, (nodes = new Map()));
   for (let i = 0; i < book.pending.length && book.running < cluster.parallelMigrationsPerCluster; ) {
-    const m = s.get(VMIM, book.pending[i]!) as VmimEntry;
+    const name = book.pending[i]!;
+    const noted = nodes.get(name);
+    if (noted !== undefined && (book.outbound[noted] ?? 0) >= perNode) {
+      i++;
+      continue; // its node's limit (the full check below would say so too)
+    }
+    const m = s.get(VMIM, name) as VmimEntry;
     const v = vmiOf(s, m);
     const node = v?.obj.status.nodeName;
+    const running = v !== null && v.obj.status.phase === 'Running' && node !== undefined;
+    if (running && noted === undefined) nodes.set(name, node);
     const backoff = m.rec.notBefore !== undefined && m.rec.notBefore > c.now();
-    if (backoff || !v || v.obj.status.phase !== 'Running' || node === undefined || (book.outbound[node] ?? 0) >= cluster.parallelOutboundMigrationsPerNode) {
+    if (backoff || !running || (book.outbound[node] ?? 0) >= perNode) {
       i++;
       continue; // waits for its backoff, until its VMI runs, or for its node's limit
     }
     book.pending.splice(i, 1);
+    nodes.delete(name);
     start(c, m, v);
   }
   if (last === undefined) lastPump.set(s, { rv: s.counters.resourceVersion, now: c.now() });
@@ -173,7 +199,8 @@ function start(c: Ctx, m: VmimEntry, v: VmiEntry): void {
   const config = migrationConfig(s, v, source, target.name);
   v.obj.status.migrationState = { migrationUid: m.obj.metadata.uid, completed: false, failed: false, sourceNode: source, targetNode: target.name, ...config.status };
   s.touch(v);
-  s.touch(m);
+  // its reconcile now would find it Running and not completed: nothing to do (a deletion or a first look is queued by its own write)
+  s.touchOwn(m, 'migration');
   const effect: Effect = { type: 'migrate', uid: v.obj.metadata.uid, migration: m.obj.metadata.name, targetNode: target.name, nics: launchNics(nics) };
   if (config.bandwidth !== null) effect.bandwidthBytesPerSecond = config.bandwidth;
   c.emit(effect);
@@ -212,6 +239,7 @@ function finish(c: Ctx, m: VmimEntry, phase: 'Succeeded' | 'Failed'): void {
   if (m.obj.status.phase === 'Pending') {
     const i = book.pending.indexOf(m.obj.metadata.name);
     if (i >= 0) book.pending.splice(i, 1);
+    pendingNodes.get(s)?.delete(m.obj.metadata.name);
     end(c, m, v, 'Failed');
     return;
   }
@@ -270,9 +298,14 @@ function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Fai
   const book = migrationBook(s);
   if (m.rec.evacuation !== undefined) {
     // migration.go handleMigrationBackoff counts the consecutive failed evacuation migrations of a VMI
-    const failures = (book.evacuationFailures ??= {});
-    if (phase === 'Succeeded') delete failures[m.rec.vmiUid];
-    else failures[m.rec.vmiUid] = { count: (failures[m.rec.vmiUid]?.count ?? 0) + 1, lastFailedAt: c.now() };
+    // a success only clears a count; with no failure booked yet (every migration of a drain that goes well) there is none to clear
+    const failures = book.evacuationFailures;
+    if (phase === 'Succeeded') {
+      if (failures !== undefined) delete failures[m.rec.vmiUid];
+    } else {
+      const f = (book.evacuationFailures ??= {});
+      f[m.rec.vmiUid] = { count: (f[m.rec.vmiUid]?.count ?? 0) + 1, lastFailedAt: c.now() };
+    }
   }
   if (m.rec.removeWhenFinal) {
     s.remove(m);
@@ -285,5 +318,6 @@ function end(c: Ctx, m: VmimEntry, v: VmiEntry | null, phase: 'Succeeded' | 'Fai
     const e = s.get(VMIM, old.name);
     if (e && e.obj.metadata.uid === old.uid) s.remove(e);
   }
-  s.touch(m);
+  // its reconcile now would find it final and not deleting (a deleting one is removed above or queued by its deletion): nothing to do
+  s.touchOwn(m, 'migration');
 }

@@ -42,15 +42,27 @@ function retryWaiting(c: Ctx, enqueue: (key: string) => void): void {
   for (const n of [...w].sort((a, b) => seq(a) - seq(b))) enqueue(n);
 }
 
-/** The VMI itself, when there is something to do for it; an ended one frees resources the waiting VMIs may take (after it). */
+/**
+ * The VMI itself, when there is something to do for it; an ended one frees
+ * resources the waiting VMIs may take (after it). "Something to do" is
+ * reconcile's own test: an ended VMI to release, or released, deleted and
+ * let go by its owner; a deleted one not launched, or whose deletion is not
+ * yet seen; one still to schedule or launch. Any other write (the owner's,
+ * the agent's, this controller's own release) would queue a reconcile that
+ * does nothing, and each of those facts only turns true with a write of the
+ * VMI, which comes here again.
+ */
 const onVmi: Watch = (c, e, removed, enqueue) => {
   if (removed) return;
   const v = e as VmiEntry;
+  const r = v.rec;
   const phase = v.obj.status.phase;
   if (FINAL(phase)) {
-    if (!v.rec.released || isDeleting(v)) enqueue(v.obj.metadata.name);
+    if (!r.released || (isDeleting(v) && !r.ownerFinalizer)) enqueue(v.obj.metadata.name);
     retryWaiting(c, enqueue);
-  } else if (isDeleting(v) || phase === 'Pending' || phase === 'Scheduling' || v.rec.waitingVolumes) enqueue(v.obj.metadata.name);
+  } else if (isDeleting(v)) {
+    if (!r.launched || !r.deletionSeen) enqueue(v.obj.metadata.name);
+  } else if (phase === 'Pending' || phase === 'Scheduling' || r.waitingVolumes) enqueue(v.obj.metadata.name);
 };
 
 /** A new or changed object a VMI may wait for (a removal frees nothing: the harness keeps a waiting VMI's last verdict then). */

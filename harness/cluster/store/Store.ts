@@ -28,8 +28,12 @@ export interface Entry<O extends ApiObject = ApiObject, R = unknown> {
 /** What a write did, in an informer's words. */
 export type Change = 'added' | 'updated' | 'removed';
 
-/** Called on every write; `e` is the entry after the write, or the last one for a removal. */
-export type StoreListener = (kind: string, name: string, e: Entry, change: Change) => void;
+/**
+ * Called on every write; `e` is the entry after the write, or the last one
+ * for a removal; `writer` names the controller whose own watch is not told
+ * (touchOwn), or is null.
+ */
+export type StoreListener = (kind: string, name: string, e: Entry, change: Change, writer: string | null) => void;
 
 /** Counters the store hands out from: same seed ⇒ same uids, MACs and names. */
 export interface Counters {
@@ -164,22 +168,40 @@ export class Store {
     const e: Entry<O, R> = { obj, rec, rv, shown: rv };
     byName.inner.set(m.name, e as Entry);
     if (!WORKLOAD_KINDS.has(obj.kind)) c.configVersion++;
-    this.listener(obj.kind, m.name, e as Entry, 'added');
+    this.listener(obj.kind, m.name, e as Entry, 'added', null);
     return e;
   }
 
   /** Records a change made in place to an entry (object or record): new resourceVersion, listeners told. */
   touch(e: Entry): void {
+    this.update(e, null);
+  }
+
+  /**
+   * A touch by the controller that reconciles the object, where its next
+   * reconcile of that key would find nothing to do: the other controllers
+   * watching the kind are told, the writer's own watch is not. (In KubeVirt
+   * the controller's own update comes back through its informer and the
+   * reconcile it queues is a no-op; skipping it changes no write.) Only for
+   * writes whose no-op re-reconcile the caller has shown.
+   */
+  touchOwn(e: Entry, writer: string): void {
+    this.update(e, writer);
+  }
+
+  private update(e: Entry, writer: string | null): void {
     const c = this.counters;
     e.rv = ++c.resourceVersion;
     if (!WORKLOAD_KINDS.has(e.obj.kind)) c.configVersion++;
-    this.listener(e.obj.kind, e.obj.metadata.name, e, 'updated');
+    this.listener(e.obj.kind, e.obj.metadata.name, e, 'updated', writer);
   }
 
   /**
    * Records a controller's write of its own object's status: a new
    * resourceVersion, no event (the controllers watching that kind follow the
-   * objects the status is computed from, not the status itself).
+   * objects the status is computed from, not the status itself). Also for a
+   * write of an entry's record alone that no watch reads (the API object is
+   * unchanged, so an informer would deliver nothing).
    */
   touchStatus(e: Entry): void {
     e.rv = ++this.counters.resourceVersion;
@@ -202,7 +224,7 @@ export class Store {
     if (!byName || byName.get(name) !== e) return;
     byName.delete(name);
     if (!WORKLOAD_KINDS.has(kind)) this.counters.configVersion++;
-    this.listener(kind, name, e, 'removed');
+    this.listener(kind, name, e, 'removed', null);
   }
 
   /** The whole store as plain JSON. */
