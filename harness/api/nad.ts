@@ -44,10 +44,12 @@ export type CniResult = { ok: true; config: CniConfig } | { ok: false; issues: F
  * cluster's few NADs are parsed on every apply and every VMI placement.
  */
 export function parseCniConfig(nad: NetworkAttachmentDefinition): CniResult {
-  const text = nad.spec.config;
+  // a manifest may have no spec or a config that is not text: checked as ever, not kept
+  const text: unknown = (nad.spec as { config?: unknown } | undefined)?.config;
+  if (typeof text !== 'string') return parseConfigOf(nad);
   let r = parsed.get(text);
   if (r === undefined) {
-    r = deepFreeze(parseConfigText(text));
+    r = deepFreeze(parseConfigOf(nad));
     if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
     parsed.set(text, r);
   }
@@ -57,10 +59,10 @@ export function parseCniConfig(nad: NetworkAttachmentDefinition): CniResult {
 const PARSED_LIMIT = 256;
 const parsed = new Map<string, CniResult>();
 
-function parseConfigText(config: string): CniResult {
+function parseConfigOf(nad: NetworkAttachmentDefinition): CniResult {
   let json: unknown;
   try {
-    json = JSON.parse(config);
+    json = JSON.parse(nad.spec.config);
   } catch (err) {
     return { ok: false, issues: [{ path: 'spec.config', message: `invalid JSON: ${(err as Error).message}` }] };
   }
