@@ -11,6 +11,7 @@
  */
 import fc from 'fast-check';
 import type { KubeObject, Node } from '../api/index.ts';
+import { deepFreeze } from '../api/index.ts';
 import type { Suite } from './suite.ts';
 
 export const SRIOV_RESOURCE = 'intel.com/sriov_net';
@@ -156,7 +157,8 @@ export function clusterArb(suite: Suite): fc.Arbitrary<ClusterSpec> {
   });
   const roomyNode = fc.record({ cpu: fc.constant(MAX_CPU), memoryMi: fc.constant(MEMORY_MI[0]), vfs: fc.constant(sriov ? MAX_VFS : 0) });
   const node = migrates ? fc.oneof({ withCrossShrink: true }, { arbitrary: roomyNode, weight: MIGRATION_ROOM.roomy }, { arbitrary: anyNode, weight: 1 }) : anyNode;
-  const objects = clusterObjects(suite);
+  // shared by every generated cluster, and kept as text by the setup cache: frozen, so that a write to one fails loudly
+  const objects = clusterObjects(suite).map(deepFreeze);
   const nodes = migrates
     ? fc.oneof(
         { arbitrary: fc.array(node, { minLength: 2, maxLength: suite.maxNodes }), weight: MIGRATION_ROOM.oneNodeIn - 1 },

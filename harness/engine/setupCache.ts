@@ -40,9 +40,19 @@ function cacheOf(factory: object): Map<string, SetupEntry> {
   return c;
 }
 
-/** The key of a setup: its commands. */
+/** An object's JSON text, once per object: a suite's cluster objects besides the nodes are the same objects in every sequence (clusterArb.ts), and commands never change the objects they carry. */
+const texts = new WeakMap<object, string>();
+function textOf(o: object): string {
+  let t = texts.get(o);
+  if (t === undefined) texts.set(o, (t = JSON.stringify(o)));
+  return t;
+}
+
+/** The key of a setup: its commands, as text. */
 export function setupKey(setup: readonly Command[]): string {
-  return JSON.stringify(setup);
+  let key = '';
+  for (const c of setup) key += c.kind === 'apply' ? `apply ${c.args.setup === true} ${textOf(c.args.object)}\n` : `${JSON.stringify(c)}\n`;
+  return key;
 }
 
 /** The entry of every factory for this setup, or null unless all have one. */
