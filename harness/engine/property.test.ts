@@ -21,6 +21,14 @@ const suite = suiteSchema.parse({
 const fake = (name: string, o: FakeOptions = {}): BackendFactory => ({ name, create: async () => createFakeBackend({ name, ...o }) });
 
 describe('runGeneratedProperty (runner mechanics, toy backend)', () => {
+  it('maxSteps below the suite\'s minSteps caps both (vmconform run --max-steps 5 on the default suite failed with an internal error)', async () => {
+    const long = { ...suite, minSteps: 8, maxSteps: 10 };
+    const out = await runGeneratedProperty({ suite: long, maxSteps: 3, factories: [fake('a'), fake('b')], seed: 1, runs: 20, settleBudgetMs: 1000 });
+    expect(out.result.passed).toBe(true);
+    expect(out.result.sequences).toBe(20);
+    expect(out.result.steps).toBeLessThanOrEqual(20 * 3);
+  });
+
   it('passes when two backends differ only in raw ids (canonical labels)', async () => {
     const out = await runGeneratedProperty({ suite, factories: [fake('a'), fake('b', { uidPrefix: 'other' })], seed: 1, runs: 50, settleBudgetMs: 1000 });
     expect(out.result.passed).toBe(true);

@@ -117,7 +117,8 @@ export function failureOf(
 /** Runs the generated property of a suite. Public. */
 export async function runGeneratedProperty(o: PropertyOptions): Promise<PropertyOutcome> {
   const now = o.now ?? Date.now;
-  const suite = o.maxSteps === undefined ? o.suite : { ...o.suite, maxSteps: o.maxSteps };
+  // --max-steps below the suite's minSteps caps both: the sequences are as long as asked, never longer
+  const suite = o.maxSteps === undefined ? o.suite : { ...o.suite, maxSteps: o.maxSteps, minSteps: Math.min(o.suite.minSteps, o.maxSteps) };
   const started = now();
   let sequences = 0;
   let steps = 0;
