@@ -40,6 +40,7 @@ export class ClusterBackend implements Backend {
     this.now = opts.now ?? Date.now;
     if (opts.launcher) this.launcher = opts.launcher;
     this.skewMs = opts.skewMs ?? 0;
+    this.perform = agent.perform.bind(agent);
   }
 
   /** How far settle moved the core's clock past the agent's (or the wall) clock, to due timers (settle.ts). */
@@ -56,12 +57,14 @@ export class ClusterBackend implements Backend {
   }
 
   /** Moves the core's clock to a due timer (settle.ts): the same final state on the virtual and the wall clock. */
-  private readonly advance = (dueMs: number): void => {
+  private moveToTimer(dueMs: number): void {
     this.skewMs += Math.max(0, dueMs - this.clock());
     this.tick();
-  };
+  }
 
-  private readonly perform = (e: Effect) => this.agent.perform(e);
+  // Bound methods, not arrows (a backend is made per sequence: see ClusterCore's constructor).
+  private readonly advance: (dueMs: number) => void = this.moveToTimer.bind(this);
+  private readonly perform: (e: Effect) => void;
 
   private dispatch(r: Result): Result {
     if (this.core.hasEffects()) this.core.drainEffects(this.perform);
@@ -104,12 +107,14 @@ export class ClusterBackend implements Backend {
     return JSON.parse(JSON.stringify(objs)) as ApiObject[];
   }
 
-  /** A synchronous agent's events, taken at once (settle.ts then loops without an await: most of a model step's settle time was promise turns). */
-  private readonly takeNow = (): readonly AgentEvent[] => {
+  /** A synchronous agent's events, taken at once (settle.ts then loops without an await per round). */
+  private takeEventsNow(): readonly AgentEvent[] {
     const events = this.agent.takeEvents!();
     this.tick();
     return events;
-  };
+  }
+
+  private readonly takeNow: () => readonly AgentEvent[] = this.takeEventsNow.bind(this);
 
   async settle(budgetMs: number): Promise<void> {
     const deadline = this.now() + budgetMs;

@@ -17,6 +17,13 @@ export class WorkQueue {
   private tail = 0;
   /** The queued keys, kept only while the queue is longer than SCAN_LIMIT. */
   private index: Set<string> | null = null;
+  /**
+   * `add` bound to this queue, for the controllers' watches. Bound rather
+   * than an arrow: under tsx (esbuild keepNames) every arrow made at run
+   * time is also named by Object.defineProperty (about a microsecond), and
+   * a core and its queues are made per sequence.
+   */
+  readonly enqueue: (key: string) => void = this.add.bind(this);
 
   get size(): number {
     return this.tail - this.head;
