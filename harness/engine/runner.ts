@@ -180,10 +180,16 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
   let lastSend: { kind: string; text: string; sendMs: number[] } = { kind: '', text: '', sendMs: [] };
   const fail = (diff: DiffEntry[], error?: string): SequenceOutcome => ({ ok: false, steps, diff, stepsRun, fingerprints, ...(error !== undefined ? { error } : {}) });
 
-  /** Sends a command to every backend and compares the answers (ok + code). */
-  const send = async (cmd: Command, text = commandText(cmd)): Promise<StepRecord> => {
+  /** A step's record, on the list before the backends answer (an error names the step it happened in). */
+  const open = (cmd: Command, text: string): StepRecord => {
     const record: StepRecord = { command: { ...cmd, text }, results: {}, diff: [] };
     steps.push(record);
+    return record;
+  };
+
+  /** Sends a command to every backend and compares the answers (ok + code). */
+  const send = async (cmd: Command, text = commandText(cmd)): Promise<StepRecord> => {
+    const record = open(cmd, text);
     const sendMs: number[] = [];
     const results = await Promise.all(backends.map((b, i) => timed(applyCommand(b, cmd), sendMs, i)));
     lastSend = { kind: cmd.kind, text, sendMs };
@@ -204,8 +210,7 @@ async function drive(input: SequenceInput, factories: readonly BackendFactory[],
 
   /** A setup command the restored backends already answered (setupCache.ts). */
   const replay = (cmd: Command, j: number, cached: readonly SetupEntry[]): StepRecord => {
-    const record: StepRecord = { command: { ...cmd, text: commandText(cmd) }, results: {}, diff: [] };
-    steps.push(record);
+    const record = open(cmd, commandText(cmd));
     answered(record, cmd, cached.map((e) => e.results[j] as Result));
     return record;
   };

@@ -70,7 +70,8 @@ export function createMigration(s: Store, vmiName: string, name: string | null, 
   s.create(obj, rec);
   r.activeMigration = mname;
   // Only the VMI's record changed, not the API object (KubeVirt's VMI is first written when the migration starts,
-  // status.migrationState): the watchers of VMIs are not told. What reads activeMigration reads it when it looks.
+  // status.migrationState: pkg/virt-controller/watch/migration/migration.go): the watchers of VMIs are not told.
+  // What reads activeMigration reads it when it looks.
   s.touchStatus(vmi);
   return OK;
 }

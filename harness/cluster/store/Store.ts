@@ -182,7 +182,8 @@ export class Store {
    * reconcile of that key would find nothing to do: the other controllers
    * watching the kind are told, the writer's own watch is not. (In KubeVirt
    * the controller's own update comes back through its informer and the
-   * reconcile it queues is a no-op; skipping it changes no write.) Only for
+   * reconcile it queues is a no-op, e.g. pkg/virt-controller/watch/migration/
+   * migration.go after its status update; skipping it changes no write.) Only for
    * writes whose no-op re-reconcile the caller has shown.
    */
   touchOwn(e: Entry, writer: string): void {
