@@ -33,12 +33,21 @@ const FIRMWARE_UUID_NS = Buffer.from('6a1a24a1406146078bf4a3963d0c5895', 'hex');
  * harness gives a standalone VMI the same, where KubeVirt draws a random one.
  */
 export function firmwareUuid(name: string): string {
+  let u = uuids.get(name);
+  if (u !== undefined) return u;
   const b = createHash('sha1').update(FIRMWARE_UUID_NS).update(name).digest().subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  u = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (uuids.size >= UUIDS_KEPT) uuids.clear();
+  uuids.set(name, u);
+  return u;
 }
+
+/** UUIDs already hashed, by name: generated sequences reuse a few VM names, and a SHA-1 costs more than the rest of a launch's disks. */
+const uuids = new Map<string, string>();
+const UUIDS_KEPT = 1024;
 
 /**
  * One LaunchDisk per spec disk with a volume, in spec order. Config volumes

@@ -236,7 +236,8 @@ export class Store {
       for (const e of byName.values()) this.read(e);
       objects[kind] = Object.fromEntries(byName);
     }
-    return JSON.parse(JSON.stringify({ seed: this.seed, counters: this.counters, objects, books: this.books })) as StoreJson;
+    // a copy with undefined fields dropped, as a JSON text round trip gives it (json.ts), at a third of the cost
+    return copyJson({ seed: this.seed, counters: this.counters, objects, books: this.books }) as StoreJson;
   }
 
   /** A store from `save()`'s JSON (copied: the JSON stays the caller's). */
