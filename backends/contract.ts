@@ -10,8 +10,10 @@
  *   bound local PVC), take the one with the fewest active VMIs, ties broken
  *   by node name. Migration targets follow the same rule without the source
  *   node.
- * - A migration created by `vm({verb: 'migrate'})` is named
- *   `<vmi>-migration-<n>`, n counting from 1 per VMI name.
+ * - A migration created by `vm({verb: 'migrate'})` is named as KubeVirt's
+ *   generateName `kubevirt-migrate-vm-` gives it, a drain's
+ *   `kubevirt-evacuation-`; the 5-character suffix is a hash of the VMI's name
+ *   and its count of migrations, the same on every backend.
  * - Generated MACs are `52:54:00:xx:xx:xx`; they are compared as labels.
  */
 import type { KubeObject, ObjectRef } from '../harness/api/index.ts';

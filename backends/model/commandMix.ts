@@ -125,7 +125,8 @@ const MAKERS: [weight: number, make: Maker][] = [
   [1, (p) => ({ delete: { kind: 'PersistentVolumeClaim', name: p(['rwo-vol', 'rwx-vol', 'wffc-vol']) } })],
   [1, (p) => ({ apply: p([pvc('rwo-vol', 'local'), pvc('rwx-vol', 'shared', 'ReadWriteMany'), pvc('wffc-vol', 'local-wffc')]) })],
   [1, (p) => ({ apply: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: p(['m1', 'm2']) }, spec: { vmiName: p(VMS) } } })],
-  [1, (p) => ({ delete: { kind: 'VirtualMachineInstanceMigration', name: p(['m1', 'm2', 'a-migration-1']) } })],
+  // kubevirt-migrate-vm-p824l: the name of VMI a's first `virtctl migrate` (harness/cluster/common/migrations.ts)
+  [1, (p) => ({ delete: { kind: 'VirtualMachineInstanceMigration', name: p(['m1', 'm2', 'kubevirt-migrate-vm-p824l']) } })],
   [1, (p) => ({ apply: replicaSet(p([0, 1, 2, 3])) })],
   [1, () => ({ delete: { kind: 'VirtualMachineInstanceReplicaSet', name: 'rs' } })],
   [1, (p) => ({ apply: pool(p([0, 1, 2])) })],

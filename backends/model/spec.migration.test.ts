@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, KubeObject, Observation, Result } from '../contract.ts';
 import type { ClusterConfig } from '../../harness/api/types.ts';
-import { step, twoNodeCluster } from './twoNodes.testkit.ts';
+import { migrationName, step, twoNodeCluster } from './twoNodes.testkit.ts';
 import { createModelBackend, type SimAgent } from './index.ts';
 import { node, sriovNad, vm } from './testObjects.ts';
 
@@ -31,12 +31,12 @@ async function inFlight(): Promise<{ b: Backend; before: Observation; o: Observa
 describe('held migrations (bandwidthPerMigration)', () => {
   it('a capped migration is Running at the settled state after migrate, and done after the next step', async () => {
     const { b, before, o } = await inFlight();
-    expect(o.migrations['v-migration-1']).toEqual({ vmi: 'v', phase: 'Running' });
+    expect(o.migrations[migrationName(o, 'v')]).toEqual({ vmi: 'v', phase: 'Running' });
     expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-a', migration: { completed: false, failed: false, sourceNode: 'node-a', targetNode: 'node-b' } });
     const clock = (b as unknown as { clock(): number }).clock();
     await b.settle(1000); // a later settle lets it finish
     const done = await b.observe();
-    expect(done.migrations['v-migration-1']!.phase).toBe('Succeeded');
+    expect(done.migrations[migrationName(done, 'v')]!.phase).toBe('Succeeded');
     expect(done.vmis.v).toMatchObject({ uid: before.vmis.v!.uid, bootId: before.vmis.v!.bootId, node: 'node-b' });
     // duration = memory / bandwidth: 128 MiB at 64 KiB/s on the virtual clock
     expect((b as unknown as { clock(): number }).clock() - clock).toBeGreaterThanOrEqual(2048_000);
@@ -47,7 +47,7 @@ describe('held migrations (bandwidthPerMigration)', () => {
     for (const o of [node('node-a'), node('node-b'), bandwidth('0'), vm('v', 'Always')]) await b.apply(o);
     await b.settle(1000);
     const o = await step(b, b.vm({ verb: 'migrate', name: 'v' }));
-    expect(o.migrations['v-migration-1']!.phase).toBe('Succeeded');
+    expect(o.migrations[migrationName(o, 'v')]!.phase).toBe('Succeeded');
   });
 });
 
@@ -71,22 +71,22 @@ describe('R-M9 MigrationPolicy bandwidthPerMigration', () => {
   it('a matched policy with a small bandwidth holds the migration in flight while the cluster config has no cap', async () => {
     const b = await twoNodeCluster([bandwidth('0'), policy('slow-db', '64Ki', { tier: 'db' }), labelled('db', { tier: 'db' }), labelled('web', { tier: 'web' })]);
     const o = await step(b, b.vm({ verb: 'migrate', name: 'db' }));
-    expect(o.migrations['db-migration-1']).toEqual({ vmi: 'db', phase: 'Running' });
+    expect(o.migrations[migrationName(o, 'db')]).toEqual({ vmi: 'db', phase: 'Running' });
     expect(await migrationState(b, 'db')).toMatchObject({ migrationPolicyName: 'slow-db', migrationConfiguration: { bandwidthPerMigration: '64Ki' } });
     // the VMI the policy does not match migrates at the cluster's (uncapped) speed
     const w = await step(b, b.vm({ verb: 'migrate', name: 'web' }));
-    expect(w.migrations['web-migration-1']!.phase).toBe('Succeeded');
+    expect(w.migrations[migrationName(w, 'web')]!.phase).toBe('Succeeded');
     expect(await migrationState(b, 'web')).not.toHaveProperty('migrationPolicyName');
   });
 
   it('a matched policy with bandwidth 0 lifts the cluster config\'s cap: the migration ends within its step', async () => {
     const b = await twoNodeCluster([bandwidth('64Ki'), policy('fast-db', '0', { tier: 'db' }), labelled('db', { tier: 'db' }), labelled('web', { tier: 'web' })]);
     const o = await step(b, b.vm({ verb: 'migrate', name: 'db' }));
-    expect(o.migrations['db-migration-1']!.phase).toBe('Succeeded');
+    expect(o.migrations[migrationName(o, 'db')]!.phase).toBe('Succeeded');
     expect(o.vmis.db).toMatchObject({ node: 'node-b' });
     expect(await migrationState(b, 'db')).toMatchObject({ migrationPolicyName: 'fast-db', migrationConfiguration: { bandwidthPerMigration: '0' } });
     const w = await step(b, b.vm({ verb: 'migrate', name: 'web' }));
-    expect(w.migrations['web-migration-1']).toEqual({ vmi: 'web', phase: 'Running' });
+    expect(w.migrations[migrationName(w, 'web')]).toEqual({ vmi: 'web', phase: 'Running' });
   });
 });
 
@@ -97,14 +97,15 @@ describe('R-M4 abort: deleting a Running migration', () => {
   // "Live migration has been aborted"); migration-source.go setMigrationProgressStatus (failed → completed, abortStatus);
   // migration.go updateStatus (source reported failed → failMigration; final → finalizer removed, object gone).
   it('cancels it: the VMI stays on the source with failed=true and abortStatus Succeeded; the migration object goes', async () => {
-    const { b, before } = await inFlight();
-    const o = await step(b, b.delete({ kind: 'VirtualMachineInstanceMigration', name: 'v-migration-1' }));
-    expect(o.migrations['v-migration-1']).toBeUndefined();
+    const { b, before, o: held } = await inFlight();
+    const first = migrationName(held, 'v');
+    const o = await step(b, b.delete({ kind: 'VirtualMachineInstanceMigration', name: first }));
+    expect(o.migrations[first]).toBeUndefined();
     expect(o.vmis.v).toMatchObject({ uid: before.vmis.v!.uid, bootId: before.vmis.v!.bootId, phase: 'Running', node: 'node-a' });
     expect(o.vmis.v!.migration).toEqual({ completed: true, failed: true, sourceNode: 'node-a', targetNode: 'node-b', abortStatus: 'Succeeded' });
     // nothing left in flight: a new migration is accepted
     const again = await step(b, b.vm({ verb: 'migrate', name: 'v' }));
-    expect(again.migrations['v-migration-2']!.phase).toBe('Running');
+    expect(again.migrations[migrationName(again, 'v', [first])]!.phase).toBe('Running');
   });
 });
 
@@ -115,7 +116,7 @@ describe('R-M7 migration target death', () => {
   it('killMigrationTarget fails the migration; the VMI keeps running on the source, completed and failed', async () => {
     const { b, before } = await inFlight();
     const o = await step(b, b.fault({ fault: 'killMigrationTarget', vmi: 'v' }));
-    expect(o.migrations['v-migration-1']).toEqual({ vmi: 'v', phase: 'Failed' });
+    expect(o.migrations[migrationName(o, 'v')]).toEqual({ vmi: 'v', phase: 'Failed' });
     expect(o.vmis.v).toMatchObject({ uid: before.vmis.v!.uid, bootId: before.vmis.v!.bootId, phase: 'Running', node: 'node-a' });
     expect(o.vmis.v!.migration).toEqual({ completed: true, failed: true, sourceNode: 'node-a', targetNode: 'node-b' });
   });
@@ -123,7 +124,7 @@ describe('R-M7 migration target death', () => {
   it('losing the target node does the same, and the node is NotReady', async () => {
     const { b } = await inFlight();
     const o = await step(b, b.fault({ fault: 'nodeLoss', node: 'node-b' }));
-    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations[migrationName(o, 'v')]!.phase).toBe('Failed');
     expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-a', migration: { completed: true, failed: true } });
     expect(o.nodes['node-b']!.ready).toBe(false);
   });
@@ -131,7 +132,7 @@ describe('R-M7 migration target death', () => {
   it('losing the source node fails the VMI and the migration', async () => {
     const { b, before } = await inFlight();
     const o = await step(b, b.fault({ fault: 'nodeLoss', node: 'node-a' }));
-    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations[migrationName(o, 'v')]!.phase).toBe('Failed');
     expect(o.vmis.v?.uid).not.toBe(before.vmis.v!.uid); // the VM (Always) made a new VMI
   });
 });
@@ -143,17 +144,18 @@ describe('R-M8 verbs during a migration', () => {
   it('pause: the migration completes and the VMI is paused on the target', async () => {
     const { b } = await inFlight();
     const o = await step(b, b.vm({ verb: 'pause', name: 'v' }));
-    expect(o.migrations['v-migration-1']!.phase).toBe('Succeeded');
+    expect(o.migrations[migrationName(o, 'v')]!.phase).toBe('Succeeded');
     expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'node-b' });
     expect(o.vmis.v!.conditions.Paused).toMatchObject({ status: 'True' });
   });
 
   // A graceful shutdown is a libvirt job that waits for the outgoing migration job (harness choice, docs/harness-choices.md §2).
   it('stop: the VM stops; the migration is final', async () => {
-    const { b } = await inFlight();
+    const { b, o: held } = await inFlight();
+    const first = migrationName(held, 'v');
     const o = await step(b, b.vm({ verb: 'stop', name: 'v' }));
     expect(o.vms.v!.printableStatus).toBe('Stopped');
-    expect(['Succeeded', 'Failed']).toContain(o.migrations['v-migration-1']?.phase ?? 'Succeeded');
+    expect(['Succeeded', 'Failed']).toContain(o.migrations[first]?.phase ?? 'Succeeded');
   });
 });
 
@@ -173,16 +175,18 @@ describe('R-M6 evacuation retries', () => {
   it('a failed evacuation migration is retried after the backoff, and the VMI leaves the drained node', async () => {
     const b = await cluster([vm('v', 'Always')]);
     let o = await step(b, b.fault({ fault: 'drainNode', node: 'node-a' }));
-    expect(o.migrations['v-migration-1']!.phase).toBe('Running');
+    const first = migrationName(o, 'v');
+    expect(o.migrations[first]!.phase).toBe('Running');
     o = await step(b, b.fault({ fault: 'killMigrationTarget', vmi: 'v' }));
-    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations[first]!.phase).toBe('Failed');
     // The settle moved the clock to the retry's timer (20 s backoff; timers at quiescence,
     // docs/harness-choices.md §2): the retry runs, held in flight, the VMI still on the source.
-    expect(o.migrations['v-migration-2']).toEqual({ vmi: 'v', phase: 'Running' });
+    const retry = migrationName(o, 'v', [first]);
+    expect(o.migrations[retry]).toEqual({ vmi: 'v', phase: 'Running' });
     expect(o.vmis.v!.node).toBe('node-a');
     await b.settle(1000); // the held retry finishes
     o = await b.observe();
-    expect(o.migrations['v-migration-2']!.phase).toBe('Succeeded');
+    expect(o.migrations[retry]!.phase).toBe('Succeeded');
     expect(o.vmis.v!.node).toBe('node-b');
   });
 
@@ -218,7 +222,7 @@ describe('R-M2 SR-IOV NICs during a migration', () => {
     expect(before.mac).not.toBeNull();
 
     const held = await step(b, b.vm({ verb: 'migrate', name: 's' }));
-    expect(held.migrations['s-migration-1']!.phase).toBe('Running');
+    expect(held.migrations[migrationName(held, 's')]!.phase).toBe('Running');
     expect(held.vmis.s!.interfaces[0]).toMatchObject({ name: 'fast', mac: null, ipv4: null, model: null });
 
     await b.settle(1000); // the held migration is released and completes
@@ -244,9 +248,44 @@ describe('R-M2 SR-IOV and a guest that cannot release its VF', () => {
     await b.settle(1000);
     expect((await b.observe()).vmis.s).toMatchObject({ phase: 'Running', node: 'node-a', bootId: null });
     const o = await step(b, b.vm({ verb: 'migrate', name: 's' }));
-    expect(o.migrations['s-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations[migrationName(o, 's')]!.phase).toBe('Failed');
     expect(o.vmis.s).toMatchObject({ phase: 'Running', node: 'node-a' });
     expect(o.vmis.s!.migration).toMatchObject({ completed: true, failed: true });
     expect(o.nodes['node-a']!.vfsInUse).toEqual({ 'intel.com/vf': 1 });
+  });
+});
+
+describe('migration names', () => {
+  // KubeVirt pkg/virt-api/rest/subresource.go MigrateVMRequestHandler: virtctl migrate creates its migration with
+  // GenerateName "kubevirt-migrate-vm-"; pkg/virt-controller/watch/drain/evacuation/evacuation.go GenerateNewMigration:
+  // a drain's with "kubevirt-evacuation-" and the annotation kubevirt.io/evacuationMigration naming the drained node.
+  // The API server appends 5 characters of k8s.io/apimachinery pkg/util/rand alphanums (docs/harness-choices.md §3).
+  const SUFFIX = '[bcdfghjklmnpqrstvwxz2456789]{5}';
+  const vmims = async (b: Backend) =>
+    (await b.list('VirtualMachineInstanceMigration')).map((m) => ({ name: m.metadata.name, vmi: (m.spec as { vmiName: string }).vmiName, annotations: m.metadata.annotations }));
+
+  it('virtctl migrate names its migration kubevirt-migrate-vm-<suffix>; a drain names each kubevirt-evacuation-<suffix>, annotated with the node', async () => {
+    const b = await twoNodeCluster([bandwidth('0'), vm('v', 'Always'), vm('w', 'Always')]);
+    expect((await b.observe()).vmis).toMatchObject({ v: { node: 'node-a' }, w: { node: 'node-b' } });
+    await step(b, b.vm({ verb: 'migrate', name: 'v' }));
+    const [byVerb] = await vmims(b);
+    expect(byVerb!.name).toMatch(new RegExp(`^kubevirt-migrate-vm-${SUFFIX}$`));
+    expect(byVerb!.annotations).toBeUndefined();
+    await step(b, b.fault({ fault: 'drainNode', node: 'node-b' }));
+    const evacuations = (await vmims(b)).filter((m) => m.name !== byVerb!.name);
+    expect(evacuations.map((m) => m.vmi).sort()).toEqual(['v', 'w']);
+    for (const m of evacuations) {
+      expect(m.name).toMatch(new RegExp(`^kubevirt-evacuation-${SUFFIX}$`));
+      expect(m.annotations).toEqual({ 'kubevirt.io/evacuationMigration': 'node-b' });
+    }
+  });
+
+  it('backends with different seeds name a migration alike: the engine sends the reference\'s name to all of them', async () => {
+    const names = [];
+    for (const seed of [0, 1, 7]) {
+      const b = await twoNodeCluster([bandwidth('0'), vm('v', 'Always')], seed);
+      names.push(migrationName(await step(b, b.vm({ verb: 'migrate', name: 'v' })), 'v'));
+    }
+    expect(new Set(names).size).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import type { DataSource, DataVolume, RunStrategy, VirtualMachine, VirtualMachin
 import { loadManifestFile } from '../../harness/engine/index.ts';
 import { createModelBackend, type ModelBackendOptions } from './index.ts';
 import { bridgeNad, node, pvc, sriovNad, storageClass, vm, vmi, type VmiSpecOptions } from './testObjects.ts';
+import { migrationName } from './twoNodes.testkit.ts';
 
 type B = Backend;
 
@@ -250,7 +251,7 @@ describe('§3 verbs', () => {
     const o2 = await b.observe();
     expect(o2.vmis.v).toMatchObject({ uid: o1.vmis.v!.uid, bootId: o1.vmis.v!.bootId, phase: 'Running', node: 'node-b' });
     expect(o2.vmis.v!.migration).toEqual({ completed: true, failed: false, sourceNode: 'node-a', targetNode: 'node-b' });
-    expect(o2.migrations['v-migration-1']).toEqual({ vmi: 'v', phase: 'Succeeded' });
+    expect(o2.migrations[migrationName(o2, 'v')]).toEqual({ vmi: 'v', phase: 'Succeeded' });
     expect(await verb(b, { verb: 'migrate', name: 'nope' })).toEqual(err(404, 'virtualmachine.kubevirt.io "nope" not found'));
   });
 
@@ -558,14 +559,14 @@ describe('§7 live migration', () => {
     expect(await verb(b, { verb: 'migrate', name: 's3' })).toEqual(OK);
     o = await b.observe();
     expect(o.vmis.s3!.node).toBe('node-b');
-    expect(o.migrations['s3-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations[migrationName(o, 's3')]!.phase).toBe('Failed');
   });
 
   it('R-M3 no other Ready node → migration Failed, VMI Running on the source', async () => {
     const b = await cluster([vm('v', 'Always')], { nodes: [node('only')] });
     expect(await verb(b, { verb: 'migrate', name: 'v' })).toEqual(OK);
     const o = await b.observe();
-    expect(o.migrations['v-migration-1']!.phase).toBe('Failed');
+    expect(o.migrations[migrationName(o, 'v')]!.phase).toBe('Failed');
     expect(o.vmis.v).toMatchObject({ phase: 'Running', node: 'only' });
   });
 

@@ -21,3 +21,14 @@ export async function step(b: Backend, r: Promise<Result>): Promise<Observation>
   await b.settle(1000);
   return b.observe();
 }
+
+/**
+ * The name of a VMI's one migration in an observation, leaving out `known`
+ * ones: `virtctl migrate` and a drain name theirs from a generateName
+ * (kubevirt-migrate-vm-, kubevirt-evacuation-) with a suffix drawn from the seed.
+ */
+export function migrationName(o: Observation, vmi: string, known: readonly string[] = []): string {
+  const names = Object.keys(o.migrations).filter((n) => o.migrations[n]!.vmi === vmi && !known.includes(n));
+  expect(names, `the migrations of ${vmi} besides ${known.join(', ') || 'none'}`).toHaveLength(1);
+  return names[0]!;
+}

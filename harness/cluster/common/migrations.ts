@@ -1,7 +1,7 @@
 /**
  * Creating a migration (R-V4, R-M1, R-M5): admission against the VMI, the
- * `<vmi>-migration-<n>` names, the object, and the migration controller's
- * queue of pending ones. Shared by the commands (virtctl migrate, an applied
+ * generated names, the object, and the migration controller's queue of
+ * pending ones. Shared by the commands (virtctl migrate, an applied
  * VirtualMachineInstanceMigration) and the evacuation controller. Internal to
  * the cluster core.
  */
@@ -11,6 +11,7 @@ import { FINAL, type ApiObject, type VmimStatus } from '../store/objects.ts';
 import type { VmimRecord } from '../store/records.ts';
 import type { Entry, Store } from '../store/Store.ts';
 import type { VmiEntry } from './placement.ts';
+import { nameSuffix, seededHash } from './seeded.ts';
 
 export type VmimEntry = Entry<ApiObject & { spec: { vmiName: string }; status: VmimStatus }, VmimRecord>;
 
@@ -23,7 +24,7 @@ export interface MigrationBook {
   outbound: Record<string, number>;
   /** Per VMI name: its finished migrations, oldest first (at most 5 kept). */
   finished: Record<string, { name: string; uid: string }[]>;
-  /** Per VMI name: the last number of a generated migration name. */
+  /** Per VMI name: how many migrations were given a generated name. */
   names: Record<string, number>;
   /** Per VMI uid: consecutive failed evacuation migrations and when the last one failed (absent in older saves). */
   evacuationFailures?: Record<string, { count: number; lastFailedAt: number }>;
@@ -39,7 +40,33 @@ export interface EvacuationMark {
   notBefore: number | null;
 }
 
-/** Creates a migration (named, or `<vmi>-migration-<n>`) after KubeVirt's admission checks (R-V4); it starts when the limits allow (R-M5). */
+/**
+ * The generateName of the migrations KubeVirt makes: `virtctl migrate`'s
+ * (pkg/virt-api/rest/subresource.go MigrateVMRequestHandler) and a drain's
+ * (pkg/virt-controller/watch/drain/evacuation/evacuation.go
+ * GenerateNewMigration, which also annotates the node it evacuates).
+ */
+export const MIGRATE_PREFIX = 'kubevirt-migrate-vm-';
+export const EVACUATION_PREFIX = 'kubevirt-evacuation-';
+export const EVACUATION_ANNOTATION = 'kubevirt.io/evacuationMigration';
+
+/**
+ * A free name from a generateName prefix. The suffix is a hash of the VMI's
+ * name and its count of generated migration names, not of the store's seed
+ * (docs/harness-choices.md §3): every backend of a run names a migration
+ * alike, as the engine sends the reference's name to all of them.
+ */
+function generatedName(s: Store, prefix: string, vmiName: string): string {
+  const book = migrationBook(s);
+  const n = (book.names[vmiName] ?? 0) + 1;
+  book.names[vmiName] = n;
+  for (let attempt = 0; ; attempt++) {
+    const name = prefix + nameSuffix(seededHash(0, `${vmiName}/${n}/${attempt}`));
+    if (!s.get('VirtualMachineInstanceMigration', name)) return name;
+  }
+}
+
+/** Creates a migration (named, or with a generated name) after KubeVirt's admission checks (R-V4); it starts when the limits allow (R-M5). */
 export function createMigration(s: Store, vmiName: string, name: string | null, evacuation?: EvacuationMark): Result {
   const vmi = s.get('VirtualMachineInstance', vmiName) as VmiEntry | undefined;
   if (!vmi) return ERR.migrationNoVmi(vmiName);
@@ -48,16 +75,12 @@ export function createMigration(s: Store, vmiName: string, name: string | null, 
   if (r.activeMigration !== null) return ERR.migrationInFlight(s.obj('VirtualMachineInstanceMigration', r.activeMigration)!.metadata.uid, vmiName);
   if (r.migratable.status === 'False') return ERR.notMigratable(r.migratable.reason!, r.migratable.message ?? '');
   const book = migrationBook(s);
-  let mname = name;
-  if (mname === null) {
-    const n = (book.names[vmiName] ?? 0) + 1;
-    book.names[vmiName] = n;
-    mname = `${vmiName}-migration-${n}`;
-  }
+  const mname = name ?? generatedName(s, evacuation ? EVACUATION_PREFIX : MIGRATE_PREFIX, vmiName);
+  const metadata = (evacuation && name === null ? { name: mname, annotations: { [EVACUATION_ANNOTATION]: evacuation.node } } : { name: mname }) as VmimEntry['obj']['metadata'];
   const obj = {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachineInstanceMigration',
-    metadata: { name: mname } as VmimEntry['obj']['metadata'],
+    metadata,
     spec: { vmiName },
     status: { phase: 'Pending' as const },
   };

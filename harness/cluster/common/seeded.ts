@@ -17,3 +17,21 @@ export function seededHash(seed: number, key: string): number {
 export function seededFraction(seed: number, key: string): number {
   return seededHash(seed, key) / 0x1_0000_0000;
 }
+
+/** The API server's generateName alphabet (k8s.io/apimachinery pkg/util/rand `alphanums`: no vowels, no look-alikes). */
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * The 5 characters the API server appends to a `generateName`
+ * (k8s.io/apiserver pkg/storage/names/generate.go), here 5 base-27 digits
+ * of a 32-bit hash the caller draws.
+ */
+export function nameSuffix(hash: number): string {
+  let h = hash;
+  let out = '';
+  for (let i = 0; i < 5; i++) {
+    out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];
+    h = Math.floor(h / SUFFIX_ALPHABET.length);
+  }
+  return out;
+}

@@ -117,6 +117,6 @@ function retry(c: Ctx, e: NodeEntry): void {
     if (v.rec.migratable.status !== 'True' || v.obj.status.phase !== 'Running') continue;
     const notBefore = failed.lastFailedAt + EVACUATION_BACKOFF_MS * 2 ** (failed.count - 1);
     if (!createMigration(s, name, null, { node: e.obj.metadata.name, notBefore }).ok) continue;
-    c.after(notBefore, 'migration', `${name}-migration-${book.names[name]!}`);
+    c.after(notBefore, 'migration', v.rec.activeMigration!);
   }
 }

@@ -19,14 +19,12 @@ import type { VmiEntry } from '../common/placement.ts';
 import { template } from '../common/template.ts';
 import { controllerOf, createVmi, deleteVmi, isDeleting, ownerRef } from '../common/vmis.ts';
 import type { Controller, Ctx } from './Controller.ts';
-import { seededHash } from '../common/seeded.ts';
+import { nameSuffix, seededHash } from '../common/seeded.ts';
 
 const RS = 'VirtualMachineInstanceReplicaSet';
 
 export type RsEntry = Entry<ApiObject & Omit<VirtualMachineInstanceReplicaSet, 'metadata'> & { status: WorkloadStatus }, null>;
 
-/** The API server's generateName alphabet (no vowels, no look-alikes). */
-const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** Kubernetes keeps generated names within 63 characters: base ≤ 58 + 5. */
 const MAX_BASE = 58;
 
@@ -66,23 +64,12 @@ function cascade(c: Ctx, name: string): void {
   }
 }
 
-/** A deterministic 5-character suffix from the seed and the counter (FNV-1a, then 5 base-27 digits of its 32 bits). */
-function suffix(s: Store): string {
-  let h = seededHash(s.seed, String(++s.counters.generatedNames));
-  let out = '';
-  for (let i = 0; i < 5; i++) {
-    out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];
-    h = Math.floor(h / SUFFIX_ALPHABET.length);
-  }
-  return out;
-}
-
 /** A free VMI name for the RS ([KV] getVirtualMachineBaseName + generateName). */
 function vmiName(s: Store, rs: RsEntry): string {
   const meta = rs.obj.spec.template.metadata;
   const base = (meta?.name || meta?.generateName || rs.obj.metadata.name).slice(0, MAX_BASE);
   for (;;) {
-    const name = base + suffix(s);
+    const name = base + nameSuffix(seededHash(s.seed, String(++s.counters.generatedNames)));
     if (!s.get('VirtualMachineInstance', name) && !s.get('VirtualMachine', name)) return name;
   }
 }
