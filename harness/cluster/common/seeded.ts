@@ -18,8 +18,8 @@ export function seededFraction(seed: number, key: string): number {
   return seededHash(seed, key) / 0x1_0000_0000;
 }
 
-/** The API server's generateName alphabet (k8s.io/apimachinery pkg/util/rand `alphanums`: no vowels, no look-alikes). */
-const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** The API server's generateName alphabet (k8s.io/apimachinery pkg/util/rand `alphanums`: no vowels, no look-alikes), as char codes. */
+const SUFFIX_CODES = [...'bcdfghjklmnpqrstvwxz2456789'].map((c) => c.charCodeAt(0));
 
 /**
  * The 5 characters the API server appends to a `generateName`
@@ -27,11 +27,12 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
  * of a 32-bit hash the caller draws.
  */
 export function nameSuffix(hash: number): string {
-  let h = hash;
-  let out = '';
-  for (let i = 0; i < 5; i++) {
-    out += SUFFIX_ALPHABET[h % SUFFIX_ALPHABET.length];
-    h = Math.floor(h / SUFFIX_ALPHABET.length);
-  }
-  return out;
+  const c = SUFFIX_CODES;
+  const n = c.length;
+  return String.fromCharCode(c[hash % n]!, c[Math.floor(hash / n) % n]!, c[Math.floor(hash / N2) % n]!, c[Math.floor(hash / N3) % n]!, c[Math.floor(hash / N4) % n]!);
 }
+
+/** The powers of the alphabet's size: the suffix's digits are hash / 27^i mod 27. */
+const N2 = SUFFIX_CODES.length ** 2;
+const N3 = SUFFIX_CODES.length ** 3;
+const N4 = SUFFIX_CODES.length ** 4;
