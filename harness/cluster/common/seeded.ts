@@ -20,6 +20,10 @@ export function seededFraction(seed: number, key: string): number {
 
 /** The API server's generateName alphabet (k8s.io/apimachinery pkg/util/rand `alphanums`: no vowels, no look-alikes), as char codes. */
 const SUFFIX_CODES = [...'bcdfghjklmnpqrstvwxz2456789'].map((c) => c.charCodeAt(0));
+/** The powers of the alphabet's size: the suffix's digits are hash / 27^i mod 27. */
+const N2 = SUFFIX_CODES.length ** 2;
+const N3 = SUFFIX_CODES.length ** 3;
+const N4 = SUFFIX_CODES.length ** 4;
 
 /**
  * The 5 characters the API server appends to a `generateName`
@@ -31,8 +35,3 @@ export function nameSuffix(hash: number): string {
   const n = c.length;
   return String.fromCharCode(c[hash % n]!, c[Math.floor(hash / n) % n]!, c[Math.floor(hash / N2) % n]!, c[Math.floor(hash / N3) % n]!, c[Math.floor(hash / N4) % n]!);
 }
-
-/** The powers of the alphabet's size: the suffix's digits are hash / 27^i mod 27. */
-const N2 = SUFFIX_CODES.length ** 2;
-const N3 = SUFFIX_CODES.length ** 3;
-const N4 = SUFFIX_CODES.length ** 4;
