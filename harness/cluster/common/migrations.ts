@@ -56,8 +56,7 @@ export const EVACUATION_ANNOTATION = 'kubevirt.io/evacuationMigration';
  * (docs/harness-choices.md §3): every backend of a run names a migration
  * alike, as the engine sends the reference's name to all of them.
  */
-function generatedName(s: Store, prefix: string, vmiName: string): string {
-  const book = migrationBook(s);
+function generatedName(s: Store, book: MigrationBook, prefix: string, vmiName: string): string {
   const n = (book.names[vmiName] ?? 0) + 1;
   book.names[vmiName] = n;
   for (let attempt = 0; ; attempt++) {
@@ -75,8 +74,8 @@ export function createMigration(s: Store, vmiName: string, name: string | null, 
   if (r.activeMigration !== null) return ERR.migrationInFlight(s.obj('VirtualMachineInstanceMigration', r.activeMigration)!.metadata.uid, vmiName);
   if (r.migratable.status === 'False') return ERR.notMigratable(r.migratable.reason!, r.migratable.message ?? '');
   const book = migrationBook(s);
-  const mname = name ?? generatedName(s, evacuation ? EVACUATION_PREFIX : MIGRATE_PREFIX, vmiName);
-  const metadata = (evacuation && name === null ? { name: mname, annotations: { [EVACUATION_ANNOTATION]: evacuation.node } } : { name: mname }) as VmimEntry['obj']['metadata'];
+  const mname = name ?? generatedName(s, book, evacuation ? EVACUATION_PREFIX : MIGRATE_PREFIX, vmiName);
+  const metadata = (evacuation ? { name: mname, annotations: { [EVACUATION_ANNOTATION]: evacuation.node } } : { name: mname }) as VmimEntry['obj']['metadata'];
   const obj = {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachineInstanceMigration',
